@@ -1,0 +1,26 @@
+"""A chain of motion filters applied in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .base import MotionFilter
+
+
+class Chain:
+    """Runs motion filters one after another; an empty chain passes positions through."""
+
+    def __init__(self, filters: Sequence[MotionFilter] = ()) -> None:
+        self.filters = list(filters)
+
+    def reset(self, x: float, y: float) -> None:
+        for f in self.filters:
+            f.reset(x, y)
+
+    def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
+        for f in self.filters:
+            x, y = f.step(x, y, dt)
+        return x, y
+
+    def __len__(self) -> int:
+        return len(self.filters)

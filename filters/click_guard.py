@@ -1,0 +1,149 @@
+"""Click guard: clicks land where the person aimed, tremor makes no drags or double clicks.
+
+* On a press the cursor goes back to where it was ``pre_press_ms`` earlier (before the jolt of
+  pressing) and freezes there while the button is held, and ``post_release_ms`` after release.
+* While held, moving the hand further than ``drag_radius_px`` from the press unfreezes the
+  cursor, so deliberate drags still work (0 disables the freeze).
+* A press within ``repeat_block_ms`` of the same button's release is dropped with its release
+  (a tremor double click).
+* A press shorter than ``min_press_ms`` is dropped with its release; longer presses are then
+  delivered ``min_press_ms`` late.
+
+Every press it lets through gets exactly one release; it never invents one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+Op = tuple  # ("move", x, y) | ("press", bit) | ("release", bit)
+
+
+class ClickGuard:
+    """Per-button bookkeeping for press filtering and the cursor freeze; times in s."""
+
+    def __init__(self, pre_press_ms: float = 0.0, post_release_ms: float = 0.0,
+                 repeat_block_ms: float = 0.0, min_press_ms: float = 0.0,
+                 drag_radius_px: float = 0.0) -> None:
+        for name, v in (("pre_press_ms", pre_press_ms), ("post_release_ms", post_release_ms),
+                        ("repeat_block_ms", repeat_block_ms), ("min_press_ms", min_press_ms),
+                        ("drag_radius_px", drag_radius_px)):
+            if v < 0 or math.isnan(v):
+                raise ValueError(f"{name} must be >= 0")
+        self.pre_s = pre_press_ms / 1000.0
+        self.post_s = post_release_ms / 1000.0
+        self.repeat_s = repeat_block_ms / 1000.0
+        self.min_press_s = min_press_ms / 1000.0
+        self.drag_radius_px = float(drag_radius_px)
+        self.reset()
+
+    def reset(self) -> None:
+        self._history: deque[tuple[float, float, float]] = deque()
+        self.frozen: tuple[float, float] | None = None
+        self.freeze_until: float | None = None
+        self.dragging = False
+        self.held = 0  # physical buttons held whose press was accepted (delivered or pending)
+        self.pending: dict[int, float] = {}  # bit -> time its press is due
+        self.swallowed = 0  # buttons whose press was dropped: drop their release too
+        self.last_release: dict[int, float] = {}
+
+    # -- timers -------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        """True while it needs the engine to keep ticking (held, pending or frozen)."""
+        return bool(self.held or self.pending or self.freeze_until is not None)
+
+    def timers_pending(self) -> bool:
+        """True while a delayed press or the post-release freeze is waiting for its time."""
+        return bool(self.pending or self.freeze_until is not None)
+
+    def service(self, t: float) -> list[tuple[float, Op]]:
+        """Deliver pending presses that are due by t; returns (time, op) pairs."""
+        out: list[tuple[float, Op]] = []
+        for bit, due in sorted(self.pending.items(), key=lambda kv: (kv[1], kv[0])):
+            if due <= t:
+                del self.pending[bit]
+                out.append((due, ("press", bit)))
+        if self.freeze_until is not None and self.freeze_until <= t and not self.held:
+            self.freeze_until = None
+            self.frozen = None
+            self.dragging = False
+        return out
+
+    # -- the cursor ---------------------------------------------------------------------------
+    def display(self, t: float, x: float, y: float) -> tuple[float, float]:
+        """The position to show at t for filtered position (x, y) px; remembers it."""
+        if self.frozen is not None and not self.dragging:
+            fx, fy = self.frozen
+            if self.held and (self.drag_radius_px == 0 or math.hypot(x - fx, y - fy) > self.drag_radius_px):
+                self.dragging = True  # a deliberate drag (or no freeze asked for): follow the hand
+            else:
+                x, y = fx, fy
+        self.remember(t, x, y)
+        return x, y
+
+    def remember(self, t: float, x: float, y: float) -> None:
+        """Note that the cursor was shown at (x, y) px at time t (s), for rewinding presses."""
+        h = self._history
+        h.append((t, x, y))
+        keep = self.pre_s + 0.05
+        while len(h) > 2 and h[1][0] < t - keep:
+            h.popleft()
+
+    def _rewound(self, t: float, x: float, y: float) -> tuple[float, float]:
+        if self.pre_s <= 0:
+            return x, y
+        target = t - self.pre_s
+        best = None
+        for ht, hx, hy in self._history:
+            if ht <= target:
+                best = (hx, hy)
+            else:
+                break
+        if best is None and self._history:
+            best = self._history[0][1:]
+        return best if best is not None else (x, y)
+
+    # -- buttons ------------------------------------------------------------------------------
+    def button(self, t: float, bit: int, down: bool, x: float, y: float) -> list[Op]:
+        """A physical button change at t with the cursor shown at (x, y); returns ops to emit."""
+        if down:
+            if self.held & bit or self.swallowed & bit:
+                return []
+            last = self.last_release.get(bit)
+            if self.repeat_s > 0 and last is not None and t - last < self.repeat_s:
+                self.swallowed |= bit
+                return []
+            ops: list[Op] = []
+            if not self.held:
+                if self.frozen is None or self.dragging:
+                    self.frozen = self._rewound(t, x, y)
+                    self.dragging = False
+                self.freeze_until = None
+                if self.frozen != (x, y):
+                    ops.append(("move", *self.frozen))
+            self.held |= bit
+            if self.min_press_s > 0:
+                self.pending[bit] = t + self.min_press_s
+            else:
+                ops.append(("press", bit))
+            return ops
+        # release
+        if self.swallowed & bit:
+            self.swallowed &= ~bit
+            return []
+        if not self.held & bit:
+            return []
+        self.held &= ~bit
+        if bit in self.pending:  # too short: never delivered
+            del self.pending[bit]
+            if not self.held and not self.pending:
+                self.frozen, self.freeze_until, self.dragging = None, None, False
+            return []
+        self.last_release[bit] = t
+        if not self.held:
+            if self.post_s > 0 and self.frozen is not None and not self.dragging:
+                self.freeze_until = t + self.post_s
+            else:
+                self.frozen, self.freeze_until, self.dragging = None, None, False
+        return [("release", bit)]

@@ -1,0 +1,167 @@
+"""Kalman filter that separates voluntary motion from rhythmic tremor.
+
+Model, per axis, sampled every dt s:
+
+* voluntary motion: constant velocity driven by white acceleration noise (state p px, v px/s);
+  its spectral density is set from ``tracking_hz``, the natural frequency of the tracking loop
+  (q = (2π·tracking_hz)⁴ · noise_px² · dt);
+* tremor (optional): a damped oscillator (quadrature pair c, s px) rotating at the tremor
+  frequency with pole radius exp(-π·bandwidth·dt), stationary RMS ``tremor_px``;
+* measurement: z = p + c + white noise of RMS ``noise_px``.
+
+The output is p, the voluntary estimate: tremor at the oscillator frequency is attributed to
+(c, s) and rejected, ramps pass with no steady-state lag. The tremor frequency is tracked inside
+``track_band_hz``: the average phase advance of (c, s) per step is the frequency actually present
+(a phase-locked loop, in the spirit of the WFLC), smoothed with time constant ``track_tau_s``
+and weighted by the oscillator's amplitude so that silence or voluntary motion barely moves it.
+Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, cached.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy.linalg import solve_discrete_are
+
+_GRID_HZ = 0.1
+
+
+@lru_cache(maxsize=256)
+def _gain_table(dt: float, tracking_hz: float, noise_px: float, tremor_px: float,
+                bandwidth_hz: float, lo_hz: float, hi_hz: float) -> tuple[tuple[float, ...], ...]:
+    """(ρcos, ρsin, K0, K1, K2, K3) for each grid frequency from lo_hz to hi_hz."""
+    r = noise_px ** 2
+    q = (2 * math.pi * tracking_hz) ** 4 * r * dt
+    qcv = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+    rho = math.exp(-math.pi * bandwidth_hz * dt)
+    qt = tremor_px ** 2 * (1 - rho ** 2)
+    h = np.array([[1.0, 0.0, 1.0, 0.0]])
+    n = max(1, int(round((hi_hz - lo_hz) / _GRID_HZ)) + 1)
+    rows = []
+    for i in range(n):
+        w = 2 * math.pi * (lo_hz + i * _GRID_HZ) * dt
+        c, s = rho * math.cos(w), rho * math.sin(w)
+        f = np.array([[1, dt, 0, 0], [0, 1, 0, 0], [0, 0, c, -s], [0, 0, s, c]], dtype=float)
+        qm = np.zeros((4, 4))
+        qm[:2, :2] = qcv
+        qm[2, 2] = qm[3, 3] = qt
+        p = solve_discrete_are(f.T, h.T, qm, np.array([[r]]))
+        k = (p @ h.T / (h @ p @ h.T + r)).ravel()
+        rows.append((c, s, *map(float, k)))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=64)
+def _cv_gain(dt: float, tracking_hz: float, noise_px: float) -> tuple[float, float]:
+    r = noise_px ** 2
+    q = (2 * math.pi * tracking_hz) ** 4 * r * dt
+    f = np.array([[1.0, dt], [0.0, 1.0]])
+    qm = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+    h = np.array([[1.0, 0.0]])
+    p = solve_discrete_are(f.T, h.T, qm, np.array([[r]]))
+    k = (p @ h.T / (h @ p @ h.T + r)).ravel()
+    return float(k[0]), float(k[1])
+
+
+class TremorKalman:
+    """2-D voluntary/tremor separating Kalman filter (see the module docstring for the model).
+
+    Parameters: ``sample_hz`` (the engine tick rate), ``tracking_hz`` (how quickly voluntary
+    motion is followed), ``noise_px`` (sensor noise RMS), ``tremor_hz`` (start frequency),
+    ``tremor_px`` (expected tremor RMS), ``bandwidth_hz`` (how far the tremor may stray from a
+    pure tone), ``track_band_hz`` (lo, hi: where the frequency may be tracked; lo == hi fixes it),
+    ``track_tau_s`` (frequency tracking time constant), ``tremor`` (False: plain constant-velocity
+    Kalman filter, no oscillator).
+    """
+
+    def __init__(self, sample_hz: float = 250.0, tracking_hz: float = 3.0, noise_px: float = 0.5,
+                 tremor_hz: float = 5.0, tremor_px: float = 4.0, bandwidth_hz: float = 1.0,
+                 track_band_hz: tuple[float, float] = (3.0, 12.0), track_tau_s: float = 1.0,
+                 tremor: bool = True) -> None:
+        lo, hi = float(track_band_hz[0]), float(track_band_hz[1])
+        if not 0 < lo <= hi < sample_hz / 2:
+            raise ValueError(f"track_band_hz must satisfy 0 < lo <= hi < {sample_hz / 2}")
+        if tracking_hz <= 0 or noise_px <= 0 or tremor_px <= 0 or bandwidth_hz <= 0 or track_tau_s <= 0:
+            raise ValueError("tracking_hz, noise_px, tremor_px, bandwidth_hz, track_tau_s must be > 0")
+        self.dt = 1.0 / float(sample_hz)
+        self.tremor = bool(tremor)
+        self.lo_hz, self.hi_hz = lo, hi
+        self.tremor_hz0 = min(max(float(tremor_hz), lo), hi)
+        self._mu = self.dt / float(track_tau_s)
+        if self.tremor:
+            self._table = _gain_table(self.dt, float(tracking_hz), float(noise_px), float(tremor_px),
+                                      float(bandwidth_hz), lo, hi)
+        else:
+            self._cv = _cv_gain(self.dt, float(tracking_hz), float(noise_px))
+        self._amp0 = (0.25 * float(tremor_px)) ** 2
+        self.reset(0.0, 0.0)
+
+    @property
+    def tremor_hz(self) -> float:
+        """The tremor frequency currently tracked (Hz)."""
+        return self._w / (2 * math.pi * self.dt)
+
+    def reset(self, x: float, y: float) -> None:
+        """At rest at (x, y): no velocity, no tremor; the tracked frequency is kept."""
+        self.px, self.vx, self.cx, self.sx = float(x), 0.0, 0.0, 0.0
+        self.py, self.vy, self.cy, self.sy = float(y), 0.0, 0.0, 0.0
+        if not hasattr(self, "_w"):
+            self._w = 2 * math.pi * self.tremor_hz0 * self.dt
+        self._select()
+
+    def restart(self) -> None:
+        """Forget the tracked frequency too."""
+        self._w = 2 * math.pi * self.tremor_hz0 * self.dt
+        self._select()
+
+    def _select(self) -> None:
+        if self.tremor:
+            n = len(self._table)
+            i = int(round((self._w / (2 * math.pi * self.dt) - self.lo_hz) / _GRID_HZ))
+            self._row = self._table[min(max(i, 0), n - 1)]
+
+    def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
+        d = self.dt
+        if not self.tremor:
+            k0, k1 = self._cv
+            px = self.px + self.vx * d
+            ex = x - px
+            self.px = px + k0 * ex
+            self.vx += k1 * ex
+            py = self.py + self.vy * d
+            ey = y - py
+            self.py = py + k0 * ey
+            self.vy += k1 * ey
+            return self.px, self.py
+        rc, rs, k0, k1, k2, k3 = self._row
+        cx0, sx0, cy0, sy0 = self.cx, self.sx, self.cy, self.sy
+        # x axis: predict, then correct
+        px = self.px + self.vx * d
+        cx = rc * cx0 - rs * sx0
+        sx = rs * cx0 + rc * sx0
+        e = x - px - cx
+        self.px = px + k0 * e
+        self.vx += k1 * e
+        self.cx = cx = cx + k2 * e
+        self.sx = sx = sx + k3 * e
+        # y axis
+        py = self.py + self.vy * d
+        cy = rc * cy0 - rs * sy0
+        sy = rs * cy0 + rc * sy0
+        e = y - py - cy
+        self.py = py + k0 * e
+        self.vy += k1 * e
+        self.cy = cy = cy + k2 * e
+        self.sy = sy = sy + k3 * e
+        # frequency tracking: amplitude-weighted phase advance of the oscillator over this step
+        dot = cx0 * cx + sx0 * sx + cy0 * cy + sy0 * sy
+        cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
+        if self.lo_hz < self.hi_hz and dot > 0.0:
+            amp = cx * cx + sx * sx + cy * cy + sy * sy
+            w = self._w + self._mu * amp / (amp + self._amp0) * (math.atan2(cross, dot) - self._w)
+            lo, hi = 2 * math.pi * self.lo_hz * d, 2 * math.pi * self.hi_hz * d
+            self._w = lo if w < lo else hi if w > hi else w
+            self._select()
+        return self.px, self.py

@@ -1,0 +1,1 @@
+"""Bundled demo traces (simulated; see steadyinput simulate)."""

@@ -1,0 +1,287 @@
+"""The pure, deterministic engine between raw pointer events and the cursor.
+
+Time is always passed in; the engine never reads a clock and does no I/O, so the same events
+give the same actions bit for bit, live or replayed.
+
+* Motion filters run on a fixed clock of ``tick_hz`` with a zero-order hold of the last raw
+  position, so the filtered cursor arrives where the hand stopped although no further events
+  come. A tick at time T sees every event with t <= T and runs once something later than T
+  happens (an event, or :meth:`Engine.advance`). :meth:`Engine.next_deadline` says when the next
+  tick is due, and is None once everything has settled: then nothing needs to run.
+* The filter state is float; the cursor is the filtered position rounded to whole pixels, so the
+  sub-pixel remainder stays in the state and is never lost. Once the filters have settled the
+  state is snapped to the raw position: after settling the cursor equals the raw pointer to the
+  pixel (unless clamped to the screens), and nothing drifts.
+* Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
+  a press is emitted only for a button that is up, a release only for one that is down, so
+  nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
+* A filter that raises is dropped for pass-through and the error recorded in ``faults``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from .events import Action, Event
+from .filters import Chain, ClickGuard, Dwell
+
+Rect = tuple[int, int, int, int]  # x, y, width, height in px
+
+_BITS = tuple(1 << i for i in range(8))
+
+
+def _px(v: float) -> int:
+    """Round half up to a whole pixel (not Python's banker's rounding)."""
+    return math.floor(v + 0.5)
+
+
+class Engine:
+    """Feed it :class:`Event`s in time order; it returns the :class:`Action`s to carry out."""
+
+    def __init__(self, chain: Chain | None = None, guard: ClickGuard | None = None,
+                 dwell: Dwell | None = None, tick_hz: float = 250.0,
+                 screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
+                 settle_ticks: int = 8, settle_timeout_s: float = 5.0) -> None:
+        if not 10.0 <= tick_hz <= 2000.0:
+            raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
+        self.chain = chain if chain is not None else Chain()
+        self.guard = guard if guard is not None else ClickGuard()
+        self.dwell = dwell
+        self.tick_hz = float(tick_hz)
+        self.dt = 1.0 / self.tick_hz
+        self.screens = [tuple(int(v) for v in r) for r in screens] if screens else []
+        self.settle_px = float(settle_px)
+        self.settle_ticks = int(settle_ticks)
+        self.settle_timeout_s = float(settle_timeout_s)
+        self.faults: list[str] = []
+        self.enabled = True
+        self._started = False
+        self.rx = self.ry = 0.0  # raw (held) position, px
+        self.fx = self.fy = 0.0  # filtered position, px
+        self.sx = self.sy = 0.0  # cursor shown before rounding, px
+        self.cx = self.cy = 0  # cursor shown, px
+        self.raw_buttons = 0  # physical buttons held
+        self.down = 0  # buttons the engine has pressed and not released
+        self.t = -math.inf  # time of the last thing processed
+        self._t0 = 0.0  # origin of the tick grid
+        self._k = 0  # index of the next tick on the grid
+        self._ticking = False
+        self._still = 0  # consecutive ticks with filtered == raw
+        self._raw_changed_t = 0.0
+
+    # -- public API ---------------------------------------------------------------------------
+    def next_deadline(self) -> float | None:
+        """Time (s) of the next tick the engine needs, or None when settled."""
+        return self._t0 + self._k * self.dt if self._ticking else None
+
+    def feed(self, ev: Event) -> list[Action]:
+        """Process one raw event (times must not go backwards)."""
+        out: list[Action] = []
+        t = ev.t
+        if t < self.t:
+            raise ValueError(f"event time {t} is before {self.t}: times must not go backwards")
+        self._run_ticks(t, out)
+        self.t = t
+        x, y = float(ev.x), float(ev.y)
+        if not self._started:
+            self._started = True
+            self.rx, self.ry = x, y
+            self.chain.reset(x, y)
+            self.fx, self.fy = x, y
+            self._show(t, x, y, out, force=True)
+            if self.dwell is not None:
+                self.dwell.update(t, self.cx, self.cy, ev.buttons)  # where it starts from
+        elif x != self.rx or y != self.ry:
+            self.rx, self.ry = x, y
+            self._raw_changed_t = t
+            if not self.enabled:
+                self._show(t, x, y, out)
+            elif not self.chain.filters:  # pass-through: follow each event at once, no ticks
+                self.fx, self.fy = x, y
+                self.guard.remember(t, self.sx, self.sy)  # shown until now
+                self._show(t, *self.guard.display(t, x, y), out)
+                self._update_dwell(t, out)
+                if self.dwell is not None and self.dwell.deadline() is not None:
+                    self._wake(t)
+            else:
+                self._still = 0
+                self._wake(t)
+        self._service(t, out)
+        changed = ev.buttons ^ self.raw_buttons
+        if changed:
+            for down_pass in (False, True):  # releases first, then presses, low bits first
+                for bit in _BITS:
+                    if changed & bit and bool(ev.buttons & bit) == down_pass:
+                        self._button(t, bit, down_pass, out)
+            self.raw_buttons = ev.buttons
+        return out
+
+    def advance(self, now: float) -> list[Action]:
+        """Run every tick due strictly before ``now`` (s); for the live loop's timer."""
+        out: list[Action] = []
+        self._run_ticks(now, out)
+        return out
+
+    def finish(self, max_s: float = 30.0) -> list[Action]:
+        """Run ticks until settled (at most ``max_s`` s of engine time); for replay's end."""
+        out: list[Action] = []
+        end = self.t + max_s
+        while self._ticking and self.next_deadline() <= end:  # type: ignore[operator]
+            if self._still >= self.settle_ticks and not self.guard.timers_pending() and \
+                    (self.dwell is None or self.dwell.deadline() is None):
+                break  # only a held button keeps it awake: nothing changes without new events
+            self._run_ticks(self.next_deadline() + self.dt / 2, out)  # type: ignore[operator]
+        return out
+
+    def close(self, t: float | None = None) -> list[Action]:
+        """Release every button still down, show the raw pointer, stop; safe to call again."""
+        t = self.t if t is None or t < self.t else t
+        out: list[Action] = []
+        for bit in _BITS:
+            if self.down & bit:
+                self._emit(t, "release", bit, out)
+        if self._started:
+            self.chain.reset(self.rx, self.ry)
+            self.fx, self.fy = self.rx, self.ry
+            self._show(t, self.rx, self.ry, out)
+        self.guard.reset()
+        if self.dwell is not None:
+            self.dwell.reset()
+        self._ticking = False
+        return out
+
+    def set_enabled(self, t: float, enabled: bool) -> list[Action]:
+        """Turn filtering on or off at time t; off shows the raw pointer at once."""
+        out: list[Action] = []
+        self._run_ticks(t, out)
+        self.t = max(self.t, t)
+        if enabled == self.enabled:
+            return out
+        self.enabled = enabled
+        if not enabled:
+            self.guard.reset()
+            self._ticking = False
+            if self._started:
+                self._show(t, self.rx, self.ry, out)
+        else:
+            self.chain.reset(self.rx, self.ry)
+            self.fx, self.fy = self.rx, self.ry
+        return out
+
+    def set_dwell_paused(self, paused: bool) -> None:
+        if self.dwell is not None:
+            self.dwell.paused = paused
+
+    # -- internals ----------------------------------------------------------------------------
+    def _wake(self, t: float) -> None:
+        if not self._ticking:
+            self.guard.remember(t, self.sx, self.sy)  # where the cursor rested until now
+            self._ticking = True
+            self._t0, self._k = t, 0
+
+    def _run_ticks(self, until: float, out: list[Action]) -> None:
+        while self._ticking:
+            tick = self._t0 + self._k * self.dt
+            if tick >= until:
+                return
+            self._k += 1
+            self._tick(tick, out)
+
+    def _tick(self, t: float, out: list[Action]) -> None:
+        self.t = max(self.t, t)
+        rx, ry = self.rx, self.ry
+        try:
+            fx, fy = self.chain.step(rx, ry, self.dt)
+            if not (math.isfinite(fx) and math.isfinite(fy)):
+                raise FloatingPointError(f"filter output is not finite: {fx}, {fy}")
+        except Exception as exc:  # a broken filter must not freeze the cursor
+            self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
+            self.chain = Chain()
+            fx, fy = rx, ry
+        self.fx, self.fy = fx, fy
+        self._service(t, out)
+        if abs(fx - rx) <= self.settle_px and abs(fy - ry) <= self.settle_px:
+            self._still += 1
+        else:
+            self._still = 0
+        settled = self._still >= self.settle_ticks or t - self._raw_changed_t >= self.settle_timeout_s
+        if settled:
+            self.chain.reset(rx, ry)
+            self.fx, self.fy = fx, fy = rx, ry
+        x, y = self.guard.display(t, fx, fy)
+        self._show(t, x, y, out)
+        self._update_dwell(t, out)
+        if settled and not self.guard.busy() and (self.dwell is None or self.dwell.deadline() is None):
+            self._ticking = False
+
+    def _update_dwell(self, t: float, out: list[Action]) -> None:
+        dwell = self.dwell
+        if dwell is None:
+            return
+        if dwell.drag_held and not self.down & 1:
+            dwell.drag_held = False  # a physical release ended the drag
+        for kind, bit in dwell.update(t, self.cx, self.cy, self.raw_buttons):
+            self._emit(t, kind, bit, out)
+
+    def _service(self, t: float, out: list[Action]) -> None:
+        for when, op in self.guard.service(t):
+            self._apply(when, op, out)
+
+    def _button(self, t: float, bit: int, down: bool, out: list[Action]) -> None:
+        if not self.enabled:
+            self._emit(t, "press" if down else "release", bit, out)
+            return
+        for op in self.guard.button(t, bit, down, self.sx, self.sy):
+            self._apply(t, op, out)
+        if self.guard.busy():
+            self._wake(t)
+
+    def _apply(self, t: float, op: tuple, out: list[Action]) -> None:
+        if op[0] == "move":
+            self._show(t, op[1], op[2], out)
+        else:
+            self._emit(t, op[0], op[1], out)
+
+    def _show(self, t: float, x: float, y: float, out: list[Action], force: bool = False) -> None:
+        if self.screens:
+            x, y = self._clamp(x, y)
+        self.sx, self.sy = x, y
+        ix, iy = _px(x), _px(y)
+        if force or ix != self.cx or iy != self.cy:
+            self.cx, self.cy = ix, iy
+            out.append(Action(t, "move", ix, iy, 0, self.down))
+
+    def _emit(self, t: float, kind: str, bit: int, out: list[Action]) -> None:
+        if kind == "press":
+            if self.down & bit:
+                return
+            self.down |= bit
+        else:
+            if not self.down & bit:
+                return
+            self.down &= ~bit
+        out.append(Action(t, kind, self.cx, self.cy, bit, self.down))  # type: ignore[arg-type]
+
+    def _clamp(self, x: float, y: float) -> tuple[float, float]:
+        best, best_d = (x, y), math.inf
+        for rx, ry, w, h in self.screens:
+            cx = min(max(x, rx), rx + w - 1)
+            cy = min(max(y, ry), ry + h - 1)
+            d = (cx - x) ** 2 + (cy - y) ** 2
+            if d == 0:
+                return x, y
+            if d < best_d:
+                best, best_d = (cx, cy), d
+        return best
+
+
+def run(engine: Engine, events: Iterable[Event], settle: bool = True) -> list[Action]:
+    """Replay events through the engine, let it settle, and release what is still held."""
+    out: list[Action] = []
+    for ev in events:
+        out.extend(engine.feed(ev))
+    if settle:
+        out.extend(engine.finish())
+    out.extend(engine.close())
+    return out

@@ -1,0 +1,51 @@
+"""Build the engine a profile prescribes. The one place where settings become filter objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine import Engine, Rect
+from .filters import Butterworth, Chain, ClickGuard, Dwell, OneEuro, SpeedAdaptive, TremorKalman
+from .profile import Profile
+
+
+def build_chain(data: dict, tick_hz: float) -> Chain:
+    """The motion filters a resolved profile enables, in pipeline order."""
+    filters = []
+    lp = data["lowpass"]
+    if lp["enabled"]:
+        filters.append(Butterworth(lp["cutoff_hz"], int(lp["order"]), tick_hz))
+    oe = data["one_euro"]
+    if oe["enabled"]:
+        filters.append(OneEuro(oe["min_cutoff_hz"], oe["beta"], oe["d_cutoff_hz"]))
+    k = data["kalman"]
+    if k["enabled"]:
+        filters.append(TremorKalman(sample_hz=tick_hz, tracking_hz=k["tracking_hz"], noise_px=k["noise_px"],
+                                    tremor_hz=k["tremor_hz"], tremor_px=k["tremor_px"],
+                                    bandwidth_hz=k["bandwidth_hz"], track_band_hz=tuple(k["track_band_hz"]),
+                                    track_tau_s=k["track_tau_s"], tremor=k["tremor"]))
+    a = data["adaptive"]
+    if a["enabled"]:
+        filters.append(SpeedAdaptive(**{key: a[key] for key in SpeedAdaptive.PARAMS}))
+    return Chain(filters)
+
+
+def build_guard(data: dict) -> ClickGuard:
+    g = data["click_guard"]
+    if not g["enabled"]:
+        return ClickGuard()  # all zero: pass-through
+    return ClickGuard(g["pre_press_ms"], g["post_release_ms"], g["repeat_block_ms"], g["min_press_ms"],
+                      g["drag_radius_px"])
+
+
+def build_dwell(data: dict) -> Dwell | None:
+    d = data["dwell"]
+    return Dwell(d["radius_px"], d["dwell_ms"], d["click"]) if d["enabled"] else None
+
+
+def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None) -> Engine:
+    """A fresh engine for a resolved profile (or its ``data`` dict)."""
+    data = profile.data if isinstance(profile, Profile) else profile
+    tick_hz = float(data["tick_hz"])
+    return Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
+                  screens=screens)

@@ -1,0 +1,123 @@
+"""Replay reports: metrics as JSON and pictures an OT or tester can read (PNG + one HTML page)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import metrics as M
+from .traces import Trace
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_path(path: Path, raw: Trace, out: Trace, truth: dict | None) -> None:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
+    ax.plot(raw.x, raw.y, lw=0.6, color="#d62728", alpha=0.6, label="raw pointer")
+    ax.plot(out.x, out.y, lw=1.0, color="#1f77b4", label="filtered cursor")
+    if truth:
+        for tr in truth.get("trials", []):
+            c = plt.Circle(tr["target"], tr["width"] / 2, fill=False, color="#2ca02c", lw=0.8)
+            ax.add_patch(c)
+    ax.set_aspect("equal")
+    ax.invert_yaxis()
+    ax.set_xlabel("x (px)")
+    ax.set_ylabel("y (px)")
+    ax.set_title("Pointer path: raw vs filtered" + (" (targets in green)" if truth else ""))
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0) -> None:
+    plt = _plt()
+    t0 = float(raw.t[0]) + min(2.0, float(raw.t[-1] - raw.t[0]) / 4)
+    fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), dpi=110, sharex=True)
+    for ax, name in zip(axes, ("x", "y")):
+        m = (raw.t >= t0) & (raw.t <= t0 + span_s)
+        ax.step(raw.t[m] - t0, getattr(raw, name)[m], where="post", lw=0.7, color="#d62728", label="raw")
+        mo = (out.t >= t0) & (out.t <= t0 + span_s)
+        ax.step(out.t[mo] - t0, getattr(out, name)[mo], where="post", lw=1.1, color="#1f77b4", label="filtered")
+        if "i" + name in raw.extra:
+            ax.plot(raw.t[m] - t0, raw.extra["i" + name][m], lw=0.8, ls="--", color="#2ca02c", label="intended")
+        ax.set_ylabel(f"{name} (px)")
+        ax.legend(loc="upper right", fontsize=8)
+    axes[-1].set_xlabel(f"time (s) from {t0:.1f} s")
+    axes[0].set_title(f"{span_s:g} s of the trace")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_spectrum(path: Path, raw: Trace, out: Trace, band: tuple[float, float] = M.TREMOR_BAND_HZ,
+                  peak_hz: float | None = None) -> None:
+    plt = _plt()
+    grid = M.grid_for(raw)
+    r, o = M.resample(raw, grid), M.resample(out, grid)
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for s, label, color in ((r, "raw", "#d62728"), (o, "filtered", "#1f77b4")):
+        f, px = M.psd(s.x)
+        _, py = M.psd(s.y)
+        ax.semilogy(f, px + py + 1e-9, color=color, label=label)
+    ax.axvspan(*band, color="#ff7f0e", alpha=0.12, label=f"tremor band {band[0]:g}–{band[1]:g} Hz")
+    if peak_hz:
+        ax.axvline(peak_hz, color="#ff7f0e", ls="--", lw=1, label=f"tremor peak {peak_hz:.1f} Hz")
+    ax.set_xlim(0, 25)
+    ax.set_xlabel("frequency (Hz)")
+    ax.set_ylabel("power (px²/Hz, x + y)")
+    ax.set_title("Spectrum before and after filtering")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: dict,
+                        truth: dict | None = None, title: str = "steadyinput replay") -> Path:
+    """Write metrics.json, path.png, xy_t.png, spectrum.png and index.html; returns index.html."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    plot_path(d / "path.png", raw, out, truth)
+    plot_xy_t(d / "xy_t.png", raw, out)
+    plot_spectrum(d / "spectrum.png", raw, out)
+    m = result.get("metrics", result)
+    rows = [
+        ("Tremor removed (tremor band, 2.5–15 Hz)", f"{m['tremor_db']:.1f} dB"),
+        ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"
+         + (f" ({m['jitter_ratio']:.1f}× steadier)" if m.get("jitter_ratio") else "")),
+        ("Lag while moving", f"{m['lag_ms']:.0f} ms"),
+        ("Presses in → out", f"{m['clicks_in']['presses']} → {m['clicks_out']['presses']}"),
+        ("Drags caused in → out", f"{m['clicks_in']['drags']} → {m['clicks_out']['drags']}"),
+        ("Final drift", f"{m['drift_px']:.2f} px"),
+    ]
+    if m.get("click_success_out") is not None:
+        rows.insert(5, ("Clean clicks on target in → out",
+                        f"{m['click_success_in'] * 100:.0f} % → {m['click_success_out'] * 100:.0f} %"))
+    table = "\n".join(f"<tr><th>{html.escape(a)}</th><td>{html.escape(b)}</td></tr>" for a, b in rows)
+    info = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>"
+                   for k, v in result.items() if k != "metrics")
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
+th{{text-align:left;padding-right:2em}}img{{max-width:100%}}</style></head><body>
+<h1>{html.escape(title)}</h1><ul>{info}</ul>
+<table>{table}</table>
+<p>Measured against {html.escape(m['reference'])}. See metrics.json for every figure.</p>
+<h2>Path</h2><img src="path.png" alt="raw and filtered pointer path">
+<h2>Over time</h2><img src="xy_t.png" alt="x and y over time, raw and filtered">
+<h2>Spectrum</h2><img src="spectrum.png" alt="power spectrum before and after filtering">
+</body></html>
+"""
+    index = d / "index.html"
+    index.write_text(page)
+    return index

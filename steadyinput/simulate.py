@@ -1,0 +1,259 @@
+"""Synthetic users with tremor doing an ISO 9241-9 ring pointing task.
+
+The intended path is a chain of minimum-jerk reaches between targets on a ring (some with a
+corrective sub-movement), holds on the target and a click. Tremor is added on top:
+
+* ``intention`` (MS, 3–5 Hz): grows as the hand nears the target, largest while homing in;
+* ``essential`` (4–12 Hz): postural and kinetic, present throughout;
+* ``rest`` (Parkinson's, 4–6 Hz): present while still, fades while moving;
+* ``postural``: present while holding, weaker while moving;
+* ``ataxia``: no rhythm — dysmetric overshoots and broadband wobble (0.5–4 Hz);
+* ``none``.
+
+Rhythmic tremor wanders: its frequency follows a slow random walk (Ornstein–Uhlenbeck, sd
+``freq_wander_hz``), its amplitude a log-normal one, with a second harmonic and an elliptical
+main direction. Pressing a button jolts the hand a little; some releases are followed by an
+involuntary second press (a tremor double click). Samples come at the mouse rate with timing
+jitter, rounded to whole pixels, and only when something changed — as a real mouse reports.
+The intended path is written alongside (columns ``ix``, ``iy``) and the targets and clicks go
+to a JSON sidecar: the ground truth for the metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .traces import Trace, write_trace
+
+KINDS = ("intention", "essential", "rest", "postural", "ataxia", "none")
+DEFAULT_HZ = {"intention": 4.0, "essential": 7.0, "rest": 5.0, "postural": 6.0, "ataxia": 0.0, "none": 0.0}
+
+
+@dataclass
+class UserSpec:
+    """Who is simulated: tremor kind, frequency (Hz), peak amplitude (px) and variability."""
+
+    kind: str = "intention"
+    freq_hz: float | None = None  # None: typical for the kind
+    amp_px: float = 8.0  # peak amplitude of the fundamental along the main direction
+    freq_wander_hz: float = 0.3
+    amp_wander: float = 0.25  # sd of log amplitude
+    harmonic: float = 0.15  # second-harmonic amplitude relative to the fundamental
+    double_click_prob: float = 0.15
+    slip_px: float = 3.0  # hand jolt when a button goes down
+    noise_px: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown tremor kind {self.kind!r}; choose from {', '.join(KINDS)}")
+        if self.freq_hz is None:
+            self.freq_hz = DEFAULT_HZ[self.kind]
+
+
+@dataclass
+class TaskSpec:
+    """The pointing task: ring of ``targets`` of ``width_px`` over ``distance_px``."""
+
+    targets: int = 13
+    distance_px: float = 400.0
+    width_px: float = 32.0
+    trials: int = 26
+    rate_hz: float = 125.0
+    center: tuple[float, float] = (960.0, 540.0)
+    clicks: bool = True
+
+
+@dataclass
+class Simulation:
+    trace: Trace
+    truth: dict = field(default_factory=dict)
+
+    def write(self, path: str | Path) -> Path:
+        """Write the trace (with ix, iy) and its truth sidecar ``<path>.truth.json``."""
+        path = Path(path)
+        write_trace(path, self.trace, extra={"ix": self.trace.extra["ix"], "iy": self.trace.extra["iy"]})
+        truth_path = truth_path_for(path)
+        truth_path.write_text(json.dumps(self.truth, indent=1))
+        return truth_path
+
+
+def truth_path_for(trace_path: str | Path) -> Path:
+    p = Path(trace_path)
+    return p.with_name(p.name + ".truth.json")
+
+
+def _min_jerk(s: np.ndarray) -> np.ndarray:
+    return s ** 3 * (10 - 15 * s + 6 * s ** 2)
+
+
+def _ou(rng: np.random.Generator, n: int, dt: float, tau: float, sd: float) -> np.ndarray:
+    """Ornstein–Uhlenbeck path with time constant tau (s) and stationary sd."""
+    a = math.exp(-dt / tau)
+    noise = rng.normal(0.0, sd * math.sqrt(1 - a * a), n)
+    out = np.empty(n)
+    v = rng.normal(0.0, sd)
+    for i in range(n):  # n ≤ a few 1e5: fine, and exact
+        v = a * v + noise[i]
+        out[i] = v
+    return out
+
+
+def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
+    """Simulate the task; deterministic for a given seed."""
+    rng = np.random.default_rng(seed)
+    fs = 1000.0  # internal resolution; the mouse samples it at task.rate_hz
+    dt = 1.0 / fs
+    cx, cy = task.center
+    n_t = task.targets
+    order = [(i * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
+    tgt = [(cx + task.distance_px / 2 * math.cos(2 * math.pi * k / n_t - math.pi / 2),
+            cy + task.distance_px / 2 * math.sin(2 * math.pi * k / n_t - math.pi / 2)) for k in order]
+    # --- waypoints of the intended path: (time, x, y) knots joined by minimum-jerk moves
+    knots: list[tuple[float, float, float]] = [(0.0, *tgt[0])]
+    trials, presses = [], []
+    t = 0.6
+    knots.append((t, *tgt[0]))
+    ataxia = user.kind == "ataxia"
+    for i in range(1, len(tgt)):
+        (x0, y0), (x1, y1) = knots[-1][1:], tgt[i]
+        dist = math.hypot(x1 - x0, y1 - y0)
+        mt = 0.2 + 0.15 * math.log2(dist / task.width_px + 1) * rng.uniform(0.85, 1.2)
+        sd = task.width_px / 7.0
+        ex, ey = x1 + rng.normal(0, sd), y1 + rng.normal(0, sd)
+        start = t
+        if ataxia:  # dysmetria: overshoot or undershoot, then correct
+            f = 1 + rng.choice([-1, 1]) * rng.uniform(0.1, 0.25)
+            knots.append((t + mt, x0 + (ex - x0) * f, y0 + (ey - y0) * f))
+            t += mt + rng.uniform(0.08, 0.2)
+            knots.append((t, *knots[-1][1:]))
+            t += rng.uniform(0.25, 0.4)
+            knots.append((t, ex, ey))
+        elif rng.random() < 0.35:  # primary sub-movement falls short, a corrective one follows
+            f = rng.uniform(0.88, 0.96)
+            knots.append((t + 0.8 * mt, x0 + (ex - x0) * f, y0 + (ey - y0) * f))
+            t += 0.8 * mt + rng.uniform(0.04, 0.1)
+            knots.append((t, *knots[-1][1:]))
+            t += rng.uniform(0.18, 0.28)
+            knots.append((t, ex, ey))
+        else:
+            t += mt
+            knots.append((t, ex, ey))
+        reach_end = t
+        hold = rng.uniform(0.3, 0.6)
+        trial = {"target": [x1, y1], "width": task.width_px, "start": start, "reach_end": reach_end,
+                 "aim": [ex, ey]}
+        if task.clicks:
+            press = reach_end + hold
+            release = press + rng.uniform(0.08, 0.15)
+            trial.update(press=press, release=release)
+            presses.append((press, release, False))
+            t = release + rng.uniform(0.12, 0.3)
+            if rng.random() < user.double_click_prob:
+                p2 = release + rng.uniform(0.06, 0.16)
+                r2 = p2 + rng.uniform(0.03, 0.08)
+                presses.append((p2, r2, True))
+                trial["involuntary_press"] = p2
+                t = max(t, r2 + 0.1)
+        else:
+            t = reach_end + hold
+        trial["end"] = t
+        knots.append((t, ex, ey))
+        trials.append(trial)
+    t_end = t + 0.8
+    knots.append((t_end, *knots[-1][1:]))
+    n = int(t_end * fs) + 1
+    tt = np.arange(n) * dt
+    ix, iy = np.empty(n), np.empty(n)
+    kt = np.array([k[0] for k in knots])
+    seg = np.clip(np.searchsorted(kt, tt, side="right") - 1, 0, len(knots) - 2)
+    t0, t1 = kt[seg], kt[seg + 1]
+    s = np.clip((tt - t0) / np.maximum(t1 - t0, 1e-9), 0, 1)
+    sm = _min_jerk(s)
+    kx, ky = np.array([k[1] for k in knots]), np.array([k[2] for k in knots])
+    ix = kx[seg] + (kx[seg + 1] - kx[seg]) * sm
+    iy = ky[seg] + (ky[seg + 1] - ky[seg]) * sm
+    speed = np.hypot(np.gradient(ix, dt), np.gradient(iy, dt))
+    # --- context gain of the tremor
+    gain = np.ones(n)
+    if user.kind == "intention":
+        prox = np.zeros(n)
+        for tr in trials:
+            m = (tt >= tr["start"]) & (tt <= tr["end"])
+            d = np.hypot(ix[m] - tr["target"][0], iy[m] - tr["target"][1])
+            prox[m] = np.exp(-d / (0.25 * task.distance_px))
+        gain = 0.2 + 0.8 * prox
+    elif user.kind == "rest":
+        gain = 1.0 / (1.0 + (speed / 150.0) ** 2)
+    elif user.kind == "postural":
+        gain = 0.5 + 0.5 / (1.0 + (speed / 200.0) ** 2)
+    gain = np.convolve(gain, np.ones(50) / 50, mode="same")  # the body does not switch instantly
+    # --- the tremor itself
+    tx, ty = np.zeros(n), np.zeros(n)
+    if user.kind in ("intention", "essential", "rest", "postural") and user.amp_px > 0:
+        f = np.clip(user.freq_hz + _ou(rng, n, dt, 2.0, user.freq_wander_hz), 1.5, 20.0)
+        phase = 2 * math.pi * np.cumsum(f) * dt + rng.uniform(0, 2 * math.pi)
+        amp = user.amp_px * np.exp(_ou(rng, n, dt, 1.5, user.amp_wander) - user.amp_wander ** 2 / 2) * gain
+        theta = rng.uniform(0, math.pi)
+        minor = rng.uniform(0.25, 0.6)
+        along = np.cos(phase) + user.harmonic * np.cos(2 * phase + 0.7)
+        across = minor * np.sin(phase + 0.4)
+        tx = amp * (along * math.cos(theta) - across * math.sin(theta))
+        ty = amp * (along * math.sin(theta) + across * math.cos(theta))
+    elif ataxia and user.amp_px > 0:
+        from scipy import signal
+        sos = signal.butter(2, [0.5, 4.0], btype="band", fs=fs, output="sos")
+        for arr in (tx, ty):
+            w = signal.sosfilt(sos, rng.normal(0, 1, n))
+            arr[:] = w / (w.std() + 1e-12) * user.amp_px * 0.7 * (0.5 + 0.5 * gain)
+    # --- button jolts and noise
+    jx, jy = np.zeros(n), np.zeros(n)
+    for p, _r, _inv in presses:
+        ang = rng.uniform(0, 2 * math.pi)
+        k = (tt >= p - 0.01) & (tt < p + 0.12)
+        bump = np.sin(np.pi * np.clip((tt[k] - (p - 0.01)) / 0.13, 0, 1))
+        jx[k] += user.slip_px * math.cos(ang) * bump
+        jy[k] += user.slip_px * math.sin(ang) * bump
+    rx = ix + tx + jx + rng.normal(0, user.noise_px, n)
+    ry = iy + ty + jy + rng.normal(0, user.noise_px, n)
+    # --- the mouse samples it; buttons change at their own times
+    period = 1.0 / task.rate_hz
+    st = np.arange(0.0, t_end, period) + rng.uniform(-0.05, 0.05, int(math.ceil(t_end / period))) * period
+    st = np.clip(np.sort(st), 0.0, t_end)
+    btn_times = sorted({p for p, _, _ in presses} | {r for _, r, _ in presses})
+    all_t = np.unique(np.concatenate([st, np.array(btn_times)]))
+    idx = np.clip(np.round(all_t * fs).astype(int), 0, n - 1)
+    sx, sy = np.round(rx[idx]), np.round(ry[idx])
+    buttons = np.zeros(len(all_t), dtype=np.int64)
+    for p, r, _ in presses:
+        buttons[(all_t >= p) & (all_t < r)] |= 1
+    keep = np.ones(len(all_t), bool)
+    keep[1:] = (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1]) | (buttons[1:] != buttons[:-1])
+    keep[-1] = True
+    trace = Trace(np.round(all_t[keep], 6), sx[keep], sy[keep], buttons[keep],
+                  extra={"ix": np.round(ix[idx][keep], 3), "iy": np.round(iy[idx][keep], 3)})
+    hold_mask = np.zeros(n, bool)
+    for tr in trials:
+        hold_mask |= (tt >= tr["reach_end"] + 0.1) & (tt <= tr.get("press", tr["end"]))
+    rms = float(np.sqrt(np.mean(tx ** 2 + ty ** 2)))
+    hold_rms = float(np.sqrt(np.mean(tx[hold_mask] ** 2 + ty[hold_mask] ** 2))) if hold_mask.any() else 0.0
+    truth = {
+        "format": "steadyinput-truth", "version": 1, "seed": seed,
+        "user": asdict(user), "task": {**asdict(task), "center": list(task.center)},
+        "tremor_rms_px": rms, "tremor_hold_rms_px": hold_rms,
+        "trials": trials,
+        "presses": [{"t": p, "release": r, "involuntary": inv} for p, r, inv in presses],
+    }
+    return Simulation(trace, truth)
+
+
+def load_truth(trace_path: str | Path) -> dict | None:
+    """The truth sidecar of a trace, or None when there is none."""
+    p = truth_path_for(trace_path)
+    if not p.exists():
+        return None
+    return json.loads(p.read_text())

@@ -1,0 +1,205 @@
+"""Pointer traces on disk: CSV, CSV.gz, JSON Lines (and .jsonl.gz).
+
+A trace is rows of ``t`` (s), ``x``, ``y`` (px) and ``buttons`` (mask: 1 left, 2 right,
+4 middle). CSV has a header naming the columns, in any order; extra columns are ignored unless
+asked for (the simulator stores the intended path as ``ix``, ``iy``). JSON Lines has one object
+per line with the same keys. Reading is strict: a bad value, NaN, time going backwards or a
+missing header raises :class:`TraceError` naming file, line and field — never partial data.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .events import Action, Event
+
+FIELDS = ("t", "x", "y", "buttons")
+
+
+class TraceError(ValueError):
+    """A malformed trace: names the file, the line (1-based) and the field."""
+
+    def __init__(self, path: str | Path, line: int | None, field_name: str | None, message: str) -> None:
+        self.path, self.line, self.field = str(path), line, field_name
+        where = self.path + (f":{line}" if line is not None else "")
+        what = f" field '{field_name}'" if field_name else ""
+        super().__init__(f"{where}:{what}: {message}" if what else f"{where}: {message}")
+
+
+@dataclass
+class Trace:
+    """Columns of a trace as numpy arrays (t s, x/y px, buttons mask) plus extra columns."""
+
+    t: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    buttons: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    path: str = ""
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def events(self) -> Iterator[Event]:
+        for t, x, y, b in zip(self.t.tolist(), self.x.tolist(), self.y.tolist(), self.buttons.tolist()):
+            yield Event(t, x, y, b)
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> "Trace":
+        rows = [(e.t, e.x, e.y, e.buttons) for e in events]
+        return cls._from_rows(rows)
+
+    @classmethod
+    def from_actions(cls, actions: Iterable[Action]) -> "Trace":
+        """The pointer stream applications would see: a row per action, mask after it."""
+        rows = [(a.t, a.x, a.y, a.buttons) for a in actions]
+        return cls._from_rows(rows)
+
+    @classmethod
+    def _from_rows(cls, rows: list) -> "Trace":
+        a = np.array(rows, dtype=float).reshape(-1, 4)
+        return cls(a[:, 0].copy(), a[:, 1].copy(), a[:, 2].copy(), a[:, 3].astype(np.int64))
+
+
+def _open_read(path: Path):
+    """Open as text, gunzipping when the file starts with the gzip magic bytes."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _is_jsonl(path: Path) -> bool:
+    suffixes = [s.lower() for s in path.suffixes]
+    return ".jsonl" in suffixes or ".ndjson" in suffixes
+
+
+def _number(path, line, name, raw, integer=False) -> float:
+    try:
+        v = float(raw) if not isinstance(raw, bool) else math.nan
+    except (TypeError, ValueError):
+        raise TraceError(path, line, name, f"{raw!r} is not a number") from None
+    if not math.isfinite(v):
+        raise TraceError(path, line, name, f"{raw!r} is not a finite number")
+    if integer and (v != int(v) or v < 0):
+        raise TraceError(path, line, name, f"{raw!r} is not a button mask (a whole number >= 0)")
+    return v
+
+
+def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:
+    """Read a trace; ``extra`` names additional numeric columns to keep (if present)."""
+    path = Path(path)
+    if not path.exists():
+        raise TraceError(path, None, None, "no such file")
+    wanted = tuple(extra)
+    rows: list[tuple[float, float, float, float]] = []
+    extras: dict[str, list[float]] = {k: [] for k in wanted}
+    last_t = -math.inf
+    try:
+        with _open_read(path) as fh:
+            if _is_jsonl(path):
+                records = _jsonl_records(path, fh)
+            else:
+                records = _csv_records(path, fh)
+            present: set[str] | None = None
+            for line, rec in records:
+                if present is None:
+                    present = {k for k in wanted if k in rec}
+                vals = []
+                for name in FIELDS:
+                    if name not in rec or rec[name] in ("", None):
+                        raise TraceError(path, line, name, "is missing")
+                    vals.append(_number(path, line, name, rec[name], integer=name == "buttons"))
+                if vals[0] < last_t:
+                    raise TraceError(path, line, "t", f"time goes backwards ({vals[0]} after {last_t})")
+                last_t = vals[0]
+                rows.append(tuple(vals))  # type: ignore[arg-type]
+                for k in present:
+                    extras[k].append(_number(path, line, k, rec.get(k)))
+    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+        raise TraceError(path, None, None, f"cannot be read: {exc}") from None
+    if not rows:
+        raise TraceError(path, None, None, "has no samples")
+    tr = Trace._from_rows(rows)
+    tr.extra = {k: np.array(v) for k, v in extras.items() if len(v) == len(rows)}
+    tr.path = str(path)
+    return tr
+
+
+def _csv_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
+    reader = csv.reader(fh)
+    header = None
+    for row in reader:
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()) or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            missing = [f for f in FIELDS if f not in header]
+            if missing:
+                raise TraceError(path, line, missing[0],
+                                 f"header must name the columns {','.join(FIELDS)} (got {','.join(header)})")
+            continue
+        if len(row) < len(header):
+            name = header[len(row)]
+            raise TraceError(path, line, name, "is missing (row too short)")
+        yield line, {h: v.strip() for h, v in zip(header, row)}
+    if header is None:
+        raise TraceError(path, 1, None, "is empty: no header line t,x,y,buttons")
+
+
+def _jsonl_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
+    for line, text in enumerate(fh, start=1):
+        if not text.strip():
+            continue
+        try:
+            rec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TraceError(path, line, None, f"is not valid JSON: {exc.msg}") from None
+        if not isinstance(rec, dict):
+            raise TraceError(path, line, None, "is not a JSON object")
+        yield line, rec
+
+
+def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | None = None) -> None:
+    """Write a trace; format from the suffix (.csv, .jsonl, optionally .gz)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = dict(extra or {})
+    names = list(cols)
+    tmp = path.with_name(path.name + ".part")
+    with (gzip.open(tmp, "wt", encoding="utf-8", newline="") if path.suffix == ".gz"
+          else open(tmp, "w", encoding="utf-8", newline="")) as fh:
+        ts, xs, ys, bs = trace.t.tolist(), trace.x.tolist(), trace.y.tolist(), trace.buttons.tolist()
+        ex = [cols[n].tolist() for n in names]
+        if _is_jsonl(path):
+            for i in range(len(ts)):
+                rec = {"t": ts[i], "x": _num(xs[i]), "y": _num(ys[i]), "buttons": int(bs[i])}
+                for n, col in zip(names, ex):
+                    rec[n] = _num(col[i])
+                fh.write(json.dumps(rec) + "\n")
+        else:
+            fh.write(",".join([*FIELDS, *names]) + "\n")
+            for i in range(len(ts)):
+                parts = [repr(ts[i]), _fmt(xs[i]), _fmt(ys[i]), str(int(bs[i]))]
+                parts += [_fmt(col[i]) for col in ex]
+                fh.write(",".join(parts) + "\n")
+    tmp.replace(path)
+
+
+def _num(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))

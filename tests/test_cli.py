@@ -1,0 +1,100 @@
+"""The command line, run as a real subprocess the way testers use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def si(*args, cwd=None, env=None, check=True):
+    r = subprocess.run([sys.executable, "-m", "steadyinput", *map(str, args)], capture_output=True, text=True,
+                       cwd=cwd, env=env or os.environ.copy())
+    if check and r.returncode != 0:
+        raise AssertionError(f"exit {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def test_help_lists_the_commands():
+    out = si("--help").stdout
+    for cmd in ("replay", "simulate", "demo", "profile"):
+        assert cmd in out
+
+
+def test_simulate_then_replay_with_report(tmp_path):
+    trace = tmp_path / "user.csv"
+    si("simulate", "--tremor", "essential", "--freq", "6", "--amp", "5", "--trials", "8", "--seed", "4", "-o", trace)
+    assert (tmp_path / "user.csv.truth.json").exists()
+    r = si("replay", trace, "-o", tmp_path / "out.csv", "--report", tmp_path / "rep", "--json")
+    res = json.loads(r.stdout)
+    assert res["profile"] == "moderate" and res["faults"] == []
+    assert res["metrics"]["reference"] == "truth"
+    for f in ("metrics.json", "path.png", "xy_t.png", "spectrum.png", "index.html"):
+        assert (tmp_path / "rep" / f).stat().st_size > 0
+    head = (tmp_path / "out.csv").read_text().splitlines()[0]
+    assert head == "t,x,y,buttons"
+
+
+def test_replay_is_reproducible_byte_for_byte(tmp_path):
+    trace = tmp_path / "u.csv.gz"
+    si("simulate", "--trials", "5", "--seed", "9", "-o", trace)
+    si("replay", trace, "-o", tmp_path / "a.csv", "--profile", "severe")
+    si("replay", trace, "-o", tmp_path / "b.csv", "--profile", "severe")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_replay_of_a_malformed_trace_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t,x,y,buttons\n0,1,2,0\n0.1,oops,2,0\n")
+    r = si("replay", bad, "-o", tmp_path / "o.csv", check=False)
+    assert r.returncode == 2
+    assert f"{bad}:3: field 'x'" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_replay_with_a_broken_profile_names_line_and_key(tmp_path):
+    prof = tmp_path / "p.yaml"
+    prof.write_text("extends: moderate\nadaptive:\n  gate_px: lots\n")
+    si("simulate", "--trials", "3", "-o", tmp_path / "u.csv")
+    r = si("replay", tmp_path / "u.csv", "-o", tmp_path / "o.csv", "--profile", prof, check=False)
+    assert r.returncode == 2 and f"{prof}:3: adaptive.gate_px must be a number" in r.stderr
+
+
+def test_demo_writes_a_report_without_a_display(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    r = si("demo", "-d", tmp_path / "demo", env=env)
+    assert "report:" in r.stdout
+    assert (tmp_path / "demo" / "report" / "index.html").exists()
+    assert (tmp_path / "demo" / "filtered.csv").exists()
+
+
+def test_profile_commands(tmp_path, user_profile_dir):
+    assert "moderate" in si("profile", "list").stdout
+    assert "kalman:" in si("profile", "show", "intention-tremor").stdout
+    assert "adaptive.gate_px" in si("profile", "diff", "mild", "severe").stdout
+    si("profile", "new", "anna", "--from", "severe")
+    assert (user_profile_dir / "anna.yaml").exists()
+    assert "anna" in si("profile", "list").stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema_version: 1\nadaptive:\n  hold_cutof_hz: 1\n  order: 3\n")
+    r = si("profile", "validate", bad, check=False)
+    assert r.returncode == 1 and f"{bad}:3:" in r.stdout and f"{bad}:4:" in r.stdout
+
+
+@pytest.mark.parametrize("fix,expect_saved", [("s/gate_px: 3/gate_px: 4/", True), ("s/gate_px: 3/gate_px: -4/", False)])
+def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_saved):
+    si("profile", "new", "bob")
+    path = user_profile_dir / "bob.yaml"
+    path.write_text(path.read_text() + "adaptive:\n  gate_px: 3\n")
+    env = os.environ.copy()
+    env["EDITOR"] = f"sed -i '{fix}'"
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "profile", "edit", "bob"], capture_output=True,
+                       text=True, env=env, input="n\n")
+    text = path.read_text()
+    if expect_saved:
+        assert r.returncode == 0 and "gate_px: 4" in text
+    else:
+        assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout

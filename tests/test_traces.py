@@ -1,0 +1,84 @@
+"""Trace files: round trips in every format, and malformed input named by file, line and field."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+from steadyinput.traces import Trace, TraceError, read_trace, write_trace
+
+
+def _trace():
+    return Trace(np.array([0.0, 0.004, 0.01, 0.5]), np.array([10.0, 11.0, 12.5, 12.0]),
+                 np.array([20.0, 20.0, 21.0, 22.0]), np.array([0, 1, 1, 0]))
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.csv.gz", "a.jsonl", "a.jsonl.gz"])
+def test_write_then_read_round_trips(tmp_path, name):
+    tr = _trace()
+    write_trace(tmp_path / name, tr, extra={"ix": np.array([1.0, 2.0, 3.0, 4.5])})
+    back = read_trace(tmp_path / name, extra=("ix",))
+    for f in ("t", "x", "y", "buttons"):
+        np.testing.assert_array_equal(getattr(back, f), getattr(tr, f))
+    np.testing.assert_array_equal(back.extra["ix"], [1.0, 2.0, 3.0, 4.5])
+
+
+def test_gzip_is_detected_by_content_not_name(tmp_path):
+    p = tmp_path / "plain-name.csv"
+    p.write_bytes(gzip.compress(b"t,x,y,buttons\n0,1,2,0\n"))
+    assert read_trace(p).x.tolist() == [1.0]
+
+
+def test_extra_columns_and_any_column_order_are_accepted(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("buttons,note,y,x,t\n0,hello,5,4,0.0\n1,,6,7,0.1\n")
+    tr = read_trace(p)
+    assert tr.x.tolist() == [4.0, 7.0] and tr.buttons.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("content,line,field,what", [
+    ("t,x,y,buttons\n0,1,2,0\n0.1,abc,2,0\n", 3, "x", "not a number"),
+    ("t,x,y,buttons\n0,1,2,0\n0.1,1,nan,0\n", 3, "y", "not a finite number"),
+    ("t,x,y,buttons\n0.5,1,2,0\n0.4,1,2,0\n", 3, "t", "backwards"),
+    ("t,x,y,buttons\n0,1,2,0\n0.1,1,2,1.5\n", 3, "buttons", "button mask"),
+    ("t,x,y,buttons\n0,1,2,0\n0.1,1\n", 3, "y", "missing"),
+    ("time,x,y,buttons\n0,1,2,0\n", 1, "t", "header"),
+    ("0,1,2,0\n0.1,1,2,0\n", 1, "t", "header"),
+])
+def test_malformed_csv_names_file_line_and_field(tmp_path, content, line, field, what):
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    with pytest.raises(TraceError) as exc:
+        read_trace(p)
+    msg = str(exc.value)
+    assert f"bad.csv:{line}:" in msg and f"'{field}'" in msg and what in msg
+    assert exc.value.line == line and exc.value.field == field
+
+
+@pytest.mark.parametrize("content,line,what", [
+    ('{"t": 0, "x": 1, "y": 2, "buttons": 0}\n{"t": 0.1, "x": 1, "y": 2\n', 2, "not valid JSON"),
+    ('{"t": 0, "x": 1, "y": 2, "buttons": 0}\n\n{"t": 0.1, "x": "a", "y": 2, "buttons": 0}\n', 3, "not a number"),
+    ('{"t": 0, "x": 1, "y": 2, "buttons": 0}\n[1, 2]\n', 2, "not a JSON object"),
+    ('{"t": 0, "x": 1, "y": 2}\n', 1, "missing"),
+])
+def test_malformed_jsonl_names_file_and_line(tmp_path, content, line, what):
+    p = tmp_path / "bad.jsonl"
+    p.write_text(content)
+    with pytest.raises(TraceError) as exc:
+        read_trace(p)
+    assert f"bad.jsonl:{line}:" in str(exc.value) and what in str(exc.value)
+
+
+def test_empty_and_truncated_files_are_errors_not_partial_data(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(TraceError, match="empty"):
+        read_trace(tmp_path / "empty.csv")
+    (tmp_path / "header-only.csv").write_text("t,x,y,buttons\n")
+    with pytest.raises(TraceError, match="no samples"):
+        read_trace(tmp_path / "header-only.csv")
+    data = gzip.compress(("t,x,y,buttons\n" + "".join(f"{i},1,2,0\n" for i in range(5000))).encode())
+    (tmp_path / "cut.csv.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(TraceError, match="cannot be read"):
+        read_trace(tmp_path / "cut.csv.gz")
