@@ -6,7 +6,9 @@ reference; otherwise a zero-phase 2.5 Hz low-pass of the raw pointer stands in f
 no lag, so lags measured against it are the filter's own.
 
 * ``tremor_db``: power reduction in the tremor band (2.5–15 Hz) of the deviation from the
-  reference, raw vs filtered (higher is better); ``band_power_db`` the same on the plain signals.
+  reference, raw vs filtered (higher is better). Each signal is compared with the reference
+  shifted by its own measured lag, so a pure delay counts as lag, not as tremor left over;
+  ``band_power_db`` is the same reduction on the plain signals.
 * ``jitter_*_px``: RMS distance from the mean position while the hand holds on a target.
 * ``lag_ms``: the time shift that best aligns the filtered path with the reference during
   movement (least squares over -50..300 ms).
@@ -232,6 +234,12 @@ def click_success(cl: list[Click], truth: dict) -> float | None:
     return ok / len(trials)
 
 
+def _residual(s: Resampled, ref: Resampled, lag: float) -> tuple[np.ndarray, np.ndarray]:
+    """Deviation of s from the reference delayed by ``lag`` ms."""
+    tt = s.t - lag / 1000.0
+    return s.x - np.interp(tt, ref.t, ref.x), s.y - np.interp(tt, ref.t, ref.y)
+
+
 def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
     """All metrics of ``out`` (the filtered stream) against ``raw`` as a JSON-ready dict."""
     grid = grid_for(raw)
@@ -243,8 +251,9 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
     else:
         ref = Resampled(grid, zero_phase_lowpass(r.x), zero_phase_lowpass(r.y))
         holds, moves = detect_segments(ref)
-    p_raw = band_power(r.x - ref.x, r.y - ref.y)
-    p_out = band_power(o.x - ref.x, o.y - ref.y)
+    lag_o, lag_r = lag_ms(o, ref, moves), lag_ms(r, ref, moves)
+    p_raw = band_power(*_residual(r, ref, lag_r))
+    p_out = band_power(*_residual(o, ref, lag_o))
     j_raw, j_out = hold_jitter(r, holds), hold_jitter(o, holds)
     c_raw, c_out = clicks(raw), clicks(out)
     res = {
@@ -256,8 +265,8 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
         "jitter_raw_px": j_raw,
         "jitter_out_px": j_out,
         "jitter_ratio": j_raw / j_out if j_out > 0 else (math.inf if j_raw > 0 else 1.0),
-        "lag_ms": lag_ms(o, ref, moves),
-        "lag_raw_ms": lag_ms(r, ref, moves),
+        "lag_ms": lag_o,
+        "lag_raw_ms": lag_r,
         "holds": len(holds),
         "moves": len(moves),
         "clicks_in": click_stats(c_raw),
