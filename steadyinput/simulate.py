@@ -45,7 +45,7 @@ class UserSpec:
     amp_wander: float = 0.25  # sd of log amplitude
     harmonic: float = 0.15  # second-harmonic amplitude relative to the fundamental
     double_click_prob: float = 0.15
-    slip_px: float = 3.0  # hand jolt when a button goes down
+    slip_px: float | None = None  # hand jolt when a button goes down (None: 3 px, 1 px without tremor)
     noise_px: float = 0.3
 
     def __post_init__(self) -> None:
@@ -53,6 +53,8 @@ class UserSpec:
             raise ValueError(f"unknown tremor kind {self.kind!r}; choose from {', '.join(KINDS)}")
         if self.freq_hz is None:
             self.freq_hz = DEFAULT_HZ[self.kind]
+        if self.slip_px is None:
+            self.slip_px = 1.0 if self.kind == "none" else 3.0
 
 
 @dataclass
@@ -194,8 +196,10 @@ def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
     gain = np.convolve(gain, np.ones(50) / 50, mode="same")  # the body does not switch instantly
     # --- the tremor itself
     tx, ty = np.zeros(n), np.zeros(n)
+    mean_hz = None
     if user.kind in ("intention", "essential", "rest", "postural") and user.amp_px > 0:
         f = np.clip(user.freq_hz + _ou(rng, n, dt, 2.0, user.freq_wander_hz), 1.5, 20.0)
+        mean_hz = float(f.mean())
         phase = 2 * math.pi * np.cumsum(f) * dt + rng.uniform(0, 2 * math.pi)
         amp = user.amp_px * np.exp(_ou(rng, n, dt, 1.5, user.amp_wander) - user.amp_wander ** 2 / 2) * gain
         theta = rng.uniform(0, math.pi)
@@ -240,11 +244,14 @@ def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
     for tr in trials:
         hold_mask |= (tt >= tr["reach_end"] + 0.1) & (tt <= tr.get("press", tr["end"]))
     rms = float(np.sqrt(np.mean(tx ** 2 + ty ** 2)))
+    slow = speed < 150.0
+    slow_rms = float(np.sqrt(np.mean(tx[slow] ** 2 + ty[slow] ** 2))) if slow.any() else rms
     hold_rms = float(np.sqrt(np.mean(tx[hold_mask] ** 2 + ty[hold_mask] ** 2))) if hold_mask.any() else 0.0
     truth = {
         "format": "steadyinput-truth", "version": 1, "seed": seed,
         "user": asdict(user), "task": {**asdict(task), "center": list(task.center)},
-        "tremor_rms_px": rms, "tremor_hold_rms_px": hold_rms,
+        "tremor_rms_px": rms, "tremor_hold_rms_px": hold_rms, "tremor_slow_rms_px": slow_rms,
+        "tremor_mean_hz": mean_hz,
         "trials": trials,
         "presses": [{"t": p, "release": r, "involuntary": inv} for p, r, inv in presses],
     }
