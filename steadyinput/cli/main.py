@@ -14,6 +14,7 @@ COMMANDS = {
     "simulate": "simulate",
     "demo": "demo",
     "profile": "profile",
+    "calibrate": "calibrate",
 }
 
 DESCRIPTION = """\
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,204 @@
+"""The calibration report an OT can print or send: one HTML page with pictures, in plain words."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import run
+from ..pipeline import build_engine
+from ..report import _plt
+from ..traces import Trace
+from . import analysis as A
+from .tuning import TuneResult
+
+PLAIN = {
+    ("kalman", "tracking_hz"): "How quickly deliberate movement is followed",
+    ("kalman", "tremor_hz"): "Tremor frequency the filter starts from",
+    ("kalman", "track_band_hz"): "Band in which it follows the tremor's frequency",
+    ("kalman", "tremor_px"): "Tremor size the filter expects",
+    ("adaptive", "hold_cutoff_hz"): "Smoothing while holding still (lower is stronger)",
+    ("adaptive", "move_cutoff_hz"): "Smoothing while moving fast (higher is lighter)",
+    ("adaptive", "gate_px"): "Cursor catches up when this far behind the hand",
+    ("adaptive", "order"): "Smoothing stages",
+    ("adaptive", "speed_lo_px_s"): "Speed below which the cursor is held steady",
+    ("adaptive", "speed_hi_px_s"): "Speed above which smoothing is lightest",
+    ("click_guard", "enabled"): "Click guard",
+    ("click_guard", "pre_press_ms"): "A click lands where the cursor was this long before",
+    ("click_guard", "post_release_ms"): "Cursor stays put after a click for",
+    ("click_guard", "repeat_block_ms"): "A second press sooner than this is ignored",
+    ("click_guard", "min_press_ms"): "Presses shorter than this are ignored",
+    ("click_guard", "drag_radius_px"): "Moving this far with the button down starts a drag",
+    ("dwell", "enabled"): "Dwell click",
+    ("dwell", "radius_px"): "Dwell: keep the cursor within",
+    ("dwell", "dwell_ms"): "Dwell: for",
+}
+UNITS = {"hz": "Hz", "px": "px", "ms": "ms", "s": "px/s"}
+
+
+def _unit(key: str) -> str:
+    return UNITS.get(key.rsplit("_", 1)[-1], "") if "_" in key else ""
+
+
+def plot_spectrum(path: Path, raw: Trace, a: A.Analysis) -> None:
+    plt = _plt()
+    t, x, y = A.uniform(raw)
+    rx, ry = x - A._lowpass0(x, A.VOLUNTARY_HZ), y - A._lowpass0(y, A.VOLUNTARY_HZ)
+    f, px = A.spectrum(rx)
+    _, py = A.spectrum(ry)
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=110)
+    ax.semilogy(f, px + py + 1e-9, color="#d62728", label="pointer motion (voluntary part removed)")
+    ax.axvspan(*A.BAND_HZ, color="#ff7f0e", alpha=0.12, label="tremor band")
+    if a.tremor_hz:
+        ax.axvline(a.tremor_hz, color="#1f77b4", ls="--", label=f"tremor peak {a.tremor_hz:.1f} Hz")
+    ax.set_xlim(0, 16)
+    ax.set_xlabel("frequency (Hz)")
+    ax.set_ylabel("power (px²/Hz)")
+    ax.set_title("Tremor spectrum")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _segments(raw: Trace) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """The longest hold and the longest fast reach in the recording (s)."""
+    t, x, y = A.uniform(raw)
+    vx, vy = A._lowpass0(x, A.VOLUNTARY_HZ), A._lowpass0(y, A.VOLUNTARY_HZ)
+    sp = np.hypot(np.gradient(vx, 1 / A.FS), np.gradient(vy, 1 / A.FS))
+
+    def longest(mask):
+        edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+        runs = list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+        if not runs:
+            return None
+        a, b = max(runs, key=lambda r: r[1] - r[0])
+        return float(t[a]), float(t[b - 1])
+
+    return longest(sp < A.HOLD_PX_S), longest(sp > 200)
+
+
+def plot_before_after(path: Path, raw: Trace, out: Trace) -> None:
+    plt = _plt()
+    hold, reach = _segments(raw)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), dpi=110)
+    if hold:
+        a, b = hold
+        a, b = a, min(b, a + 3.0)
+        m, mo = (raw.t >= a) & (raw.t <= b), (out.t >= a) & (out.t <= b)
+        ax = axes[0]
+        ax.plot(raw.x[m], raw.y[m], color="#d62728", lw=0.8, label="without steadyinput")
+        ax.plot(out.x[mo], out.y[mo], color="#1f77b4", lw=2, marker="o", ms=2, label="with the tuned profile")
+        ax.set_aspect("equal")
+        ax.invert_yaxis()
+        ax.set_title(f"Holding still ({b - a:.1f} s)")
+        ax.set_xlabel("x (px)")
+        ax.set_ylabel("y (px)")
+        ax.legend(fontsize=8)
+    if reach:
+        a, b = reach[0] - 0.3, reach[1] + 0.6
+        ax = axes[1]
+        m, mo = (raw.t >= a) & (raw.t <= b), (out.t >= a) & (out.t <= b)
+        x0, y0 = raw.x[m][0], raw.y[m][0]
+        d = np.array([raw.x[m][-1] - x0, raw.y[m][-1] - y0])
+        u = d / max(np.hypot(*d), 1e-9)
+        ax.step(raw.t[m] - a, (raw.x[m] - x0) * u[0] + (raw.y[m] - y0) * u[1], where="post", color="#d62728",
+                lw=0.8, label="without steadyinput")
+        ax.step(out.t[mo] - a, (out.x[mo] - x0) * u[0] + (out.y[mo] - y0) * u[1], where="post",
+                color="#1f77b4", lw=1.5, label="with the tuned profile")
+        ax.set_title("A reach to a target")
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("distance along the reach (px)")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult | None,
+          profile_text: str | None, meta: dict) -> Path:
+    """Write report.html, spectrum.png, before_after.png and calibration.json; returns the page."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    plot_spectrum(d / "spectrum.png", raw, a)
+    rows = [
+        ("Rhythmic tremor", "yes" if a.rhythmic else "no"),
+        ("Tremor frequency", f"{a.tremor_hz:.1f} Hz" if a.tremor_hz else "—"),
+        ("Spread of the frequency", f"{a.bandwidth_hz:.1f} Hz" if a.bandwidth_hz else "—"),
+        ("Size (side to side)", f"{a.amplitude_pp_px:.1f} px"),
+        ("Size (RMS)", f"{a.amplitude_px:.1f} px"),
+        ("Main direction", f"{a.direction_deg:.0f}° from horizontal"),
+        ("Grows near targets (intention index)", f"{a.intention_index:.1f}×" if a.intention_index else "—"),
+        ("Unsteadiness that is not rhythmic", f"{a.irregular_px:.1f} px" + (" — looks like ataxia" if a.ataxia_like else "")),
+        ("Recording", f"{a.duration_s:.0f} s"),
+    ]
+    measured = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    body = [f"<p class=summary>{html.escape(a.summary)}</p>"]
+    data: dict = {"analysis": a.to_dict(), **meta}
+    if result is not None:
+        out = Trace.from_actions(run(build_engine(result.best.data), raw.events()))
+        plot_before_after(d / "before_after.png", raw, out)
+        bm = result.best.metrics
+        best_shipped = max((s for s in result.shipped.values() if s.within_budget), key=lambda s: s.score,
+                           default=None)
+        shipped_name = next((n for n, s in result.shipped.items() if s is best_shipped), "—")
+        gain = result.best.score - best_shipped.score if best_shipped else float("nan")
+        body.append(
+            f"<p>Tuned on this recording within a lag budget of {result.lag_budget_ms:.0f} ms "
+            f"({result.evaluated} settings tried, starting from <b>{html.escape(result.base)}</b>). "
+            f"The tuned profile removes {bm['tremor_db']:.1f} dB of tremor and holds "
+            f"{(bm['jitter_ratio'] or 1):.1f}× steadier, with {bm['lag_ms']:.0f} ms of lag. It scores "
+            f"<b>{gain:+.1f} dB</b> against the best shipped profile on this recording "
+            f"(<b>{html.escape(shipped_name)}</b>).</p>")
+        settings = []
+        for (sec, key), label in PLAIN.items():
+            v = result.best.data[sec].get(key)
+            if sec in ("kalman", "adaptive") and not result.best.data[sec]["enabled"]:
+                continue
+            if sec == "dwell" and key != "enabled" and not result.best.data["dwell"]["enabled"]:
+                continue
+            if sec == "click_guard" and key != "enabled" and not result.best.data["click_guard"]["enabled"]:
+                continue
+            if isinstance(v, bool):
+                v = "on" if v else "off"
+            elif isinstance(v, list):
+                v = "–".join(f"{x:g}" for x in v) + " Hz"
+            else:
+                v = f"{v:g} {_unit(key)}".strip()
+            settings.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(v))}</td></tr>")
+        comp = [f"<tr><td><b>tuned</b></td><td>{bm['tremor_db']:.1f}</td><td>{(bm['jitter_ratio'] or 1):.1f}×</td>"
+                f"<td>{bm['lag_ms']:.0f}</td><td>{result.best.score:.1f}</td></tr>"]
+        for n, s in sorted(result.shipped.items(), key=lambda kv: -kv[1].score):
+            m = s.metrics
+            over = "" if s.within_budget else " (over the lag budget)"
+            comp.append(f"<tr><td>{html.escape(n)}{over}</td><td>{m['tremor_db']:.1f}</td>"
+                        f"<td>{(m['jitter_ratio'] or 1):.1f}×</td><td>{m['lag_ms']:.0f}</td><td>{s.score:.1f}</td></tr>")
+        body.append("<h2>Chosen settings</h2><table>" + "".join(settings) + "</table>")
+        body.append("<h2>Before and after</h2><img src='before_after.png' alt='a hold and a reach, before and after'>")
+        body.append("<h2>Compared with the shipped profiles</h2><table><tr><th>profile</th><th>tremor removed (dB)"
+                    "</th><th>steadier holds</th><th>lag (ms)</th><th>score</th></tr>" + "".join(comp) + "</table>"
+                    "<p>Score = tremor removed (dB) + steadier holds (dB), on this recording.</p>")
+        data["tuned"] = {"metrics": bm, "score": result.best.score, "base": result.base,
+                         "gain_over_best_shipped_db": gain, "best_shipped": shipped_name,
+                         "shipped": {n: {"score": s.score, "within_budget": s.within_budget, "metrics": s.metrics}
+                                     for n, s in result.shipped.items()}}
+    if profile_text:
+        body.append("<h2>The profile</h2><pre>" + html.escape(profile_text) + "</pre>")
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>steadyinput calibration</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.45;font-size:1.05em}}
+th{{text-align:left;padding-right:2em;font-weight:normal;color:#333}}td{{padding-right:1.5em}}
+.summary{{font-size:1.2em;background:#f3f7fb;padding:.8em;border-left:4px solid #1f77b4}}
+img{{max-width:100%}}pre{{background:#f6f6f6;padding:1em}}</style></head><body>
+<h1>Tremor calibration</h1><p>{html.escape(meta.get('date', ''))} · recording {html.escape(meta.get('recording', ''))}</p>
+{body[0]}
+<h2>What was measured</h2><table>{measured}</table>
+<h2>Spectrum</h2><img src="spectrum.png" alt="tremor spectrum with its peak">
+{''.join(body[1:])}
+</body></html>"""
+    (d / "calibration.json").write_text(json.dumps(data, indent=2, default=float) + "\n")
+    page_path = d / "report.html"
+    page_path.write_text(page)
+    return page_path

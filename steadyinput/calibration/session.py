@@ -1,0 +1,86 @@
+"""One calibration: analyse a recording, tune, and write the profile text with its provenance.
+
+Nothing is saved here unless :func:`save` is called: the window calls it only when the person
+or OT accepts, the command line only with ``--save``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import __version__
+from ..profile import load, save_text, user_dir
+from ..traces import Trace
+from .analysis import Analysis, analyse, recommend
+from .tuning import DEFAULT_LAG_BUDGET_MS, TuneResult, profile_overrides, tune
+
+
+@dataclass
+class Outcome:
+    analysis: Analysis
+    result: TuneResult | None
+    profile_text: str | None
+    meta: dict
+
+
+def trace_digest(tr: Trace) -> str:
+    h = hashlib.sha256()
+    for arr in (tr.t, tr.x, tr.y, tr.buttons):
+        h.update(arr.astype("<f8").tobytes())
+    return h.hexdigest()
+
+
+def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
+              do_tune: bool = True, name: str = "calibrated",
+              progress: Callable[[int, int], None] | None = None) -> Outcome:
+    a = analyse(raw)
+    now = _dt.datetime.now().replace(microsecond=0).isoformat()
+    meta = {"date": now, "recording": recording or "(recorded in the calibration window)",
+            "recording_sha256": trace_digest(raw), "lag_budget_ms": lag_budget_ms,
+            "recommended_profile": recommend(a), "steadyinput": __version__}
+    if not do_tune:
+        return Outcome(a, None, None, meta)
+    result = tune(raw, a, lag_budget_ms, progress=progress)
+    return Outcome(a, result, profile_text(name, a, result, meta), meta)
+
+
+def profile_text(name: str, a: Analysis, result: TuneResult, meta: dict) -> str:
+    base = load(result.base).data
+    overrides = profile_overrides(result.best.data, base)
+    best_shipped = max((s.score for s in result.shipped.values() if s.within_budget), default=None)
+    doc = {
+        "schema_version": 1,
+        "extends": result.base,
+        "description": (f"Calibrated {meta['date'][:10]}: " + (
+            f"tremor {a.tremor_hz:.1f} Hz, {a.amplitude_pp_px:.0f} px side to side" if a.rhythmic
+            else "non-rhythmic unsteadiness (ataxia-like)" if a.ataxia_like else "no rhythmic tremor")),
+        "notes": "",
+        **overrides,
+        "provenance": {
+            "made_by": f"steadyinput {meta['steadyinput']} calibrate",
+            "date": meta["date"],
+            "recording": meta["recording"],
+            "recording_sha256": meta["recording_sha256"],
+            "lag_budget_ms": meta["lag_budget_ms"],
+            "measured": {k: v for k, v in a.to_dict().items() if k != "summary"},
+            "score": round(result.best.score, 2),
+            "best_shipped_score": None if best_shipped is None else round(best_shipped, 2),
+            "tuned_metrics": {k: round(float(result.best.metrics[k] or 0), 2)
+                              for k in ("tremor_db", "jitter_ratio", "lag_ms")},
+        },
+    }
+    head = (f"# {name}: made by 'steadyinput calibrate' from a recording; edit freely.\n"
+            f"# {a.summary}\n")
+    return head + yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=100)
+
+
+def save(name: str, text: str) -> tuple[Path, Path | None]:
+    """Validate and atomically save as the user profile ``name``; returns (path, backup)."""
+    path = user_dir() / f"{name}.yaml"
+    return path, save_text(path, text)

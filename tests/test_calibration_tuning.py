@@ -1,0 +1,84 @@
+"""Tuning on a person's own recording beats every shipped profile there, within the lag budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from steadyinput.calibration.analysis import analyse
+from steadyinput.calibration.session import calibrate
+from steadyinput.profile import load
+from steadyinput.simulate import TaskSpec, UserSpec, simulate
+
+
+@pytest.mark.parametrize("kind,freq,amp", [("intention", 4.0, 8.0), ("essential", 8.0, 5.0)])
+def test_tuned_profile_beats_every_shipped_profile_on_its_recording(kind, freq, amp, tmp_path):
+    sim = simulate(UserSpec(kind, freq, amp), TaskSpec(trials=16), seed=77)
+    out = calibrate(sim.trace, recording="sim", lag_budget_ms=40.0, name="t")
+    best = out.result.best
+    assert best.within_budget and best.metrics["lag_ms"] <= 40.0
+    for name, shipped in out.result.shipped.items():
+        if shipped.within_budget:
+            assert best.score > shipped.score, name
+    # the text is a valid profile that extends the recommended one and keeps the measured tremor
+    path = tmp_path / "t.yaml"
+    path.write_text(out.profile_text)
+    prof = load(path)
+    assert abs(prof.data["kalman"]["tremor_hz"] - out.analysis.tremor_hz) < 0.01
+    assert "provenance" in prof.data and prof.data["provenance"]["lag_budget_ms"] == 40.0
+
+
+def test_lag_budget_is_respected():
+    sim = simulate(UserSpec("essential", 7.0, 6.0), TaskSpec(trials=10), seed=5)
+    out = calibrate(sim.trace, lag_budget_ms=20.0)
+    assert out.result.best.metrics["lag_ms"] <= 20.0
+
+
+def _si(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "steadyinput", *map(str, args)], capture_output=True, text=True,
+                          env=env or os.environ.copy())
+
+
+def test_calibrate_from_trace_json_has_the_documented_fields(tmp_path):
+    trace = tmp_path / "u.csv"
+    simulate(UserSpec("rest", 5.0, 6.0), TaskSpec(trials=12), seed=8).write(trace)
+    r = _si("calibrate", "--from", trace, "--json", "--no-tune")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    for key in ("tremor_hz", "bandwidth_hz", "amplitude_px", "amplitude_pp_px", "intention_index", "rhythmic",
+                "ataxia_like", "recommended_profile"):
+        assert key in res
+    assert res["rhythmic"] is True and isinstance(res["tremor_hz"], float)
+
+
+def test_calibrate_no_tremor_says_so_in_json(tmp_path):
+    trace = tmp_path / "calm.csv"
+    simulate(UserSpec("none", amp_px=0), TaskSpec(trials=12), seed=8).write(trace)
+    res = json.loads(_si("calibrate", "--from", trace, "--json", "--no-tune").stdout)
+    assert res["rhythmic"] is False and res["tremor_hz"] is None and res["ataxia_like"] is False
+
+
+def test_calibrate_saves_only_when_asked_and_reports_the_gain(tmp_path, user_profile_dir):
+    trace = tmp_path / "u.csv"
+    simulate(UserSpec("intention", 4.0, 8.0), TaskSpec(trials=12), seed=9).write(trace)
+    r = _si("calibrate", "--from", trace, "--report", tmp_path / "rep")
+    assert r.returncode == 0, r.stderr
+    assert not user_profile_dir.exists() or not list(user_profile_dir.iterdir())
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "against the best shipped profile" in page and "dB</b>" in page
+    for f in ("spectrum.png", "before_after.png", "calibration.json"):
+        assert (tmp_path / "rep" / f).stat().st_size > 0
+    r = _si("calibrate", "--from", trace, "--save", "maria")
+    assert r.returncode == 0 and (user_profile_dir / "maria.yaml").exists()
+    assert load("maria").data["provenance"]["recording_sha256"]
+
+
+def test_calibrate_from_a_malformed_trace_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t,x,y,buttons\n0,1,2,0\n0.1,1,2,zz\n")
+    r = _si("calibrate", "--from", bad, "--json")
+    assert r.returncode == 2 and f"{bad}:3: field 'buttons'" in r.stderr
