@@ -50,3 +50,37 @@ def xserver():
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def vnc_server():
+    """A real X server (Xvnc) whose pointer device is driven by a VNC client over loopback.
+
+    Yields (DISPLAY, port). Xvnc's pointer is a real slave device (Xvfb has only XTEST ones,
+    which cannot be grabbed away from the cursor), so the X11 backend runs against it for real.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    if not shutil.which("Xvnc"):
+        pytest.skip("Xvnc is not installed (apt-get install tigervnc-standalone-server; .ci/run does)")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    r, w = os.pipe()
+    proc = subprocess.Popen(["Xvnc", "-displayfd", str(w), "-geometry", "1280x800", "-depth", "24",
+                             "-SecurityTypes", "None", "-rfbport", str(port), "-localhost", "-nolisten", "tcp",
+                             "-AlwaysShared", "-AcceptSetDesktopSize=0"],
+                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    with os.fdopen(r) as fh:
+        num = fh.readline().strip()
+    if not num:
+        proc.kill()
+        pytest.fail("Xvnc did not start")
+    yield f":{num}", port
+    proc.terminate()
+    proc.wait(5)

@@ -15,6 +15,8 @@ COMMANDS = {
     "demo": "demo",
     "profile": "profile",
     "calibrate": "calibrate",
+    "run": "run",
+    "record": "record",
 }
 
 DESCRIPTION = """\

@@ -1,0 +1,84 @@
+"""Helpers for live tests: run the utility as a real subprocess and watch the X server."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from Xlib import X, display
+
+
+class LiveRun:
+    """`steadyinput run --no-tray --backend x11` as a subprocess on an X display."""
+
+    def __init__(self, disp: str, *args: str, env: dict | None = None, argv: list[str] | None = None) -> None:
+        e = dict(os.environ, DISPLAY=disp, **(env or {}))
+        cmd = argv or [sys.executable, "-m", "steadyinput", "run", "--no-tray", "--backend", "x11", *args]
+        self.proc = subprocess.Popen(cmd, env=e, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.err: list[str] = []
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.err.append(line)
+            if "steadying with backend" in line:
+                threading.Thread(target=self._drain, daemon=True).start()
+                time.sleep(0.2)
+                return
+        self.proc.kill()
+        raise AssertionError("the utility did not start:\n" + "".join(self.err) + self.proc.stderr.read())
+
+    def _drain(self) -> None:
+        for line in self.proc.stderr:
+            self.err.append(line)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+    def text(self) -> str:
+        return "".join(self.err)
+
+
+class Watcher:
+    """Collects core pointer motion and button events on the root window, as clients see them."""
+
+    def __init__(self, disp: str) -> None:
+        self.d = display.Display(disp)
+        self.root = self.d.screen().root
+        self.root.change_attributes(event_mask=X.PointerMotionMask | X.ButtonPressMask | X.ButtonReleaseMask)
+        self.d.sync()
+        self.events: list[tuple[float, str, int, int, int]] = []
+        self._stop = False
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        names = {X.MotionNotify: "move", X.ButtonPress: "press", X.ButtonRelease: "release"}
+        while not self._stop:
+            if not self.d.pending_events():
+                select.select([self.d.fileno()], [], [], 0.05)
+            while self.d.pending_events():
+                e = self.d.next_event()
+                if e.type in names:
+                    self.events.append((time.monotonic(), names[e.type], e.root_x, e.root_y,
+                                        getattr(e, "detail", 0)))
+
+    def close(self) -> None:
+        self._stop = True
+        self._t.join(1)
+        self.d.close()
+
+    def pointer(self) -> tuple[int, int, int]:
+        d = display.Display(self.d.get_display_name())
+        try:
+            p = d.screen().root.query_pointer()
+            return p.root_x, p.root_y, p.mask
+        finally:
+            d.close()
