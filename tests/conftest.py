@@ -13,6 +13,26 @@ def user_profile_dir(tmp_path, monkeypatch):
     return d
 
 
+@pytest.fixture(autouse=True)
+def fresh_python_xlib_tables():
+    """python-xlib keeps extension event/error tables at class level, shared by every connection
+    in a process; connecting to X servers with different extensions (Xvfb, Xvnc) in one test
+    process corrupts them. The utility talks to one server only; each test starts clean."""
+    import copy
+    try:
+        from Xlib.protocol import display as pd
+    except ImportError:
+        yield
+        return
+    names = ("event_classes", "error_classes", "extension_major_opcodes")
+    saved = {n: copy.deepcopy(getattr(pd.Display, n)) for n in names}
+    yield
+    for n in names:
+        table = getattr(pd.Display, n)
+        table.clear()
+        table.update(copy.deepcopy(saved[n]))
+
+
 @pytest.fixture(scope="session")
 def moderate_intention():
     """A moderate MS intention tremor user (4 Hz, 8 px) at 125 Hz, with ground truth."""

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import Xlib.threaded  # noqa: F401  (python-xlib's locking: the watcher reads in a thread)
 from Xlib import X, display
 
 
@@ -50,6 +51,7 @@ class Watcher:
     """Collects core pointer motion and button events on the root window, as clients see them."""
 
     def __init__(self, disp: str) -> None:
+        self.name = disp
         self.d = display.Display(disp)
         self.root = self.d.screen().root
         self.root.change_attributes(event_mask=X.PointerMotionMask | X.ButtonPressMask | X.ButtonReleaseMask)
@@ -76,7 +78,7 @@ class Watcher:
         self.d.close()
 
     def pointer(self) -> tuple[int, int, int]:
-        d = display.Display(self.d.get_display_name())
+        d = display.Display(self.name)
         try:
             p = d.screen().root.query_pointer()
             return p.root_x, p.root_y, p.mask
