@@ -17,6 +17,7 @@ COMMANDS = {
     "calibrate": "calibrate",
     "run": "run",
     "record": "record",
+    "doctor": "doctor",
 }
 
 DESCRIPTION = """\

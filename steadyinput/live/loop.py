@@ -14,8 +14,8 @@ by more than ``max_behind_s``, filtering is switched off and that is reported to
 from __future__ import annotations
 
 import logging
-import os
 import select
+import socket
 import time
 from collections.abc import Callable
 
@@ -38,8 +38,8 @@ class LiveLoop:
         self.on_actions = on_actions
         self.on_fault = on_fault or (lambda msg: log.warning(msg))
         self.max_behind_s = max_behind_s
-        self._rd, self._wr = os.pipe()
-        os.set_blocking(self._wr, False)
+        self._rd, self._wr = socket.socketpair()  # sockets: select() takes them on every OS
+        self._wr.setblocking(False)
         self._stop = False
         self._reported = 0
         self._calls: list[Callable[[float], list[Action]]] = []
@@ -60,8 +60,8 @@ class LiveLoop:
 
     def _wake(self) -> None:
         try:
-            os.write(self._wr, b"x")
-        except (BlockingIOError, OSError):
+            self._wr.send(b"x")
+        except OSError:
             pass
 
     def swap_engine(self, engine: Engine) -> None:
@@ -90,8 +90,8 @@ class LiveLoop:
                 self._apply(self.engine.close(self.now()))
             finally:
                 self.backend.stop()
-                os.close(self._rd)
-                os.close(self._wr)
+                self._rd.close()
+                self._wr.close()
 
     def _loop(self) -> None:
         fds = [self._rd]
@@ -106,7 +106,7 @@ class LiveLoop:
             if not self.backend.pending():
                 ready, _, _ = select.select(fds, [], [], timeout)
                 if self._rd in ready:
-                    os.read(self._rd, 4096)
+                    self._rd.recv(4096)
             while self._calls:
                 self._apply(self._calls.pop(0)(self.now()))
             raw = self.backend.read()

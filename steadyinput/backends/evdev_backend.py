@@ -1,0 +1,332 @@
+"""Linux evdev + uinput backend: works on X11, Wayland and the console.
+
+The physical pointing devices are grabbed (EVIOCGRAB: nobody else sees their events) and one
+virtual pointer is created with uinput; it carries the filtered motion and the buttons, and
+every other event the devices had (wheel, high-resolution wheel, side buttons, MSC_SCAN)
+passes through untouched. Relative mice are filtered in integrated-count space: the raw
+position is the sum of REL_X/REL_Y counts, the engine's whole-count positions become deltas,
+and the sub-count remainder stays in the filter state. Touchpads and tablets (absolute axes)
+are left alone unless asked for. The virtual device is never grabbed by itself, devices
+plugged in while running are picked up, and a grab ends with the process, so even after
+SIGKILL the mice work again; ``stop`` releases any button held on the virtual device first.
+
+Needs read access to /dev/input/event* and write access to /dev/uinput (the 'input' group and
+the udev rule that ``steadyinput doctor`` prints).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+
+from collections.abc import Iterable
+
+from . import Availability, BackendError
+
+VIRTUAL_NAME = "steadyinput virtual pointer"
+
+
+def _ecodes():
+    from evdev import ecodes
+    return ecodes
+
+
+def is_pointer(caps: dict, include_absolute: bool = False) -> bool:
+    """A relative mouse (REL_X, REL_Y and a left button); absolute devices only if asked."""
+    e = _ecodes()
+    rel = caps.get(e.EV_REL, [])
+    keys = caps.get(e.EV_KEY, [])
+    absolute = [c[0] if isinstance(c, tuple) else c for c in caps.get(e.EV_ABS, [])]
+    if e.BTN_LEFT not in keys and e.BTN_MOUSE not in keys:
+        return False
+    if e.REL_X in rel and e.REL_Y in rel:
+        return True
+    return include_absolute and e.ABS_X in absolute and e.ABS_Y in absolute
+
+
+BUTTON_BITS = {"BTN_LEFT": 1, "BTN_RIGHT": 2, "BTN_MIDDLE": 4}
+
+
+class Translator:
+    """evdev events of one device → raw pointer events (x, y, buttons) and pass-through events.
+
+    Motion and button changes within one SYN_REPORT frame become one raw event at the frame's
+    end; everything else is collected for the virtual device, frame by frame.
+    """
+
+    def __init__(self, x: float = 0.0, y: float = 0.0) -> None:
+        e = _ecodes()
+        self.e = e
+        self.x, self.y = float(x), float(y)
+        self.buttons = 0
+        self._bits = {getattr(e, k): v for k, v in BUTTON_BITS.items()}
+        self._dx = self._dy = 0
+        self._changed = False
+        self._passthrough: list[tuple[int, int, int]] = []
+
+    def feed(self, events: Iterable) -> tuple[list[tuple[float, float, int]], list[tuple[int, int, int]]]:
+        e = self.e
+        raw: list[tuple[float, float, int]] = []
+        passed: list[tuple[int, int, int]] = []
+        for ev in events:
+            if ev.type == e.EV_REL and ev.code in (e.REL_X, e.REL_Y):
+                if ev.code == e.REL_X:
+                    self._dx += ev.value
+                else:
+                    self._dy += ev.value
+                self._changed = True
+            elif ev.type == e.EV_KEY and ev.code in self._bits:
+                if ev.value == 2:  # autorepeat: never
+                    continue
+                bit = self._bits[ev.code]
+                self.buttons = self.buttons | bit if ev.value else self.buttons & ~bit
+                self._changed = True
+            elif ev.type == e.EV_SYN:
+                if ev.code == e.SYN_REPORT:
+                    if self._changed:
+                        self.x += self._dx
+                        self.y += self._dy
+                        raw.append((self.x, self.y, self.buttons))
+                    if self._passthrough:
+                        passed.extend(self._passthrough)
+                        passed.append((e.EV_SYN, e.SYN_REPORT, 0))
+                    self._dx = self._dy = 0
+                    self._changed = False
+                    self._passthrough = []
+                elif ev.code == e.SYN_DROPPED:
+                    self._dx = self._dy = 0
+                    self._changed = False
+                    self._passthrough = []
+            elif ev.type == e.EV_KEY and ev.value == 2:
+                continue
+            else:
+                self._passthrough.append((ev.type, ev.code, ev.value))
+        return raw, passed
+
+
+class Writer:
+    """Engine actions → writes to the virtual device, remembering which buttons it holds."""
+
+    def __init__(self, x: int = 0, y: int = 0) -> None:
+        e = _ecodes()
+        self.e = e
+        self.x, self.y = int(x), int(y)
+        self.held: set[int] = set()
+        self._codes = {v: getattr(e, k) for k, v in BUTTON_BITS.items()}
+
+    def writes(self, actions) -> list[tuple[int, int, int]]:
+        e = self.e
+        out: list[tuple[int, int, int]] = []
+        for a in actions:
+            if a.kind == "move":
+                dx, dy = int(a.x) - self.x, int(a.y) - self.y
+                self.x, self.y = int(a.x), int(a.y)
+                if dx:
+                    out.append((e.EV_REL, e.REL_X, dx))
+                if dy:
+                    out.append((e.EV_REL, e.REL_Y, dy))
+                if dx or dy:
+                    out.append((e.EV_SYN, e.SYN_REPORT, 0))
+            else:
+                code = self._codes.get(a.button)
+                if code is None:
+                    continue
+                down = a.kind == "press"
+                if down == (code in self.held):
+                    continue
+                (self.held.add if down else self.held.discard)(code)
+                out.append((e.EV_KEY, code, 1 if down else 0))
+                out.append((e.EV_SYN, e.SYN_REPORT, 0))
+        return out
+
+    def release_all(self) -> list[tuple[int, int, int]]:
+        e = self.e
+        out = []
+        for code in sorted(self.held):
+            out += [(e.EV_KEY, code, 0), (e.EV_SYN, e.SYN_REPORT, 0)]
+        self.held.clear()
+        return out
+
+
+def available() -> Availability:
+    try:
+        import evdev
+    except ImportError as exc:
+        return Availability("evdev", False, f"python-evdev is missing ({exc})", "pip install evdev")
+    if not os.path.exists("/dev/uinput"):
+        return Availability("evdev", False, "/dev/uinput does not exist", "sudo modprobe uinput")
+    if not os.access("/dev/uinput", os.W_OK):
+        return Availability("evdev", False, "no write access to /dev/uinput",
+                            "install the udev rule and join the input group: steadyinput doctor")
+    paths = evdev.list_devices()
+    if not paths:
+        return Availability("evdev", False, "cannot read any /dev/input/event* device",
+                            "join the 'input' group: sudo usermod -aG input $USER (then log in again)")
+    return Availability("evdev", True, f"{len(paths)} input devices readable, /dev/uinput writable")
+
+
+class Backend:
+    """Glue: devices and uinput from python-evdev (or given, for tests), translation above."""
+
+    name = "evdev"
+
+    def __init__(self, devices: list[str] | None = None, include_absolute: bool = False,
+                 list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0) -> None:
+        import evdev
+        self._names = devices
+        self.include_absolute = include_absolute
+        self._list = list_devices or evdev.list_devices
+        self._open = open_device or evdev.InputDevice
+        self._make_uinput = make_uinput or (lambda caps: evdev.UInput(caps, name=VIRTUAL_NAME))
+        self.devices: dict[int, object] = {}  # fd -> device
+        self.paths: set[str] = set()
+        self.translator = Translator()
+        self.writer = Writer()
+        self.ui = None
+        self.hotplug_s = hotplug_s
+        self._poll = select.epoll() if hasattr(select, "epoll") else None
+        self._wake_r, self._wake_w = os.pipe()
+        self._stop = threading.Event()
+
+    def screens(self) -> list:
+        return []  # count space: no screen to clamp to (the compositor does that)
+
+    def position(self) -> tuple[int, int]:
+        return 0, 0
+
+    def candidates(self) -> list:
+        out = []
+        for path in self._list():
+            if path in self.paths:
+                continue
+            try:
+                dev = self._open(path)
+            except OSError:
+                continue
+            name = getattr(dev, "name", "")
+            if name == VIRTUAL_NAME or not is_pointer(dev.capabilities(), self.include_absolute) or \
+                    (self._names and not any(n.lower() in name.lower() for n in self._names)):
+                dev.close()
+                continue
+            out.append(dev)
+        return out
+
+    def _capabilities(self, devs) -> dict:
+        e = _ecodes()
+        caps: dict[int, set] = {}
+        for d in devs:
+            for t, codes in d.capabilities().items():
+                if t in (e.EV_SYN, e.EV_FF, e.EV_ABS):
+                    continue
+                caps.setdefault(t, set()).update(c[0] if isinstance(c, tuple) else c for c in codes)
+        caps.setdefault(e.EV_REL, set()).update({e.REL_X, e.REL_Y})
+        caps.setdefault(e.EV_KEY, set()).update({e.BTN_LEFT, e.BTN_RIGHT, e.BTN_MIDDLE})
+        return {t: sorted(c) for t, c in caps.items()}
+
+    def start(self) -> None:
+        devs = self.candidates()
+        if not devs:
+            raise BackendError("found no mouse to steady among /dev/input/event* (touchpads and tablets are "
+                               "left alone unless asked)")
+        self.ui = self._make_uinput(self._capabilities(devs))  # the virtual pointer exists before the grab
+        for d in devs:
+            self._add(d)
+        if self._poll is not None:
+            self._poll.register(self._wake_r, select.EPOLLIN)
+            if self.hotplug_s > 0:
+                threading.Thread(target=self._hotplug, name="evdev-hotplug", daemon=True).start()
+
+    def _add(self, dev) -> None:
+        try:
+            dev.grab()
+        except OSError as exc:
+            dev.close()
+            raise BackendError(f"cannot grab {dev.path}: {exc} (is another program grabbing it?)") from None
+        self.devices[dev.fd] = dev
+        self.paths.add(dev.path)
+        if self._poll is not None:
+            self._poll.register(dev.fd, select.EPOLLIN)
+
+    def _hotplug(self) -> None:
+        while not self._stop.wait(self.hotplug_s):
+            if any(p not in self.paths for p in self._list()):
+                os.write(self._wake_w, b"h")
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            if self.ui is not None:
+                self._write(self.writer.release_all())  # no button left pressed on the virtual device
+        finally:
+            for dev in list(self.devices.values()):
+                try:
+                    dev.ungrab()
+                except OSError:
+                    pass
+                dev.close()
+            self.devices.clear()
+            if self.ui is not None:
+                self.ui.close()
+            for fd in (self._wake_r, self._wake_w):
+                os.close(fd)
+            if self._poll is not None:
+                self._poll.close()
+
+    def fileno(self) -> int | None:
+        return self._poll.fileno() if self._poll is not None else None
+
+    def pending(self) -> bool:
+        return False
+
+    def read(self) -> list[tuple[float, float, int]]:
+        raw: list[tuple[float, float, int]] = []
+        ready = self._poll.poll(0) if self._poll is not None else [(fd, 0) for fd in self.devices]
+        for fd, _ in ready:
+            if fd == self._wake_r:
+                os.read(self._wake_r, 64)
+                for d in self.candidates():
+                    try:
+                        self._add(d)
+                    except BackendError:
+                        pass
+                continue
+            dev = self.devices.get(fd)
+            if dev is None:
+                continue
+            try:
+                events = list(dev.read())
+            except BlockingIOError:
+                continue
+            except OSError:  # unplugged
+                self._remove(fd)
+                continue
+            r, passed = self.translator.feed(events)
+            raw.extend(r)
+            self._write(passed)
+        return raw
+
+    def _remove(self, fd: int) -> None:
+        dev = self.devices.pop(fd)
+        self.paths.discard(dev.path)
+        if self._poll is not None:
+            try:
+                self._poll.unregister(fd)
+            except (OSError, ValueError):
+                pass
+        try:
+            dev.close()
+        except OSError:
+            pass
+
+    def _write(self, writes) -> None:
+        for t, c, v in writes:
+            self.ui.write(t, c, v)
+
+    def apply(self, actions) -> None:
+        self._write(self.writer.writes(actions))
+
+
+def udev_rule_path() -> str:
+    from importlib import resources
+    return str(resources.files("steadyinput.data") / "70-steadyinput-uinput.rules")

@@ -1,0 +1,189 @@
+"""evdev/uinput backend: translation, grab list, pass-through, buttons and release on shutdown.
+
+There is no /dev/uinput (and no real mouse) on the test machines, so the devices and the
+virtual pointer are fakes, named so; the events are python-evdev's own InputEvent objects and
+the backend runs through the real live loop and engine.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+evdev = pytest.importorskip("evdev")
+from evdev import InputEvent, ecodes as e  # noqa: E402
+
+from steadyinput.backends.evdev_backend import VIRTUAL_NAME, Backend, Translator, Writer, is_pointer  # noqa: E402
+from steadyinput.events import Action  # noqa: E402
+
+MOUSE_CAPS = {e.EV_SYN: [0], e.EV_KEY: [e.BTN_LEFT, e.BTN_RIGHT, e.BTN_MIDDLE, e.BTN_SIDE, e.BTN_EXTRA],
+              e.EV_REL: [e.REL_X, e.REL_Y, e.REL_WHEEL, e.REL_HWHEEL, e.REL_WHEEL_HI_RES],
+              e.EV_MSC: [e.MSC_SCAN]}
+TOUCHPAD_CAPS = {e.EV_KEY: [e.BTN_LEFT, e.BTN_TOUCH], e.EV_ABS: [(e.ABS_X, None), (e.ABS_Y, None)]}
+KEYBOARD_CAPS = {e.EV_KEY: [e.KEY_A, e.KEY_B]}
+
+
+def ev(t, c, v, ts=0.0):
+    return InputEvent(int(ts), int((ts % 1) * 1e6), t, c, v)
+
+
+def syn():
+    return ev(e.EV_SYN, e.SYN_REPORT, 0)
+
+
+class FakeDeviceNoRealMouseHere:
+    """Stands in for evdev.InputDevice: a real pipe fd to wait on, queued InputEvents."""
+
+    def __init__(self, path, name, caps):
+        self.path, self.name, self._caps = path, name, caps
+        self._r, self._w = os.pipe()
+        os.set_blocking(self._r, False)
+        self.fd = self._r
+        self.grabbed = False
+        self.queue: list = []
+        self.closed = False
+
+    def capabilities(self):
+        return self._caps
+
+    def grab(self):
+        self.grabbed = True
+
+    def ungrab(self):
+        self.grabbed = False
+
+    def push(self, *events):
+        self.queue.extend(events)
+        os.write(self._w, b"e")
+
+    def read(self):
+        try:
+            os.read(self._r, 4096)
+        except BlockingIOError:
+            raise
+        out, self.queue = self.queue, []
+        return iter(out)
+
+    def close(self):
+        self.closed = True
+
+
+class FakeUInputNoDevUinputHere:
+    def __init__(self, caps):
+        self.caps, self.writes, self.closed = caps, [], False
+
+    def write(self, t, c, v):
+        self.writes.append((t, c, v))
+
+    def close(self):
+        self.closed = True
+
+
+def test_grab_list_takes_mice_only_never_touchpads_keyboards_or_ourselves():
+    assert is_pointer(MOUSE_CAPS)
+    assert not is_pointer(TOUCHPAD_CAPS) and is_pointer(TOUCHPAD_CAPS, include_absolute=True)
+    assert not is_pointer(KEYBOARD_CAPS)
+    devs = {"/dev/input/event1": FakeDeviceNoRealMouseHere("/dev/input/event1", "Logitech USB Mouse", MOUSE_CAPS),
+            "/dev/input/event2": FakeDeviceNoRealMouseHere("/dev/input/event2", "SynPS/2 Touchpad", TOUCHPAD_CAPS),
+            "/dev/input/event3": FakeDeviceNoRealMouseHere("/dev/input/event3", "AT keyboard", KEYBOARD_CAPS),
+            "/dev/input/event4": FakeDeviceNoRealMouseHere("/dev/input/event4", VIRTUAL_NAME, MOUSE_CAPS)}
+    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__,
+                make_uinput=FakeUInputNoDevUinputHere, hotplug_s=0)
+    assert [d.name for d in b.candidates()] == ["Logitech USB Mouse"]
+
+
+def test_motion_is_integrated_per_frame_and_other_events_pass_through_untouched():
+    tr = Translator()
+    raw, passed = tr.feed([ev(e.EV_MSC, e.MSC_SCAN, 90001), ev(e.EV_REL, e.REL_X, 3), ev(e.EV_REL, e.REL_Y, -2),
+                           ev(e.EV_REL, e.REL_WHEEL, 1), ev(e.EV_REL, e.REL_WHEEL_HI_RES, 120), syn(),
+                           ev(e.EV_REL, e.REL_X, 4), syn(),
+                           ev(e.EV_KEY, e.BTN_SIDE, 1), syn()])
+    assert raw == [(3.0, -2.0, 0), (7.0, -2.0, 0)]
+    assert passed == [(e.EV_MSC, e.MSC_SCAN, 90001), (e.EV_REL, e.REL_WHEEL, 1), (e.EV_REL, e.REL_WHEEL_HI_RES, 120),
+                      (e.EV_SYN, e.SYN_REPORT, 0), (e.EV_KEY, e.BTN_SIDE, 1), (e.EV_SYN, e.SYN_REPORT, 0)]
+
+
+def test_buttons_become_a_mask_and_autorepeat_is_dropped():
+    tr = Translator()
+    raw, _ = tr.feed([ev(e.EV_KEY, e.BTN_LEFT, 1), syn(), ev(e.EV_KEY, e.BTN_LEFT, 2), syn(),
+                      ev(e.EV_KEY, e.BTN_RIGHT, 1), ev(e.EV_KEY, e.BTN_LEFT, 0), syn()])
+    assert raw == [(0.0, 0.0, 1), (0.0, 0.0, 2)]
+
+
+def test_syn_dropped_discards_the_partial_frame():
+    tr = Translator()
+    raw, _ = tr.feed([ev(e.EV_REL, e.REL_X, 50), ev(e.EV_SYN, e.SYN_DROPPED, 0), ev(e.EV_REL, e.REL_X, 1), syn()])
+    assert raw == [(1.0, 0.0, 0)]
+
+
+def test_writer_emits_whole_count_deltas_and_never_duplicates_buttons():
+    w = Writer()
+    out = w.writes([Action(0, "move", 3, -1), Action(0, "move", 3, -1), Action(0, "press", 3, -1, 1, 1),
+                    Action(0, "press", 3, -1, 1, 1), Action(0, "move", 5, -1, 0, 1), Action(0, "release", 5, -1, 1, 0)])
+    assert out == [(e.EV_REL, e.REL_X, 3), (e.EV_REL, e.REL_Y, -1), (e.EV_SYN, 0, 0),
+                   (e.EV_KEY, e.BTN_LEFT, 1), (e.EV_SYN, 0, 0),
+                   (e.EV_REL, e.REL_X, 2), (e.EV_SYN, 0, 0),
+                   (e.EV_KEY, e.BTN_LEFT, 0), (e.EV_SYN, 0, 0)]
+
+
+def _backend_with_mouse():
+    mouse = FakeDeviceNoRealMouseHere("/dev/input/event1", "USB Mouse", MOUSE_CAPS)
+    devs = {mouse.path: mouse}
+    made = []
+
+    def make(caps):
+        made.append(FakeUInputNoDevUinputHere(caps))
+        return made[-1]
+
+    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__, make_uinput=make, hotplug_s=0.05)
+    return b, mouse, made, devs
+
+
+def test_through_the_live_loop_with_fake_devices_since_no_dev_uinput_here():
+    from steadyinput.live.loop import LiveLoop
+    from steadyinput.pipeline import build_engine
+    from steadyinput.profile import load
+    b, mouse, made, devs = _backend_with_mouse()
+    loop = LiveLoop(build_engine(load("moderate"), screens=b.screens()), b)
+    th = threading.Thread(target=loop.run, daemon=True)
+    th.start()
+    time.sleep(0.2)
+    assert mouse.grabbed and made and VIRTUAL_NAME  # grabbed, and the virtual pointer exists
+    ui = made[0]
+    assert e.REL_WHEEL in ui.caps[e.EV_REL] and e.BTN_SIDE in ui.caps[e.EV_KEY]
+    for i in range(30):  # a tremor-free move of 60 counts right, then a press held down
+        mouse.push(ev(e.EV_REL, e.REL_X, 2), syn())
+        time.sleep(0.004)
+    mouse.push(ev(e.EV_REL, e.REL_WHEEL, -1), syn())
+    mouse.push(ev(e.EV_KEY, e.BTN_LEFT, 1), syn())
+    time.sleep(1.5)
+    # a mouse plugged in while running is picked up
+    second = FakeDeviceNoRealMouseHere("/dev/input/event7", "Second Mouse", MOUSE_CAPS)
+    devs[second.path] = second
+    time.sleep(0.3)
+    assert second.grabbed
+    loop.stop()
+    th.join(5)
+    xs = sum(v for t, c, v in ui.writes if t == e.EV_REL and c == e.REL_X)
+    assert xs == 60  # every count arrives, after filtering, with no drift
+    assert (e.EV_REL, e.REL_WHEEL, -1) in ui.writes  # wheel passed through untouched
+    keys = [(c, v) for t, c, v in ui.writes if t == e.EV_KEY]
+    assert keys == [(e.BTN_LEFT, 1), (e.BTN_LEFT, 0)]  # pressed, and released on shutdown
+    assert ui.closed and not mouse.grabbed and not second.grabbed
+
+
+def test_an_unplugged_mouse_is_dropped_without_stopping():
+    b, mouse, made, devs = _backend_with_mouse()
+    b.start()
+
+    def gone():
+        raise OSError(19, "No such device")
+
+    mouse.read = gone
+    os.write(mouse._w, b"x")
+    assert b.read() == []
+    assert mouse.path not in b.paths
+    b.stop()
