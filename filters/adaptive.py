@@ -18,6 +18,8 @@ import math
 
 from .one_euro import smoothing_alpha
 
+_TWO_PI = 2.0 * math.pi
+
 
 class SpeedAdaptive:
     """Speed-adaptive low-pass; cutoffs in Hz, speeds in px/s, gate in px, ``order`` 1 or 2."""
@@ -44,6 +46,8 @@ class SpeedAdaptive:
         self.gate_px = float(gate_px)
         self.order = int(order)
         self._log_ratio = math.log(self.move_cutoff_hz / self.hold_cutoff_hz)
+        self._inv_span = 1.0 / (self.speed_hi_px_s - self.speed_lo_px_s)
+        self._dt, self._ad = 0.0, 0.0
         self.reset(0.0, 0.0)
 
     def reset(self, x: float, y: float) -> None:
@@ -57,11 +61,17 @@ class SpeedAdaptive:
         vx = (x - self.ix) / dt
         vy = (y - self.iy) / dt
         self.ix, self.iy = x, y
-        self.speed += smoothing_alpha(self.d_cutoff_hz, dt) * (math.sqrt(vx * vx + vy * vy) - self.speed)
-        u = (self.speed - self.speed_lo_px_s) / (self.speed_hi_px_s - self.speed_lo_px_s)
-        if self.gate_px > 0:
-            ox, oy = (self.ax, self.ay) if self.order == 1 else (self.bx, self.by)
-            ue = (math.sqrt((x - ox) ** 2 + (y - oy) ** 2) - self.gate_px) / self.gate_px
+        if dt != self._dt:  # the speed smoothing factor depends only on dt: cached
+            self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
+        self.speed = speed = self.speed + self._ad * (math.sqrt(vx * vx + vy * vy) - self.speed)
+        u = (speed - self.speed_lo_px_s) * self._inv_span
+        gate = self.gate_px
+        if gate > 0:
+            if self.order == 1:
+                ox, oy = self.ax, self.ay
+            else:
+                ox, oy = self.bx, self.by
+            ue = (math.sqrt((x - ox) * (x - ox) + (y - oy) * (y - oy)) - gate) / gate
             if ue > u:
                 u = ue
         if u <= 0.0:
@@ -71,7 +81,7 @@ class SpeedAdaptive:
         else:
             cutoff = self.hold_cutoff_hz * math.exp(u * self._log_ratio)
         self.cutoff_hz = cutoff
-        a = smoothing_alpha(cutoff, dt)
+        a = 1.0 / (1.0 + 1.0 / (_TWO_PI * cutoff * dt))  # smoothing_alpha(cutoff, dt), inlined
         self.ax += a * (x - self.ax)
         self.ay += a * (y - self.ay)
         if self.order == 1:

@@ -86,9 +86,10 @@ class ClickGuard:
         """Note that the cursor was shown at (x, y) px at time t (s), for rewinding presses."""
         h = self._history
         h.append((t, x, y))
-        keep = self.pre_s + 0.05
-        while len(h) > 2 and h[1][0] < t - keep:
-            h.popleft()
+        if len(h) > 64:  # prune now and then, not on every tick
+            keep = t - self.pre_s - 0.05
+            while len(h) > 2 and h[1][0] < keep:
+                h.popleft()
 
     def _rewound(self, t: float, x: float, y: float) -> tuple[float, float]:
         if self.pre_s <= 0:

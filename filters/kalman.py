@@ -14,7 +14,9 @@ The output is p, the voluntary estimate: tremor at the oscillator frequency is a
 ``track_band_hz``: the average phase advance of (c, s) per step is the frequency actually present
 (a phase-locked loop, in the spirit of the WFLC), smoothed with time constant ``track_tau_s``
 and weighted by the oscillator's amplitude so that silence or voluntary motion barely moves it.
-Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, cached.
+Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
+grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
+import on start-up), and cached.
 """
 
 from __future__ import annotations
@@ -23,9 +25,43 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.linalg import solve_discrete_are
 
 _GRID_HZ = 0.1
+
+
+def solve_filter_dare(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: np.ndarray,
+                      iterations: int = 60) -> np.ndarray:
+    """Steady-state predicted covariance P of a Kalman filter, for a batch of systems.
+
+    Solves P = F P Fᵀ − F P Hᵀ (H P Hᵀ + R)⁻¹ H P Fᵀ + Q by structure-preserving doubling
+    (quadratic convergence). Shapes: f, q (..., n, n); h (..., m, n); r (..., m, m).
+    """
+    a = np.swapaxes(f, -1, -2)  # the filter Riccati equation is the control one with A = Fᵀ, B = Hᵀ
+    b = np.swapaxes(h, -1, -2)
+    g = b @ np.linalg.solve(r, np.swapaxes(b, -1, -2))
+    x = q.copy()
+    eye = np.broadcast_to(np.eye(f.shape[-1]), f.shape)
+    for _ in range(iterations):
+        w = eye + g @ x
+        wa = np.linalg.solve(w, a)
+        wg = np.linalg.solve(w, g)
+        x_new = x + np.swapaxes(a, -1, -2) @ x @ wa
+        g = g + a @ wg @ np.swapaxes(a, -1, -2)
+        a = a @ wa
+        done = np.max(np.abs(x_new - x)) <= 1e-12 * max(1.0, float(np.max(np.abs(x_new))))
+        x = x_new
+        if done:
+            break
+    return x
+
+
+def _gains(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: float) -> np.ndarray:
+    """Kalman gains K = P Hᵀ (H P Hᵀ + R)⁻¹ for a batch of systems with scalar measurements."""
+    n = f.shape[0]
+    hb = np.broadcast_to(h, (n, *h.shape))
+    p = solve_filter_dare(f, hb, q, np.full((n, 1, 1), r))
+    ph = p @ np.swapaxes(hb, -1, -2)
+    return (ph / (hb @ ph + r))[..., 0]
 
 
 @lru_cache(maxsize=256)
@@ -34,34 +70,29 @@ def _gain_table(dt: float, tracking_hz: float, noise_px: float, tremor_px: float
     """(ρcos, ρsin, K0, K1, K2, K3) for each grid frequency from lo_hz to hi_hz."""
     r = noise_px ** 2
     q = (2 * math.pi * tracking_hz) ** 4 * r * dt
-    qcv = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
     rho = math.exp(-math.pi * bandwidth_hz * dt)
     qt = tremor_px ** 2 * (1 - rho ** 2)
-    h = np.array([[1.0, 0.0, 1.0, 0.0]])
     n = max(1, int(round((hi_hz - lo_hz) / _GRID_HZ)) + 1)
-    rows = []
-    for i in range(n):
-        w = 2 * math.pi * (lo_hz + i * _GRID_HZ) * dt
-        c, s = rho * math.cos(w), rho * math.sin(w)
-        f = np.array([[1, dt, 0, 0], [0, 1, 0, 0], [0, 0, c, -s], [0, 0, s, c]], dtype=float)
-        qm = np.zeros((4, 4))
-        qm[:2, :2] = qcv
-        qm[2, 2] = qm[3, 3] = qt
-        p = solve_discrete_are(f.T, h.T, qm, np.array([[r]]))
-        k = (p @ h.T / (h @ p @ h.T + r)).ravel()
-        rows.append((c, s, *map(float, k)))
-    return tuple(rows)
+    w = 2 * math.pi * (lo_hz + np.arange(n) * _GRID_HZ) * dt
+    c, s = rho * np.cos(w), rho * np.sin(w)
+    f = np.zeros((n, 4, 4))
+    f[:, 0, 0] = f[:, 1, 1] = 1.0
+    f[:, 0, 1] = dt
+    f[:, 2, 2], f[:, 2, 3], f[:, 3, 2], f[:, 3, 3] = c, -s, s, c
+    qm = np.zeros((n, 4, 4))
+    qm[:, :2, :2] = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+    qm[:, 2, 2] = qm[:, 3, 3] = qt
+    k = _gains(f, np.array([[1.0, 0.0, 1.0, 0.0]]), qm, r)
+    return tuple((float(ci), float(si), *map(float, ki)) for ci, si, ki in zip(c, s, k))
 
 
 @lru_cache(maxsize=64)
 def _cv_gain(dt: float, tracking_hz: float, noise_px: float) -> tuple[float, float]:
     r = noise_px ** 2
     q = (2 * math.pi * tracking_hz) ** 4 * r * dt
-    f = np.array([[1.0, dt], [0.0, 1.0]])
-    qm = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
-    h = np.array([[1.0, 0.0]])
-    p = solve_discrete_are(f.T, h.T, qm, np.array([[r]]))
-    k = (p @ h.T / (h @ p @ h.T + r)).ravel()
+    f = np.array([[[1.0, dt], [0.0, 1.0]]])
+    qm = q * np.array([[[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]]])
+    k = _gains(f, np.array([[1.0, 0.0]]), qm, r)[0]
     return float(k[0]), float(k[1])
 
 
@@ -96,6 +127,10 @@ class TremorKalman:
         else:
             self._cv = _cv_gain(self.dt, float(tracking_hz), float(noise_px))
         self._amp0 = (0.25 * float(tremor_px)) ** 2
+        self._tracking = self.tremor and lo < hi
+        self._w_lo, self._w_hi = 2 * math.pi * lo * self.dt, 2 * math.pi * hi * self.dt
+        self._w_to_index = 1.0 / (2 * math.pi * self.dt * _GRID_HZ)
+        self._rows = len(self._table) if self.tremor else 0
         self.reset(0.0, 0.0)
 
     @property
@@ -107,7 +142,7 @@ class TremorKalman:
         """At rest at (x, y): no velocity, no tremor; the tracked frequency is kept."""
         self.px, self.vx, self.cx, self.sx = float(x), 0.0, 0.0, 0.0
         self.py, self.vy, self.cy, self.sy = float(y), 0.0, 0.0, 0.0
-        if not hasattr(self, "_w"):
+        if not hasattr(self, "_w"):  # first reset: start from the given tremor frequency
             self._w = 2 * math.pi * self.tremor_hz0 * self.dt
         self._select()
 
@@ -158,10 +193,11 @@ class TremorKalman:
         # frequency tracking: amplitude-weighted phase advance of the oscillator over this step
         dot = cx0 * cx + sx0 * sx + cy0 * cy + sy0 * sy
         cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
-        if self.lo_hz < self.hi_hz and dot > 0.0:
+        if self._tracking and dot > 0.0:
             amp = cx * cx + sx * sx + cy * cy + sy * sy
             w = self._w + self._mu * amp / (amp + self._amp0) * (math.atan2(cross, dot) - self._w)
-            lo, hi = 2 * math.pi * self.lo_hz * d, 2 * math.pi * self.hi_hz * d
-            self._w = lo if w < lo else hi if w > hi else w
-            self._select()
+            lo, hi = self._w_lo, self._w_hi
+            self._w = w = lo if w < lo else hi if w > hi else w
+            i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)
+            self._row = self._table[i if i < self._rows else self._rows - 1]
         return self.px, self.py

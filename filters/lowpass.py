@@ -8,7 +8,6 @@ gives the same output as ``sosfilt`` (to rounding).
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 
 class ButterworthAxis:
@@ -22,6 +21,7 @@ class ButterworthAxis:
         self.cutoff_hz = float(cutoff_hz)
         self.order = int(order)
         self.sample_hz = float(sample_hz)
+        from scipy import signal  # imported when a low-pass is built: a slow import otherwise paid at start-up
         self.sos = signal.butter(self.order, self.cutoff_hz, fs=self.sample_hz, output="sos")
         # rows of (b0, b1, b2, a1, a2) as plain floats: the per-sample loop stays in scalars.
         self._coef = [tuple(float(v) for v in (s[0], s[1], s[2], s[4], s[5])) for s in self.sos]

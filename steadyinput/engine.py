@@ -67,6 +67,7 @@ class Engine:
         self._t0 = 0.0  # origin of the tick grid
         self._k = 0  # index of the next tick on the grid
         self._ticking = False
+        self._next_t = math.inf  # time of the next tick, inf when not ticking
         self._still = 0  # consecutive ticks with filtered == raw
         self._raw_changed_t = 0.0
 
@@ -78,12 +79,17 @@ class Engine:
     def feed(self, ev: Event) -> list[Action]:
         """Process one raw event (times must not go backwards)."""
         out: list[Action] = []
-        t = ev.t
+        self.feed_values(ev.t, ev.x, ev.y, ev.buttons, out)
+        return out
+
+    def feed_values(self, t: float, x: float, y: float, buttons: int, out: list[Action]) -> None:
+        """:meth:`feed` without the Event object; actions are appended to ``out``."""
         if t < self.t:
             raise ValueError(f"event time {t} is before {self.t}: times must not go backwards")
-        self._run_ticks(t, out)
+        if self._next_t < t:  # a tick is due before this event
+            self._run_ticks(t, out)
         self.t = t
-        x, y = float(ev.x), float(ev.y)
+        x, y = float(x), float(y)
         if not self._started:
             self._started = True
             self.rx, self.ry = x, y
@@ -91,7 +97,7 @@ class Engine:
             self.fx, self.fy = x, y
             self._show(t, x, y, out, force=True)
             if self.dwell is not None:
-                self.dwell.update(t, self.cx, self.cy, ev.buttons)  # where it starts from
+                self.dwell.update(t, self.cx, self.cy, buttons)  # where it starts from
         elif x != self.rx or y != self.ry:
             self.rx, self.ry = x, y
             self._raw_changed_t = t
@@ -107,15 +113,15 @@ class Engine:
             else:
                 self._still = 0
                 self._wake(t)
-        self._service(t, out)
-        changed = ev.buttons ^ self.raw_buttons
+        if self.guard.timers_pending():
+            self._service(t, out)
+        changed = buttons ^ self.raw_buttons
         if changed:
             for down_pass in (False, True):  # releases first, then presses, low bits first
                 for bit in _BITS:
-                    if changed & bit and bool(ev.buttons & bit) == down_pass:
+                    if changed & bit and bool(buttons & bit) == down_pass:
                         self._button(t, bit, down_pass, out)
-            self.raw_buttons = ev.buttons
-        return out
+            self.raw_buttons = buttons
 
     def advance(self, now: float) -> list[Action]:
         """Run every tick due strictly before ``now`` (s); for the live loop's timer."""
@@ -149,6 +155,7 @@ class Engine:
         if self.dwell is not None:
             self.dwell.reset()
         self._ticking = False
+        self._next_t = math.inf
         return out
 
     def set_enabled(self, t: float, enabled: bool) -> list[Action]:
@@ -162,6 +169,7 @@ class Engine:
         if not enabled:
             self.guard.reset()
             self._ticking = False
+            self._next_t = math.inf
             if self._started:
                 self._show(t, self.rx, self.ry, out)
         else:
@@ -179,28 +187,33 @@ class Engine:
             self.guard.remember(t, self.sx, self.sy)  # where the cursor rested until now
             self._ticking = True
             self._t0, self._k = t, 0
+            self._next_t = t
 
     def _run_ticks(self, until: float, out: list[Action]) -> None:
         while self._ticking:
             tick = self._t0 + self._k * self.dt
             if tick >= until:
+                self._next_t = tick
                 return
             self._k += 1
             self._tick(tick, out)
+        self._next_t = math.inf
 
     def _tick(self, t: float, out: list[Action]) -> None:
-        self.t = max(self.t, t)
+        if t > self.t:
+            self.t = t
         rx, ry = self.rx, self.ry
         try:
             fx, fy = self.chain.step(rx, ry, self.dt)
-            if not (math.isfinite(fx) and math.isfinite(fy)):
+            if fx - fx != 0.0 or fy - fy != 0.0:  # NaN or infinite (faster than isfinite twice)
                 raise FloatingPointError(f"filter output is not finite: {fx}, {fy}")
         except Exception as exc:  # a broken filter must not freeze the cursor
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
         self.fx, self.fy = fx, fy
-        self._service(t, out)
+        if self.guard.timers_pending():
+            self._service(t, out)
         if abs(fx - rx) <= self.settle_px and abs(fy - ry) <= self.settle_px:
             self._still += 1
         else:
@@ -211,9 +224,11 @@ class Engine:
             self.fx, self.fy = fx, fy = rx, ry
         x, y = self.guard.display(t, fx, fy)
         self._show(t, x, y, out)
-        self._update_dwell(t, out)
+        if self.dwell is not None:
+            self._update_dwell(t, out)
         if settled and not self.guard.busy() and (self.dwell is None or self.dwell.deadline() is None):
             self._ticking = False
+            self._next_t = math.inf
 
     def _update_dwell(self, t: float, out: list[Action]) -> None:
         dwell = self.dwell
@@ -279,8 +294,23 @@ class Engine:
 def run(engine: Engine, events: Iterable[Event], settle: bool = True) -> list[Action]:
     """Replay events through the engine, let it settle, and release what is still held."""
     out: list[Action] = []
+    feed = engine.feed_values
     for ev in events:
-        out.extend(engine.feed(ev))
+        feed(ev.t, ev.x, ev.y, ev.buttons, out)
+    return _end(engine, out, settle)
+
+
+def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequence[float],
+               buttons: Sequence[int], settle: bool = True) -> list[Action]:
+    """:func:`run` over columns (e.g. a trace's arrays as lists): the same actions, less overhead."""
+    out: list[Action] = []
+    feed = engine.feed_values
+    for row in zip(t, x, y, buttons):
+        feed(*row, out)
+    return _end(engine, out, settle)
+
+
+def _end(engine: Engine, out: list[Action], settle: bool) -> list[Action]:
     if settle:
         out.extend(engine.finish())
     out.extend(engine.close())

@@ -46,3 +46,22 @@ def test_reset_puts_it_at_rest_and_keeps_frequency():
     assert abs(k.tremor_hz - 6.0) < 1e-9
     k.restart()
     assert abs(k.tremor_hz - 4.0) < 1e-9
+
+
+def test_doubling_riccati_solution_equals_scipy():
+    from scipy.linalg import solve_discrete_are
+
+    from steadyinput.filters.kalman import _gain_table, solve_filter_dare
+    dt = 0.004
+    for w_hz, bw, tp in [(3.0, 0.6, 1.5), (8.0, 2.0, 6.0), (12.0, 0.2, 0.5)]:
+        rho = math.exp(-math.pi * bw * dt)
+        c, s = rho * math.cos(2 * math.pi * w_hz * dt), rho * math.sin(2 * math.pi * w_hz * dt)
+        f = np.array([[1, dt, 0, 0], [0, 1, 0, 0], [0, 0, c, -s], [0, 0, s, c]], float)
+        h = np.array([[1.0, 0.0, 1.0, 0.0]])
+        q = np.zeros((4, 4))
+        q[:2, :2] = (2 * math.pi * 12) ** 4 * 0.25 * dt * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+        q[2, 2] = q[3, 3] = tp ** 2 * (1 - rho ** 2)
+        ours = solve_filter_dare(f[None], h[None], q[None], np.array([[[0.25]]]))[0]
+        ref = solve_discrete_are(f.T, h.T, q, np.array([[0.25]]))
+        np.testing.assert_allclose(ours, ref, rtol=1e-7, atol=1e-9)
+    assert len(_gain_table(dt, 12.0, 0.5, 1.5, 0.6, 3.0, 12.0)) == 91

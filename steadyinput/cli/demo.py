@@ -33,5 +33,6 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ns = argparse.Namespace(trace=str(src), output=str(out_dir / "filtered.csv"), profile=args.profile,
-                            report=str(out_dir / "report"), truth=None, json=False)
+                            report=str(out_dir / "report"), truth=None, json=False,
+                            metrics=True)
     return replay.run(ns)

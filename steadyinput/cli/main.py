@@ -18,6 +18,7 @@ COMMANDS = {
     "run": "run",
     "record": "record",
     "doctor": "doctor",
+    "bench": "bench",
 }
 
 DESCRIPTION = """\

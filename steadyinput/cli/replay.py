@@ -22,29 +22,33 @@ def add_parser(sub) -> None:
     p.add_argument("--report", metavar="DIR", help="also write metrics.json, PNG plots and index.html here")
     p.add_argument("--truth", metavar="FILE",
                    help="ground truth JSON (default: TRACE.truth.json beside the trace, if present)")
-    p.add_argument("--json", action="store_true", help="print the metrics as JSON on stdout")
+    p.add_argument("--metrics", action="store_true",
+                   help="measure and print tremor removed, hold jitter, lag, clicks and drift")
+    p.add_argument("--json", action="store_true", help="print the result and metrics as JSON on stdout")
     p.set_defaults(run=run)
 
 
 def replay_file(trace_path: str, output: str, profile_name: str, report: str | None = None,
-                truth_path: str | None = None) -> dict:
-    """Replay one trace file; returns the result dict (profile, counts, metrics)."""
-    from ..engine import run as run_engine
-    from ..metrics import evaluate
+                truth_path: str | None = None, metrics: bool = True) -> dict:
+    """Replay one trace file; returns the result dict (profile, counts, and metrics if asked)."""
+    from ..engine import run_arrays
     from ..pipeline import build_engine
     from ..profile import load
-    from ..simulate import load_truth
     from ..traces import Trace, read_trace, write_trace
 
     prof = load(profile_name)
     raw = read_trace(trace_path, extra=("ix", "iy"))
-    truth = json.loads(Path(truth_path).read_text()) if truth_path else load_truth(trace_path)
     engine = build_engine(prof)
-    actions = run_engine(engine, raw.events())
+    actions = run_arrays(engine, raw.t.tolist(), raw.x.tolist(), raw.y.tolist(), raw.buttons.tolist())
     out = Trace.from_actions(actions)
     write_trace(output, out)
     result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
               "events_in": len(raw), "actions_out": len(actions), "faults": engine.faults}
+    if not (metrics or report):
+        return result
+    from ..metrics import evaluate
+    from ..simulate import load_truth
+    truth = json.loads(Path(truth_path).read_text()) if truth_path else load_truth(trace_path)
     result["metrics"] = evaluate(raw, out, truth)
     if report:
         from ..report import write_replay_report
@@ -55,14 +59,20 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
 
 
 def run(args: argparse.Namespace) -> int:
-    res = replay_file(args.trace, args.output, args.profile, args.report, args.truth)
+    res = replay_file(args.trace, args.output, args.profile, args.report, args.truth,
+                      metrics=args.metrics or args.json or bool(args.report))
     if args.json:
         json.dump(res, sys.stdout, indent=2, default=float)
         print()
         return 0
-    m = res["metrics"]
     print(f"replayed {res['events_in']} events with profile '{res['profile']}' -> {args.output} "
           f"({res['actions_out']} actions)")
+    for f in res["faults"]:
+        print(f"  FILTER FAULT: {f}")
+    if "metrics" not in res:
+        print("  (add --metrics or --report DIR for tremor, jitter, lag and click figures)")
+        return 0
+    m = res["metrics"]
     jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
     print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
     print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
@@ -73,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
     if m.get("click_success_out") is not None:
         print(f"  clean clicks on target {m['click_success_in'] * 100:.0f}% -> {m['click_success_out'] * 100:.0f}%")
     print(f"  final drift      {m['drift_px']:6.2f} px")
-    for f in res["faults"]:
-        print(f"  FILTER FAULT: {f}")
     if args.report:
         print(f"report: {res['report']}")
     return 0

@@ -1,0 +1,1 @@
+"""Benchmarks: how well (quality) and how fast (speed) — measured, never asserted in tests."""

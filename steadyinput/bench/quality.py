@@ -1,0 +1,206 @@
+"""``bench quality``: simulated users × profiles and baselines → tremor, jitter, lag, clicks, throughput.
+
+Cases: each tremor kind (intention, essential, rest, postural) at mild (3 px), moderate (8 px)
+and severe (16 px) peak amplitude, with target widths from 12 to 48 px and 125 Hz and 1000 Hz
+mice spread over them, plus one ataxia-like and one tremor-free user. Every case is replayed
+through the engine with every shipped profile and the baselines: raw (no filter), a 100 ms
+moving average, and the One Euro authors' package at their recommended settings (and two
+heavier settings, to see it at equal lag). Metrics are those of :mod:`steadyinput.metrics`
+plus ISO 9241-9 throughput with effective width (the simulated person does not react to the
+cursor, so throughput differs only through where the clicks land).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import Engine, run
+from ..filters import Chain
+from ..metrics import clicks, evaluate
+from ..pipeline import build_engine
+from ..profile import available, load
+from ..simulate import TaskSpec, UserSpec, simulate
+from ..traces import Trace
+from .baselines import MovingAverage, OneEuroReference
+from .progress import Progress
+
+AMPS = {"mild": 3.0, "moderate": 8.0, "severe": 16.0}
+KINDS = ("intention", "essential", "rest", "postural")
+WIDTHS = (12.0, 24.0, 48.0)
+RATES = (125.0, 1000.0)
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str
+    level: str
+    amp: float
+    width: float
+    rate: float
+    seed: int
+
+
+def cases(quick: bool = False) -> list[Case]:
+    out = []
+    i = 0
+    for kind in KINDS:
+        for level, amp in AMPS.items():
+            out.append(Case(f"{kind}-{level}", kind, level, amp, WIDTHS[i % 3], RATES[i % 2], 1000 + i))
+            i += 1
+    out.append(Case("ataxia", "ataxia", "moderate", 8.0, 32.0, 125.0, 1100))
+    out.append(Case("no-tremor", "none", "none", 0.0, 24.0, 1000.0, 1101))
+    if quick:
+        keep = {"intention-moderate", "essential-mild", "no-tremor"}
+        out = [c for c in out if c.name in keep]
+    return out
+
+
+def baselines() -> dict[str, callable]:
+    return {
+        "raw": lambda: Engine(Chain()),
+        "moving-average-100ms": lambda: Engine(Chain([MovingAverage(100.0)])),
+        "one-euro-reference": lambda: Engine(Chain([OneEuroReference(1.0, 0.007, 1.0)])),
+        "one-euro-0.5/0.003": lambda: Engine(Chain([OneEuroReference(0.5, 0.003, 1.0)])),
+        "one-euro-0.2/0.001": lambda: Engine(Chain([OneEuroReference(0.2, 0.001, 1.0)])),
+    }
+
+
+def throughput(out: Trace, truth: dict) -> float | None:
+    """ISO 9241-9 throughput (bits/s) from the clicks, with effective width and distance."""
+    cl = [c for c in clicks(out) if c.button == 1]
+    trials = [t for t in truth.get("trials", []) if "press" in t]
+    pts, tps = [], []
+    prev = None
+    for tr in trials:
+        mine = [c for c in cl if tr["press"] - 0.05 <= c.t < tr["end"]]
+        if not mine:
+            prev = None
+            continue
+        c = mine[0]
+        if prev is not None:
+            a, b = np.array(prev[1:3]), np.array(tr["target"])
+            axis = (b - a) / max(np.linalg.norm(b - a), 1e-9)
+            dev = float(np.dot(np.array([c.x, c.y]) - b, axis))
+            de = float(np.linalg.norm(np.array([c.x, c.y]) - np.array(prev[3:])))
+            mt = c.t - prev[0]
+            pts.append((dev, de, mt))
+        prev = (c.t, *tr["target"], c.x, c.y)
+    if len(pts) < 4:
+        return None
+    devs = np.array([p[0] for p in pts])
+    we = 4.133 * float(devs.std(ddof=1))
+    for _, de, mt in pts:
+        if mt > 0:
+            tps.append(math.log2(de / max(we, 1e-6) + 1) / mt)
+    return float(np.mean(tps)) if tps else None
+
+
+def run_suite(quick: bool = False, show_progress: bool = True) -> list[dict]:
+    cs = cases(quick)
+    profiles = sorted(available())
+    bl = baselines()
+    total = len(cs) * (len(profiles) + len(bl))
+    bar = Progress(total, "bench quality", show_progress)
+    rows = []
+    for c in cs:
+        sim = simulate(UserSpec(c.kind, None if c.kind in ("ataxia", "none") else None, c.amp),
+                       TaskSpec(width_px=c.width, rate_hz=c.rate, trials=16), seed=c.seed)
+        makers = {**{f"profile:{p}": (lambda p=p: build_engine(load(p))) for p in profiles},
+                  **{f"baseline:{b}": f for b, f in bl.items()}}
+        for fname, make in makers.items():
+            out = Trace.from_actions(run(make(), sim.trace.events()))
+            m = evaluate(sim.trace, out, sim.truth)
+            rows.append({
+                "case": c.name, "kind": c.kind, "level": c.level, "width_px": c.width, "rate_hz": c.rate,
+                "filter": fname, "tremor_db": round(m["tremor_db"], 2),
+                "jitter_px": round(m["jitter_out_px"], 3), "jitter_raw_px": round(m["jitter_raw_px"], 3),
+                "lag_ms": m["lag_ms"], "click_success": None if m["click_success_out"] is None
+                else round(m["click_success_out"], 3),
+                "throughput_bps": None if (tp := throughput(out, sim.truth)) is None else round(tp, 2),
+            })
+            bar.step(f"{c.name} {fname.split(':')[1]}")
+    bar.done()
+    return rows
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    """Per filter: medians over the tremor cases, and the tremor-free case's lag."""
+    out = []
+    for f in dict.fromkeys(r["filter"] for r in rows):
+        mine = [r for r in rows if r["filter"] == f and r["kind"] not in ("none", "ataxia")]
+        mod = [r for r in mine if r["level"] == "moderate"]
+        none = [r for r in rows if r["filter"] == f and r["kind"] == "none"]
+        cs = [r["click_success"] for r in mine if r["click_success"] is not None]
+        out.append({
+            "filter": f,
+            "tremor_db": round(float(np.median([r["tremor_db"] for r in mine])), 1) if mine else None,
+            "moderate_tremor_db": round(float(np.median([r["tremor_db"] for r in mod])), 1) if mod else None,
+            "moderate_jitter_px": round(float(np.median([r["jitter_px"] for r in mod])), 2) if mod else None,
+            "lag_ms": round(float(np.median([r["lag_ms"] for r in mine])), 1) if mine else None,
+            "moderate_lag_ms": round(float(np.median([r["lag_ms"] for r in mod])), 1) if mod else None,
+            "click_success": round(float(np.median(cs)), 3) if cs else None,
+            "no_tremor_lag_ms": none[0]["lag_ms"] if none else None,
+        })
+    return out
+
+
+def _md_table(rows: list[dict], cols: list[str]) -> str:
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    body = "".join("| " + " | ".join("–" if r.get(c) is None else str(r.get(c)) for c in cols) + " |\n" for r in rows)
+    return head + body
+
+
+def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": out_dir / "quality.csv", "md": out_dir / "quality.md", "png": out_dir / "quality.png"}
+    with open(paths["csv"], "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    summ = summary(rows)
+    cols = ["filter", "tremor_db", "moderate_tremor_db", "moderate_jitter_px", "lag_ms", "moderate_lag_ms",
+            "click_success", "no_tremor_lag_ms"]
+    detail_cols = ["case", "filter", "tremor_db", "jitter_px", "jitter_raw_px", "lag_ms", "click_success",
+                   "throughput_bps"]
+    paths["md"].write_text("# steadyinput bench quality\n\n## Summary (medians over the tremor cases)\n\n"
+                           + _md_table(summ, cols) + "\n## Every case\n\n" + _md_table(rows, detail_cols))
+    plot(summ, paths["png"])
+    return paths
+
+
+def plot(summ: list[dict], path: Path) -> None:
+    from ..report import _plt
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    for s in summ:
+        if s["tremor_db"] is None:
+            continue
+        name = s["filter"].split(":", 1)[1]
+        base = s["filter"].startswith("baseline:")
+        ax.scatter(s["lag_ms"], s["tremor_db"], marker="s" if base else "o", s=50,
+                   color="#999999" if base else "#1f77b4")
+        ax.annotate(name, (s["lag_ms"], s["tremor_db"]), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    ax.set_xlabel("lag while moving (ms, median over cases)")
+    ax.set_ylabel("tremor removed (dB, median over cases)")
+    ax.set_title("Tremor reduction against lag: shipped profiles (blue) and baselines (grey)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def print_summary(rows: list[dict]) -> None:
+    summ = summary(rows)
+    print(f"{'filter':38s} {'dB':>6s} {'mod dB':>7s} {'mod jit':>8s} {'lag':>6s} {'mod lag':>8s} "
+          f"{'clicks':>7s} {'no-tremor lag':>14s}")
+    for s in summ:
+        f = lambda v, fmt: "–" if v is None else format(v, fmt)  # noqa: E731
+        print(f"{s['filter']:38s} {f(s['tremor_db'], '6.1f')} {f(s['moderate_tremor_db'], '7.1f')} "
+              f"{f(s['moderate_jitter_px'], '8.2f')} {f(s['lag_ms'], '6.0f')} {f(s['moderate_lag_ms'], '8.0f')} "
+              f"{f(s['click_success'], '7.0%')} {f(s['no_tremor_lag_ms'], '14.0f')}")

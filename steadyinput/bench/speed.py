@@ -1,0 +1,257 @@
+"""``bench speed``: µs per event per filter and per profile, replay throughput, live CPU use.
+
+* Filters: each filter's ``step`` timed call by call on a 250 Hz tremor signal (median, p99).
+* Pipelines: ``engine.feed`` timed event by event for each shipped profile on simulated 1000 Hz
+  and 125 Hz mice (ticks included): the processing latency each event adds (the filter's own
+  smoothing and the wait for the next tick, at most 1/tick_hz, come on top).
+* Replay throughput: ``steadyinput replay`` as a whole process on a long 1000 Hz trace, against
+  the One Euro authors' bare Python filter (x and y) looping over the same events, alternated
+  in one run; medians and their ratio.
+* Live CPU: ``steadyinput run --backend x11`` on an Xvnc server, CPU time of the process while
+  the hand is still and while a VNC client moves the pointer at 1000 Hz (needs Xvnc).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import Engine
+from ..filters import Butterworth, ClickGuard, OneEuro, SpeedAdaptive, TremorKalman
+from ..pipeline import build_engine
+from ..profile import available, load
+from ..simulate import TaskSpec, UserSpec, simulate
+from ..traces import write_trace
+from .baselines import MovingAverage, OneEuroReference
+
+
+def _stats(ns: list[int]) -> tuple[float, float]:
+    a = np.array(ns, dtype=float) / 1000.0
+    return float(np.median(a)), float(np.percentile(a, 99))
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.python_implementation()})"
+
+
+def filter_steps(n: int = 20000) -> list[dict]:
+    t = np.arange(n) / 250.0
+    xs = (300 * np.sin(2 * np.pi * 0.3 * t) + 8 * np.sin(2 * np.pi * 4 * t)).tolist()
+    ys = (200 * np.cos(2 * np.pi * 0.2 * t) + 5 * np.sin(2 * np.pi * 4 * t + 1)).tolist()
+    makers = {"lowpass (Butterworth 2nd order)": lambda: Butterworth(2.0, 2, 250.0),
+              "one_euro": lambda: OneEuro(1.0, 0.007, 1.0),
+              "kalman (tremor oscillator, tracking)": lambda: TremorKalman(),
+              "adaptive (order 2, gate)": lambda: SpeedAdaptive(order=2),
+              "baseline: moving average 100 ms": lambda: MovingAverage(100.0),
+              "baseline: One Euro authors' package": lambda: OneEuroReference()}
+    rows = []
+    clock = time.perf_counter_ns
+    for name, make in makers.items():
+        f = make()
+        f.reset(xs[0], ys[0])
+        ns = []
+        for x, y in zip(xs, ys):
+            a = clock()
+            f.step(x, y, 0.004)
+            ns.append(clock() - a)
+        med, p99 = _stats(ns)
+        rows.append({"what": name, "median_us": round(med, 2), "p99_us": round(p99, 2)})
+    g = ClickGuard(60, 80, 150, 0, 16)
+    ns = []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        a = clock()
+        g.display(i * 0.004, x, y)
+        ns.append(clock() - a)
+    med, p99 = _stats(ns)
+    rows.append({"what": "click_guard (per tick)", "median_us": round(med, 2), "p99_us": round(p99, 2)})
+    return rows
+
+
+def pipelines(seconds: float = 30.0) -> list[dict]:
+    rows = []
+    clock = time.perf_counter_ns
+    for rate in (1000.0, 125.0):
+        sim = simulate(UserSpec("intention", 4.0, 8.0), TaskSpec(rate_hz=rate, trials=max(2, int(seconds / 1.6))),
+                       seed=5)
+        events = list(sim.trace.events())
+        for name in sorted(available()):
+            eng = build_engine(load(name))
+            ns = []
+            for ev in events:
+                a = clock()
+                eng.feed(ev)
+                ns.append(clock() - a)
+            med, p99 = _stats(ns)
+            rows.append({"what": f"profile {name} @ {rate:g} Hz mouse", "median_us": round(med, 2),
+                         "p99_us": round(p99, 2), "mean_us": round(float(np.mean(ns)) / 1000, 2)})
+    return rows
+
+
+ONE_EURO_LOOP = r"""
+import sys, time, numpy as np
+from OneEuroFilter import OneEuroFilter
+from steadyinput.traces import read_trace
+tr = read_trace(sys.argv[1])
+t, x, y = (tr.t + 1.0).tolist(), tr.x.tolist(), tr.y.tolist()
+fx, fy = OneEuroFilter(1000.0, 1.0, 0.007, 1.0), OneEuroFilter(1000.0, 1.0, 0.007, 1.0)
+a = time.perf_counter()
+for ti, xi, yi in zip(t, x, y):
+    fx(xi, ti)
+    fy(yi, ti)
+print(len(t) / (time.perf_counter() - a))
+"""
+
+
+def replay_throughput(minutes: float = 5.0, runs: int = 3) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        trace = Path(d) / "long.csv"
+        n_trials = max(2, int(minutes * 60 / 1.6))
+        sim = simulate(UserSpec("essential", 6.0, 5.0, double_click_prob=0.0),
+                       TaskSpec(rate_hz=1000.0, trials=n_trials), seed=9)
+        # a mouse moving all the time: report every 1 ms sample, as a 1000 Hz mouse in motion does
+        n = int(sim.trace.t[-1] * 1000)
+        tt = np.arange(n) / 1000.0
+        tr = sim.trace
+        idx = np.clip(np.searchsorted(tr.t, tt, side="right") - 1, 0, len(tr) - 1)
+        from ..traces import Trace
+        long = Trace(tt, tr.x[idx] + np.round(np.sin(tt * 25.1)), tr.y[idx], tr.buttons[idx])
+        write_trace(trace, long)
+        events = len(long)
+        rep, oe = [], []
+        for _ in range(runs):
+            a = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(trace), "-o", str(Path(d) / "o.csv")],
+                           check=True, capture_output=True)
+            rep.append(events / (time.perf_counter() - a))
+            r = subprocess.run([sys.executable, "-c", ONE_EURO_LOOP, str(trace)], check=True, capture_output=True,
+                               text=True)
+            oe.append(float(r.stdout.strip()))
+    return {"events": events, "replay_events_per_s": round(float(np.median(rep))),
+            "one_euro_events_per_s": round(float(np.median(oe))),
+            "ratio": round(float(np.median(rep)) / float(np.median(oe)), 2)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        parts = fh.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def live_cpu(window_s: float = 5.0) -> dict | None:
+    """CPU share of the live utility on an Xvnc server: hand still, and moving at 1000 Hz."""
+    if not shutil.which("Xvnc") or not sys.platform.startswith("linux"):
+        return None
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    r, w = os.pipe()
+    xvnc = subprocess.Popen(["Xvnc", "-displayfd", str(w), "-geometry", "1280x800", "-SecurityTypes", "None",
+                             "-rfbport", str(port), "-localhost", "-nolisten", "tcp", "-AlwaysShared"],
+                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    disp = ":" + os.fdopen(r).readline().strip()
+    util = None
+    try:
+        env = dict(os.environ, DISPLAY=disp)
+        util = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--no-tray", "--backend", "x11"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        vnc = _VNC(port)
+        while "steadying" not in (line := util.stderr.readline()):  # measure after start-up only
+            if not line:
+                raise RuntimeError("the utility did not start")
+        time.sleep(0.5)
+        c0, t0 = _cpu_seconds(util.pid), time.monotonic()
+        time.sleep(window_s)
+        still = (_cpu_seconds(util.pid) - c0) / (time.monotonic() - t0)
+        c0, t0 = _cpu_seconds(util.pid), time.monotonic()
+        i = 0
+        while time.monotonic() - t0 < window_s:
+            i += 1
+            vnc.pointer(640 + 300 * np.sin(i / 700.0) + 6 * np.sin(i / 40.0), 400 + 4 * np.sin(i / 33.0))
+            target = t0 + i / 1000.0
+            delay = target - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        moving = (_cpu_seconds(util.pid) - c0) / (time.monotonic() - t0)
+        rate = i / (time.monotonic() - t0)
+        vnc.close()
+        return {"still_cpu_percent": round(100 * still, 2), "moving_cpu_percent": round(100 * moving, 1),
+                "moving_events_per_s": round(rate)}
+    finally:
+        if util is not None:
+            util.terminate()
+            util.wait(10)
+        xvnc.terminate()
+        xvnc.wait(10)
+
+
+class _VNC:
+    """Just enough RFB to send pointer events to a local Xvnc."""
+
+    def __init__(self, port: int) -> None:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.recv(12)
+        s.sendall(b"RFB 003.008\n")
+        n = s.recv(1)[0]
+        s.recv(n)
+        s.sendall(b"\x01")
+        s.recv(4)
+        s.sendall(b"\x01")
+        head = s.recv(24)
+        s.recv(struct.unpack(">I", head[20:24])[0])
+        self.s = s
+
+    def pointer(self, x: float, y: float, mask: int = 0) -> None:
+        self.s.sendall(struct.pack(">BBHH", 5, mask, int(x), int(y)))
+
+    def close(self) -> None:
+        self.s.close()
+
+
+def run_speed(quick: bool = False, say=print) -> dict:
+    res: dict = {"machine": machine()}
+    say("timing each filter step...")
+    res["filters"] = filter_steps(3000 if quick else 20000)
+    say("timing each profile's full pipeline per event...")
+    res["pipelines"] = pipelines(5.0 if quick else 30.0)
+    say("timing whole-process replay against the One Euro authors' filter...")
+    res["replay"] = replay_throughput(0.2 if quick else 5.0, 1 if quick else 3)
+    say("measuring the live loop's CPU use under Xvnc...")
+    res["live"] = live_cpu(1.0 if quick else 5.0)
+    return res
+
+
+def markdown(res: dict) -> str:
+    lines = [f"Machine: {res['machine']}", "", "| what | median µs | p99 µs |", "|---|---|---|"]
+    for r in res["filters"] + res["pipelines"]:
+        lines.append(f"| {r['what']} | {r['median_us']} | {r['p99_us']} |")
+    rp = res["replay"]
+    lines += ["", f"Replay of {rp['events']} events (1000 Hz, whole process): {rp['replay_events_per_s']} events/s; "
+                  f"One Euro authors' bare filter (x and y) on the same events: {rp['one_euro_events_per_s']} "
+                  f"events/s; ratio {rp['ratio']}."]
+    lv = res.get("live")
+    if lv:
+        lines.append(f"Live loop (x11 backend on Xvnc): {lv['still_cpu_percent']} % CPU with the hand still, "
+                     f"{lv['moving_cpu_percent']} % while moving at {lv['moving_events_per_s']} events/s.")
+    else:
+        lines.append("Live loop CPU: not measured (needs Xvnc on Linux).")
+    return "\n".join(lines) + "\n"
