@@ -104,3 +104,28 @@ def vnc_server():
     yield f":{num}", port
     proc.terminate()
     proc.wait(5)
+
+
+@pytest.fixture
+def tray_host(vnc_server):
+    """A real system tray (Debian's trayer) on the Xvnc display; yields (DISPLAY, port)."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    if not shutil.which("trayer"):
+        pytest.skip("trayer is not installed (apt-get install trayer; .ci/run does)")
+    disp, port = vnc_server
+    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height",
+                             "32", "--transparent", "false"], env=dict(os.environ, DISPLAY=disp),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from Xlib import display
+    d = display.Display(disp)
+    end = time.monotonic() + 10
+    while d.get_selection_owner(d.intern_atom("_NET_SYSTEM_TRAY_S0")) == 0 and time.monotonic() < end:
+        time.sleep(0.1)
+    d.close()
+    yield disp, port
+    proc.terminate()
+    proc.wait(5)

@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0].startswith("--profile") or argv[0] in ("--no-tray", "--backend"):
+        argv = ["run", *argv]  # plain `steadyinput` starts the utility with its tray icon
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

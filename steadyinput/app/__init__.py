@@ -1,0 +1,1 @@
+"""The tray utility for daily use: state, settings, autostart, single instance, tray and hotkeys."""

@@ -1,0 +1,341 @@
+"""The tray icon, its menu and the hotkeys around the running :class:`App`.
+
+pystray draws the icon. Where its backend has a menu (AppIndicator/GTK with PyGObject, Windows,
+macOS) the menu is native; where it has none (its X11 backend), a click on the icon pops up the
+same menu drawn with Tk. pynput and pystray raise at import time without a display, so they are
+imported here only, after checking there is one. ``STEADYINPUT_STATE_FILE`` makes the utility
+write its state as JSON on every change (support and tests).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import queue
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .controller import DWELL_TYPES, App
+from .settings import Settings, log_dir
+
+log = logging.getLogger("steadyinput.app")
+
+
+def _setup_logging() -> Path:
+    d = log_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "steadyinput.log"
+    h = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger("steadyinput")
+    root.setLevel(logging.INFO)
+    root.addHandler(h)
+    return path
+
+
+def tray_problem() -> str | None:
+    """Why no tray can be shown here, or None."""
+    if sys.platform in ("win32", "darwin"):
+        return None
+    if not os.environ.get("DISPLAY"):
+        if os.environ.get("WAYLAND_DISPLAY"):
+            return "Wayland without XWayland: no tray icon can be shown"
+        return "no display (DISPLAY is not set)"
+    try:
+        import gi  # noqa: F401  (AppIndicator: no XEmbed tray needed)
+        return None
+    except ImportError:
+        pass
+    try:
+        from Xlib import display
+        d = display.Display()
+        owner = d.get_selection_owner(d.intern_atom(f"_NET_SYSTEM_TRAY_S{d.get_default_screen()}"))
+        d.close()
+    except Exception as exc:
+        return f"cannot reach the X display: {exc}"
+    if owner == 0:
+        return ("no system tray is running on this display (no panel with a notification area, and no "
+                "PyGObject for AppIndicator)")
+    return None
+
+
+def menu_model(app: App) -> list:
+    """(label, action, kind, checked) rows; kind: item, check, radio, sub, sep."""
+    return [
+        ("Steady the pointer", app.toggle, "check", lambda: app.enabled),
+        ("Profile", [(n, (lambda n=n: app.set_profile(n)), "radio", (lambda n=n: app.profile.name == n))
+                     for n in app.profiles()], "sub", None),
+        ("Dwell-click", lambda: app.set_dwell(not app.dwell_enabled), "check", lambda: app.dwell_enabled),
+        ("Next dwell click", [(k.capitalize(), (lambda k=k: app.set_dwell_click(k)), "radio",
+                               (lambda k=k: app.settings.dwell_click == k)) for k in DWELL_TYPES], "sub", None),
+        ("Pause dwell-click", app.toggle_dwell_pause, "check", lambda: app.dwell_paused),
+        None,
+        ("Calibrate…", app.calibrate, "item", None),
+        ("Open the last report", app.open_last_report, "item", None),
+        ("Open the profiles folder", app.open_profiles_folder, "item", None),
+        ("Start at login", lambda: app.set_autostart(not app.autostart_enabled()), "check", app.autostart_enabled),
+        None,
+        ("About steadyinput", lambda: app.notify(app.about()), "item", None),
+        ("Quit", None, "quit", None),
+    ]
+
+
+class Tray:
+    def __init__(self, app: App, on_quit) -> None:
+        import pystray
+        from . import icons
+        self.pystray, self.icons = pystray, icons
+        self.app = app
+        self.on_quit = on_quit
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.native = bool(pystray.Icon.HAS_MENU)
+        menu = self._native_menu() if self.native else pystray.Menu(
+            pystray.MenuItem("Menu", lambda: self.requests.put("menu"), default=True, visible=False))
+        self.icon = pystray.Icon("steadyinput", icons.icon(app.state()), app.title(), menu)
+        app.listeners.append(self.refresh)
+
+    def _native_menu(self):
+        ps = self.pystray
+
+        def items(rows):
+            out = []
+            for row in rows:
+                if row is None:
+                    out.append(ps.Menu.SEPARATOR)
+                    continue
+                label, action, kind, checked = row
+                if kind == "sub":
+                    out.append(ps.MenuItem(label, ps.Menu(*items(action))))
+                elif kind == "quit":
+                    out.append(ps.MenuItem(label, lambda: self.requests.put("quit")))
+                else:
+                    out.append(ps.MenuItem(label, (lambda a=action: a()), checked=(lambda _i, c=checked: c())
+                                           if checked else None, radio=kind == "radio"))
+            return out
+        return ps.Menu(lambda: items(menu_model(self.app)))
+
+    def refresh(self) -> None:
+        self.icon.icon = self.icons.icon(self.app.state())
+        self.icon.title = self.app.title()
+        if self.native:
+            self.icon.update_menu()
+
+    def notify(self, msg: str) -> None:
+        log.info(msg)
+        if getattr(self.pystray.Icon, "HAS_NOTIFICATION", False):
+            try:
+                self.icon.notify(msg, "steadyinput")
+            except Exception:
+                pass
+
+    def run(self) -> None:
+        threading.Thread(target=self.icon.run, name="tray-icon", daemon=True).start()
+        if not self.native and os.environ.get("DISPLAY"):
+            threading.Thread(target=self._watch_clicks, name="tray-clicks", daemon=True).start()
+
+    def _watch_clicks(self) -> None:
+        """pystray's X11 backend (0.19) never selects button presses on its icon window, so its
+        click action never fires. Only one client may select presses on a window and pystray
+        does not: select them from our own connection and open the menu when the click ends."""
+        import time
+
+        from Xlib import X, display
+        d = display.Display()
+        try:
+            win = None
+            for _ in range(200):
+                win = _find_by_class(d.screen().root, f"{self.icon.name}SystemTrayIcon")
+                if win is not None:
+                    break
+                time.sleep(0.05)
+            if win is None:
+                log.warning("the tray icon window did not appear: no menu on click")
+                return
+            win.change_attributes(event_mask=X.ButtonPressMask | X.ButtonReleaseMask)
+            d.sync()
+            while True:
+                e = d.next_event()
+                if e.type == X.ButtonRelease:  # on release: a menu posted while held gets the release
+                    self.requests.put("menu")
+        except Exception:  # the display went away at exit
+            return
+
+    def stop(self) -> None:
+        try:
+            self.icon.stop()
+        except Exception:
+            pass
+
+
+def _find_by_class(window, cls: str):
+    for child in window.query_tree().children:
+        if cls in (child.get_wm_class() or ()):
+            return child
+        found = _find_by_class(child, cls)
+        if found is not None:
+            return found
+    return None
+
+
+class TkMenu:
+    """The menu drawn with Tk, for tray backends without one (pystray's X11 backend)."""
+
+    def __init__(self, root, app: App, on_quit) -> None:
+        self.root, self.app, self.on_quit = root, app, on_quit
+        self.menu = None
+
+    def popup(self, x: int | None = None, y: int | None = None) -> None:
+        import tkinter as tk
+        if self.menu is not None:
+            self.menu.destroy()
+        font = ("DejaVu Sans", 14)
+        self.vars = []
+
+        def build(parent, rows):
+            m = tk.Menu(parent, tearoff=False, font=font)
+            for row in rows:
+                if row is None:
+                    m.add_separator()
+                    continue
+                label, action, kind, checked = row
+                if kind == "sub":
+                    m.add_cascade(label=label, menu=build(m, action))
+                elif kind == "quit":
+                    m.add_command(label=label, command=self.on_quit)
+                elif kind in ("check", "radio"):
+                    v = tk.BooleanVar(value=bool(checked()))
+                    self.vars.append(v)
+                    m.add_checkbutton(label=label, variable=v, command=action)
+                else:
+                    m.add_command(label=label, command=action)
+            return m
+        self.menu = build(self.root, menu_model(self.app))
+        if x is None:
+            x, y = self.root.winfo_pointerxy()
+        log.info("menu opened")
+        self.menu.tk_popup(x, y)
+
+
+def write_state(app: App) -> None:
+    path = os.environ.get("STEADYINPUT_STATE_FILE")
+    if not path:
+        return
+    tmp = path + ".tmp"
+    Path(tmp).write_text(json.dumps({"state": app.state(), "enabled": app.enabled, "profile": app.profile.name,
+                                     "dwell": app.dwell_enabled, "dwell_click": app.settings.dwell_click,
+                                     "dwell_paused": app.dwell_paused, "error": app.error,
+                                     "autostart": app.autostart_enabled()}))
+    os.replace(tmp, path)
+
+
+def start_hotkeys(app: App, settings: Settings, schedule):
+    try:
+        from pynput import keyboard
+        hk = keyboard.GlobalHotKeys({settings.hotkey_toggle: lambda: schedule(app.toggle),
+                                     settings.hotkey_dwell_pause: lambda: schedule(app.toggle_dwell_pause)})
+        hk.start()
+        return hk
+    except Exception as exc:  # a missing hotkey must not stop the utility
+        app.notify(f"hotkeys unavailable ({exc}); use the tray menu")
+        return None
+
+
+def run_tray(args) -> int:
+    from ..backends import BackendError, choose, create
+    from ..cli.main import UserError
+    from ..live import watchdog
+    from ..live.reload import ProfileWatcher
+    from .single import AlreadyRunning, SingleInstance
+
+    problem = tray_problem()
+    if problem:
+        raise UserError(f"cannot show the tray icon: {problem}.\n"
+                        f"Run without it: steadyinput run --no-tray   (Ctrl-C stops; 'steadyinput doctor' says more)")
+    logfile = _setup_logging()
+    settings = Settings.load()
+    if args.profile:
+        settings.profile = args.profile
+    try:
+        name, _ = choose(args.backend)
+        backend = create(name, **({"devices": args.device} if args.device else {}))
+    except BackendError as exc:
+        raise UserError(str(exc)) from None
+
+    import tkinter as tk
+    root = tk.Tk(className="steadyinput")
+    root.withdraw()
+    root.report_callback_exception = lambda *exc: log.error("menu action failed", exc_info=exc)
+    calls: queue.SimpleQueue = queue.SimpleQueue()
+    schedule = calls.put  # anything touching Tk runs in the main thread
+
+    app = App(backend, settings)
+    single = SingleInstance(on_show=lambda: schedule("menu"))
+    try:
+        single.acquire()
+    except AlreadyRunning as exc:
+        root.destroy()
+        print(f"steadyinput: {exc}", file=sys.stderr)
+        return 0
+    dog = watchdog.spawn(getattr(backend, "display_name", None)) if name == "x11" else None
+    done = threading.Event()
+
+    def quit_all() -> None:
+        if done.is_set():
+            return
+        done.set()
+        log.info("quitting")
+        app.quit()
+        tray.stop()
+        root.after(50, root.destroy)
+
+    tray = Tray(app, quit_all)
+    app.notify = tray.notify
+    menu = TkMenu(root, app, quit_all)
+    app.listeners.append(lambda: write_state(app))
+    watcher = ProfileWatcher(app.profile, lambda p: schedule(lambda: app.profile_changed_on_disk(p)),
+                             lambda m: schedule(lambda: tray.notify(m)))
+    hot = start_hotkeys(app, settings, schedule)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: schedule(quit_all))
+
+    def pump() -> None:
+        while not calls.empty():
+            item = calls.get()
+            if item == "menu":
+                menu.popup()
+            elif callable(item):
+                item()
+        while not tray.requests.empty():
+            req = tray.requests.get()
+            if req == "menu":
+                menu.popup()
+            elif req == "quit":
+                quit_all()
+        if app.wait(0) and not done.is_set():  # the live loop ended by itself
+            quit_all()
+        if not done.is_set():
+            root.after(50, pump)
+
+    app.start()
+    tray.run()
+    watcher.start()
+    write_state(app)
+    print(f"steadyinput: steadying with backend '{name}', profile '{app.profile.name}' in the tray "
+          f"({'native menu' if tray.native else 'click the icon for the menu'}); "
+          f"{settings.hotkey_toggle} turns it on/off; log: {logfile}", file=sys.stderr, flush=True)
+    root.after(50, pump)
+    try:
+        root.mainloop()
+    finally:
+        quit_all()
+        watcher.stop()
+        if hot is not None:
+            hot.stop()
+        single.release()
+        if dog:
+            watchdog.dismiss(dog)
+    return 1 if app.error and app.error.startswith("stopped") else 0

@@ -1,0 +1,169 @@
+"""The tray utility on a real X server with a real tray host (trayer), driven by real X events."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from live_helpers import Watcher
+from rfb_client import RFB
+
+pytestmark = pytest.mark.slow
+
+
+def _env(tmp_path, disp):
+    return dict(os.environ, DISPLAY=disp, STEADYINPUT_CONFIG_DIR=str(tmp_path / "cfg"),
+                STEADYINPUT_RUNTIME_DIR=str(tmp_path / "run"), STEADYINPUT_LOG_DIR=str(tmp_path / "log"),
+                STEADYINPUT_PROFILE_DIR=str(tmp_path / "profiles"), STEADYINPUT_STATE_FILE=str(tmp_path / "state.json"),
+                XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+
+
+def _state(tmp_path):
+    try:
+        return json.loads((tmp_path / "state.json").read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _wait(tmp_path, pred, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        st = _state(tmp_path)
+        if st and pred(st):
+            return st
+        time.sleep(0.05)
+    raise AssertionError(f"timed out; state {_state(tmp_path)}")
+
+
+def _icon_geometry(disp):
+    from Xlib import display
+    d = display.Display(disp)
+    root = d.screen().root
+
+    def walk(w):
+        for c in w.query_tree().children:
+            cls = c.get_wm_class() or ()
+            if "steadyinputSystemTrayIcon" in cls:
+                return c
+            found = walk(c)
+            if found:
+                return found
+        return None
+    win = walk(root)
+    assert win is not None, "the icon is not docked in the tray"
+    g = win.get_geometry()
+    pos = win.translate_coords(root, 0, 0)
+    d.close()
+    return -pos.x, -pos.y, g.width, g.height
+
+
+def _menu_geometry(disp):
+    """The posted menu (a Tk toplevel of class Menu): x, y, width, height."""
+    from Xlib import X, display
+    d = display.Display(disp)
+    try:
+        for w in d.screen().root.query_tree().children:
+            if "Menu" in (w.get_wm_class() or ()) and w.get_attributes().map_state == X.IsViewable:
+                g = w.get_geometry()
+                return g.x, g.y, g.width, g.height
+    finally:
+        d.close()
+    raise AssertionError("no menu is showing")
+
+
+def _key(drv, name):
+    from Xlib import X, XK
+    from Xlib.ext import xtest
+    code = drv.d.keysym_to_keycode(XK.string_to_keysym(name))
+    xtest.fake_input(drv.d, X.KeyPress, code)
+    drv.d.sync()
+    time.sleep(0.05)
+    xtest.fake_input(drv.d, X.KeyRelease, code)
+    drv.d.sync()
+
+
+def _shot(disp, path, box=None):
+    from PIL import ImageGrab
+    img = ImageGrab.grab(xdisplay=disp)
+    (img.crop(box) if box else img).save(path)
+
+
+def test_tray_icon_menu_hotkey_and_quit(tray_host, tmp_path, artifacts):
+    from xinput_driver import Driver
+    disp, port = tray_host
+    vnc = RFB(port)
+    vnc.pointer(600, 400)
+    env = _env(tmp_path, disp)
+    proc = subprocess.Popen([sys.executable, "-m", "steadyinput", "--backend", "x11"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    watch = Watcher(disp)
+    try:
+        st = _wait(tmp_path, lambda s: s["state"] in ("on", "dwell"), 20)
+        assert st["profile"] == "moderate" and st["enabled"]
+        x, y, w, h = _icon_geometry(disp)
+        _shot(disp, artifacts / "tray-icon.png", (x - 40, 0, x + w + 4, y + h + 4))
+        drv = Driver(disp)
+        # the icon opens the menu; its first item turns steadying off
+        drv.click(x + w // 2, y + h // 2)
+        time.sleep(0.8)
+        _shot(disp, artifacts / "tray-menu.png")
+        mx, my, mw, mh = _menu_geometry(disp)
+        drv.click(mx + mw // 3, my + 14)  # the first item: "Steady the pointer"
+        st = _wait(tmp_path, lambda s: not s["enabled"])
+        assert st["state"] == "off"
+        vnc.pointer(300, 300)  # off: the cursor is the raw pointer at once
+        time.sleep(0.3)
+        assert watch.pointer()[:2] == (300, 300)
+        # the hotkey, sent as a real X key event, turns it back on
+        drv.move(640, 400)
+        _key(drv, "Pause")
+        st = _wait(tmp_path, lambda s: s["enabled"])
+        assert st["state"] in ("on", "dwell")
+        # Quit from the menu: exits 0 and leaves the mouse working
+        drv.click(x + w // 2, y + h // 2)
+        time.sleep(0.6)
+        mx, my, mw, mh = _menu_geometry(disp)
+        drv.click(mx + mw // 3, my + mh - 14)  # the last item: "Quit"
+        assert proc.wait(15) == 0, proc.stderr.read()
+        vnc.pointer(900, 500)
+        time.sleep(0.3)
+        x2, y2, mask = watch.pointer()
+        assert (x2, y2) == (900, 500) and not mask & (7 << 8)
+        log = (tmp_path / "log" / "steadyinput.log").read_text()
+        assert "quitting" in log and "900" not in log  # no pointer coordinates in the log
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        watch.close()
+        vnc.close()
+
+
+def test_a_second_start_says_it_is_running(tray_host, tmp_path):
+    disp, port = tray_host
+    env = _env(tmp_path, disp)
+    first = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--backend", "x11"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(tmp_path, lambda s: s.get("state") is not None, 20)
+        r = subprocess.run([sys.executable, "-m", "steadyinput", "run", "--backend", "x11"], env=env,
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0 and "already running" in r.stderr
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        assert first.wait(15) == 0
+
+
+def test_without_a_tray_it_says_what_is_missing(vnc_server, tmp_path):
+    disp, _ = vnc_server
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "run", "--backend", "x11"], env=_env(tmp_path, disp),
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "no system tray is running" in r.stderr and "--no-tray" in r.stderr
+    env = {k: v for k, v in _env(tmp_path, disp).items() if k != "DISPLAY"}
+    r = subprocess.run([sys.executable, "-m", "steadyinput"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "no display" in r.stderr and "--no-tray" in r.stderr and "Traceback" not in r.stderr
