@@ -46,22 +46,13 @@ ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parents[1] / "test-ar
 @pytest.fixture(scope="session")
 def xserver():
     """A real X server (Xvfb) on a free display; yields its DISPLAY string."""
-    import os
     import shutil
-    import subprocess
 
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt-get install xvfb; .ci/run does)")
-    r, w = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    with os.fdopen(r) as fh:
-        num = fh.readline().strip()
-    if not num:
-        proc.kill()
-        pytest.fail("Xvfb did not start")
-    yield f":{num}"
+    from steadyinput.bench.xserver import start_display_server
+    proc, disp = start_display_server(["Xvfb", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+    yield disp
     proc.terminate()
     proc.wait(5)
 
@@ -79,29 +70,13 @@ def vnc_server():
     Yields (DISPLAY, port). Xvnc's pointer is a real slave device (Xvfb has only XTEST ones,
     which cannot be grabbed away from the cursor), so the X11 backend runs against it for real.
     """
-    import os
     import shutil
-    import socket
-    import subprocess
 
     if not shutil.which("Xvnc"):
         pytest.skip("Xvnc is not installed (apt-get install tigervnc-standalone-server; .ci/run does)")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    r, w = os.pipe()
-    proc = subprocess.Popen(["Xvnc", "-displayfd", str(w), "-geometry", "1280x800", "-depth", "24",
-                             "-SecurityTypes", "None", "-rfbport", str(port), "-localhost", "-nolisten", "tcp",
-                             "-AlwaysShared", "-AcceptSetDesktopSize=0"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    with os.fdopen(r) as fh:
-        num = fh.readline().strip()
-    if not num:
-        proc.kill()
-        pytest.fail("Xvnc did not start")
-    yield f":{num}", port
+    from steadyinput.bench.xserver import start_xvnc
+    proc, disp, port = start_xvnc()
+    yield disp, port
     proc.terminate()
     proc.wait(5)
 

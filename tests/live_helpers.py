@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -84,3 +85,22 @@ class Watcher:
             return p.root_x, p.root_y, p.mask
         finally:
             d.close()
+
+
+def read_json(path) -> dict:
+    """A state file written by the utility (atomically), or {} before it exists."""
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def wait_json(path, pred, timeout: float = 10.0) -> dict:
+    """Wait until the state file satisfies pred; fail with the last state seen."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        st = read_json(path)
+        if st and pred(st):
+            return st
+        time.sleep(0.05)
+    raise AssertionError(f"timed out; last state {read_json(path)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,24 +9,13 @@ import time
 
 import pytest
 
+from live_helpers import read_json, wait_json
+
 pytestmark = pytest.mark.slow
 
 
-def _state(path):
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def _wait(path, pred, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        st = _state(path)
-        if st and pred(st):
-            return st
-        time.sleep(0.05)
-    raise AssertionError(f"timed out; last state {_state(path)}")
+_state = read_json
+_wait = wait_json
 
 
 def _shot(disp, path):

@@ -52,3 +52,21 @@ def test_backend_choice_says_what_to_fix(monkeypatch):
         assert "evdev" in msg and "x11" in msg and "fix:" in msg and "doctor" in msg
     else:  # pragma: no cover - a machine with /dev/uinput access
         pass
+
+
+def test_queued_events_wake_the_loop_from_another_thread():
+    import select
+    import threading
+
+    from steadyinput.backends.queued import QueuedEvents
+    q = QueuedEvents()
+    threading.Thread(target=lambda: [q.put((float(i), 2.0, 0)) for i in range(3)]).start()
+    assert select.select([q.fileno()], [], [], 2.0)[0]
+    got = []
+    for _ in range(20):
+        got += q.read()
+        if len(got) == 3:
+            break
+        select.select([q.fileno()], [], [], 0.1)
+    assert got == [(0.0, 2.0, 0), (1.0, 2.0, 0), (2.0, 2.0, 0)]
+    q.close_events()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import time
 
 import pytest
 
-from live_helpers import Watcher
+from live_helpers import Watcher, read_json, wait_json
 from rfb_client import RFB
 
 pytestmark = pytest.mark.slow
@@ -24,20 +23,11 @@ def _env(tmp_path, disp):
 
 
 def _state(tmp_path):
-    try:
-        return json.loads((tmp_path / "state.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+    return read_json(tmp_path / "state.json")
 
 
 def _wait(tmp_path, pred, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        st = _state(tmp_path)
-        if st and pred(st):
-            return st
-        time.sleep(0.05)
-    raise AssertionError(f"timed out; state {_state(tmp_path)}")
+    return wait_json(tmp_path / "state.json", pred, timeout)
 
 
 def _icon_geometry(disp):

@@ -11,11 +11,10 @@ This cannot run on the Linux test machines: the rewriting below is tested with f
 
 from __future__ import annotations
 
-import queue
-import socket
 import sys
 
 from . import Availability
+from .queued import QueuedEvents
 
 MOVE_TYPES = {"mouse_moved", "left_dragged", "right_dragged", "other_dragged"}
 BUTTON_TYPES = {"left_down": (1, True), "left_up": (1, False), "right_down": (2, True), "right_up": (2, False),
@@ -56,13 +55,12 @@ def available() -> Availability:
     return Availability("darwin", True, "Quartz event tap (needs the Accessibility permission)")
 
 
-class Backend:
+class Backend(QueuedEvents):
     name = "darwin"
 
     def __init__(self, devices: list[str] | None = None) -> None:
         self.rw = TapRewriter()
-        self.q: queue.SimpleQueue = queue.SimpleQueue()
-        self._r, self._w = socket.socketpair()
+        super().__init__()
         self._listener = None
 
     def screens(self):
@@ -82,8 +80,7 @@ class Backend:
             loc = Quartz.CGEventGetLocation(event)
             raw, (x, y) = self.rw.handle(names.get(event_type, ""), loc.x, loc.y)
             if raw is not None:
-                self.q.put(raw)
-                self._w.send(b"e")
+                self.put(raw)
                 Quartz.CGEventSetLocation(event, Quartz.CGPointMake(x, y))
             return event
 
@@ -93,24 +90,7 @@ class Backend:
     def stop(self) -> None:
         if self._listener:
             self._listener.stop()
-        self._r.close()
-        self._w.close()
-
-    def fileno(self) -> int:
-        return self._r.fileno()
-
-    def pending(self) -> bool:
-        return False
-
-    def read(self):
-        try:
-            self._r.recv(4096)
-        except BlockingIOError:
-            pass
-        out = []
-        while not self.q.empty():
-            out.append(self.q.get())
-        return out
+        self.close_events()
 
     def apply(self, actions) -> None:
         import Quartz

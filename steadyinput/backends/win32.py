@@ -11,11 +11,10 @@ This cannot run on the Linux test machines: the translation below is tested with
 
 from __future__ import annotations
 
-import queue
-import socket
 import sys
 
 from . import Availability, BackendError
+from .queued import QueuedEvents
 
 LLMHF_INJECTED = 0x01
 WM_MOUSEMOVE, WM_LBUTTONDOWN, WM_LBUTTONUP = 0x0200, 0x0201, 0x0202
@@ -74,13 +73,12 @@ def available() -> Availability:
     return Availability("win32", True, "low-level mouse hook and SendInput")
 
 
-class Backend:
+class Backend(QueuedEvents):
     name = "win32"
 
     def __init__(self, devices: list[str] | None = None) -> None:
         self.tr = HookTranslator()
-        self.q: queue.SimpleQueue = queue.SimpleQueue()
-        self._r, self._w = socket.socketpair()
+        super().__init__()
         self._listener = None
         self.held: set[int] = set()
 
@@ -95,8 +93,7 @@ class Backend:
         def flt(msg, data):
             swallow, raw = self.tr.handle(msg, data)
             if raw is not None:
-                self.q.put(raw)
-                self._w.send(b"e")
+                self.put(raw)
             if swallow:
                 self._listener.suppress_event()
             return True
@@ -110,24 +107,7 @@ class Backend:
         self.apply([type("A", (), {"kind": "release", "button": b, "x": 0, "y": 0})() for b in sorted(self.held)])
         if self._listener:
             self._listener.stop()
-        self._r.close()
-        self._w.close()
-
-    def fileno(self) -> int:
-        return self._r.fileno()
-
-    def pending(self) -> bool:
-        return False
-
-    def read(self):
-        try:
-            self._r.recv(4096)
-        except BlockingIOError:
-            pass
-        out = []
-        while not self.q.empty():
-            out.append(self.q.get())
-        return out
+        self.close_events()
 
     def apply(self, actions) -> None:
         import ctypes

@@ -16,8 +16,6 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +31,7 @@ from ..profile import available, load
 from ..simulate import TaskSpec, UserSpec, simulate
 from ..traces import write_trace
 from .baselines import MovingAverage, OneEuroReference
+from .xserver import VNCPointer, start_xvnc
 
 
 def _stats(ns: list[int]) -> tuple[float, float]:
@@ -159,22 +158,13 @@ def live_cpu(window_s: float = 5.0) -> dict | None:
     """CPU share of the live utility on an Xvnc server: hand still, and moving at 1000 Hz."""
     if not shutil.which("Xvnc") or not sys.platform.startswith("linux"):
         return None
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    r, w = os.pipe()
-    xvnc = subprocess.Popen(["Xvnc", "-displayfd", str(w), "-geometry", "1280x800", "-SecurityTypes", "None",
-                             "-rfbport", str(port), "-localhost", "-nolisten", "tcp", "-AlwaysShared"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(w)
-    disp = ":" + os.fdopen(r).readline().strip()
+    xvnc, disp, port = start_xvnc()
     util = None
     try:
         env = dict(os.environ, DISPLAY=disp)
         util = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--no-tray", "--backend", "x11"],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        vnc = _VNC(port)
+        vnc = VNCPointer(port)
         while "steadying" not in (line := util.stderr.readline()):  # measure after start-up only
             if not line:
                 raise RuntimeError("the utility did not start")
@@ -202,29 +192,6 @@ def live_cpu(window_s: float = 5.0) -> dict | None:
             util.wait(10)
         xvnc.terminate()
         xvnc.wait(10)
-
-
-class _VNC:
-    """Just enough RFB to send pointer events to a local Xvnc."""
-
-    def __init__(self, port: int) -> None:
-        s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        s.recv(12)
-        s.sendall(b"RFB 003.008\n")
-        n = s.recv(1)[0]
-        s.recv(n)
-        s.sendall(b"\x01")
-        s.recv(4)
-        s.sendall(b"\x01")
-        head = s.recv(24)
-        s.recv(struct.unpack(">I", head[20:24])[0])
-        self.s = s
-
-    def pointer(self, x: float, y: float, mask: int = 0) -> None:
-        self.s.sendall(struct.pack(">BBHH", 5, mask, int(x), int(y)))
-
-    def close(self) -> None:
-        self.s.close()
 
 
 def run_speed(quick: bool = False, say=print) -> dict:
