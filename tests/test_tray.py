@@ -157,3 +157,32 @@ def test_without_a_tray_it_says_what_is_missing(vnc_server, tmp_path):
     env = {k: v for k, v in _env(tmp_path, disp).items() if k != "DISPLAY"}
     r = subprocess.run([sys.executable, "-m", "steadyinput"], env=env, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "no display" in r.stderr and "--no-tray" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_the_tray_utility_releases_the_pointer_and_buttons(tray_host, tmp_path, sig):
+    import signal
+    disp, port = tray_host
+    vnc = RFB(port)
+    vnc.pointer(500, 400)
+    watch = Watcher(disp)
+    proc = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--backend", "x11"],
+                            env=_env(tmp_path, disp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(tmp_path, lambda s: s.get("state") in ("on", "dwell"), 20)
+        vnc.tremor(500, 400, 500, 400, 0.5)
+        vnc.pointer(vnc.x, vnc.y, mask=1)  # a button held down through the utility
+        vnc.tremor(500, 400, 500, 400, 0.4)
+        assert watch.pointer()[2] & (1 << 8)
+        proc.send_signal(getattr(signal, sig))
+        assert proc.wait(15) == 0, proc.stderr.read()
+        time.sleep(0.3)
+        assert not watch.pointer()[2] & (7 << 8)  # released although the hand still holds it
+        vnc.pointer(700, 450, mask=0)
+        time.sleep(0.3)
+        assert watch.pointer()[:2] == (700, 450)  # the mouse moves the cursor directly again
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        watch.close()
+        vnc.close()
