@@ -152,10 +152,10 @@ class TremorKalman:
         self._select()
 
     def _select(self) -> None:
+        """The gain-table row nearest the tracked frequency (``step`` inlines the same formula)."""
         if self.tremor:
-            n = len(self._table)
-            i = int(round((self._w / (2 * math.pi * self.dt) - self.lo_hz) / _GRID_HZ))
-            self._row = self._table[min(max(i, 0), n - 1)]
+            i = int((self._w - self._w_lo) * self._w_to_index + 0.5)
+            self._row = self._table[min(max(i, 0), self._rows - 1)]
 
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
         d = self.dt

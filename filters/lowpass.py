@@ -7,7 +7,6 @@ gives the same output as ``sosfilt`` (to rounding).
 
 from __future__ import annotations
 
-import numpy as np
 
 
 class ButterworthAxis:
@@ -32,10 +31,6 @@ class ButterworthAxis:
         """Rest at ``value``: the state a constant input ``value`` has reached."""
         self._z = [[float(a) * value, float(b) * value] for a, b in self._zi_unit]
 
-    def zero(self) -> None:
-        """All-zero state, as ``sosfilt`` starts without ``zi``."""
-        self._z = [[0.0, 0.0] for _ in self._coef]
-
     def step(self, x: float) -> float:
         for (b0, b1, b2, a1, a2), z in zip(self._coef, self._z):
             y = b0 * x + z[0]
@@ -43,9 +38,6 @@ class ButterworthAxis:
             z[1] = b2 * x - a2 * y
             x = y
         return x
-
-    def state(self) -> np.ndarray:
-        return np.array(self._z)
 
 
 class Butterworth:

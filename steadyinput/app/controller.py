@@ -146,7 +146,11 @@ class App:
     def toggle_dwell_pause(self) -> None:
         self.dwell_paused = not self.dwell_paused
         paused = self.dwell_paused
-        self.loop.call(lambda now: (self.loop.engine.set_dwell_paused(paused), [])[1])
+
+        def apply(now: float) -> list:
+            self.loop.engine.set_dwell_paused(paused)
+            return []  # no pointer actions
+        self.loop.call(apply)
         self._changed()
 
     def set_autostart(self, on: bool) -> Path:

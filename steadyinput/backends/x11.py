@@ -187,13 +187,14 @@ class Backend:
         return out
 
     def _hierarchy(self) -> None:
-        for devid, name in self.candidates():
+        found = self.candidates()
+        for devid, name in found:
             if devid not in self.grabbed:
                 try:
                     self._grab(devid, name)
                 except BackendError:
                     pass
-        present = {d for d, _ in self.candidates()}
+        present = {d for d, _ in found}
         for devid in [d for d in self.grabbed if d not in present]:
             del self.grabbed[devid]
 
