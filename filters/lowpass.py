@@ -8,7 +8,6 @@ gives the same output as ``sosfilt`` (to rounding).
 from __future__ import annotations
 
 
-
 class ButterworthAxis:
     """One axis of a Butterworth low-pass: ``order`` poles, ``cutoff_hz`` at ``sample_hz``."""
 
