@@ -120,20 +120,36 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
             names = [h.strip() for h in header.strip().split(",")]
             if not header.strip() or any(f not in names for f in FIELDS) or header.lstrip().startswith("#"):
                 return None
-            cols = [names.index(f) for f in FIELDS] + [names.index(k) for k in extra if k in names]
+            body = fh.read()
+    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile):
+        return None
+    kept = [k for k in extra if k in names]
+    cols = [names.index(f) for f in (*FIELDS, *kept)]
+    # Whole pixels and button masks parse several times faster as integers; sub-pixel x, y
+    # (or anything else the integer parser refuses) are read again as floats.
+    for xy in (np.int64, np.float64):
+        kinds = [np.float64, xy, xy, np.int64] + [np.float64] * len(kept)
+        dtype = np.dtype([(f"c{i}", k) for i, k in enumerate(kinds)])
+        try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # e.g. an empty input: let the strict reader say it
-                a = np.loadtxt(fh, delimiter=",", usecols=cols, ndmin=2, comments="#", dtype=float)
-    except (ValueError, OSError, EOFError, UnicodeDecodeError, UserWarning, gzip.BadGzipFile):
+                a = np.loadtxt(io.StringIO(body), delimiter=",", usecols=cols, ndmin=1, comments="#",
+                               dtype=dtype)
+            break
+        except (ValueError, UserWarning, OverflowError):
+            continue
+    else:
         return None
-    if a.shape[0] == 0 or not np.isfinite(a).all():
+    if a.shape[0] == 0:
         return None
-    t, b = a[:, 0], a[:, 3]
-    if (np.diff(t) < 0).any() or (b < 0).any() or (b != np.floor(b)).any():
+    b = a["c3"]
+    t, x, y = (a[f"c{i}"].astype(np.float64) for i in range(3))
+    ex = {k: a[f"c{4 + i}"].astype(np.float64) for i, k in enumerate(kept)}
+    if not all(np.isfinite(v).all() for v in (t, x, y, *ex.values())):
         return None
-    tr = Trace(t.copy(), a[:, 1].copy(), a[:, 2].copy(), b.astype(np.int64))
-    kept = [k for k in extra if k in names]
-    tr.extra = {k: a[:, 4 + i].copy() for i, k in enumerate(kept)}
+    if (np.diff(t) < 0).any() or (b < 0).any():
+        return None
+    tr = Trace(t, x, y, b.astype(np.int64), extra=ex)
     tr.path = str(path)
     return tr
 
@@ -228,10 +244,9 @@ def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | N
                 fh.write(json.dumps(rec) + "\n")
         else:
             fh.write(",".join([*FIELDS, *names]) + "\n")
-            for i in range(len(ts)):
-                parts = [repr(ts[i]), _fmt(xs[i]), _fmt(ys[i]), str(int(bs[i]))]
-                parts += [_fmt(col[i]) for col in ex]
-                fh.write(",".join(parts) + "\n")
+            cells = [map(repr, ts), _column(trace.x), _column(trace.y), map(str, bs)]
+            cells += [_column(cols[n]) for n in names]
+            fh.write("".join([",".join(row) + "\n" for row in zip(*cells)]))
     tmp.replace(path)
 
 
@@ -241,3 +256,11 @@ def _num(v: float) -> float | int:
 
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _column(v: np.ndarray) -> Iterable[str]:
+    """CSV cells of a column: whole numbers without a decimal point, the rest in full."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.isfinite(v).all() and (v == np.round(v)).all() and np.abs(v).max(initial=0) < 2 ** 53:
+        return map(str, v.astype(np.int64).tolist())
+    return map(_fmt, v.tolist())

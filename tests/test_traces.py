@@ -82,3 +82,20 @@ def test_empty_and_truncated_files_are_errors_not_partial_data(tmp_path):
     (tmp_path / "cut.csv.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(TraceError, match="cannot be read"):
         read_trace(tmp_path / "cut.csv.gz")
+
+
+@pytest.mark.parametrize("body", [
+    "0,1,2,0\n0.004,3,-4,1\n",  # whole pixels: read as integers
+    "0,1.25,2,0\n0.004,3,-4.5,1\n",  # sub-pixel positions: read again as floats
+    "0,1,2,0\r\n0.004,3,4,1\r\n",  # Windows line ends
+    "0,1,2,0\n# a comment\n0.004,3,4,1\n",
+    "0,1,2,0\n0.004,1e1,4,1\n",
+])
+def test_fast_reader_agrees_with_the_strict_reader(tmp_path, body):
+    from steadyinput.traces import _read_strict
+    p = tmp_path / "t.csv"
+    p.write_bytes(("t,x,y,buttons\n" + body).encode())
+    fast, strict = read_trace(p), _read_strict(p, ())
+    for f in ("t", "x", "y", "buttons"):
+        np.testing.assert_array_equal(getattr(fast, f), getattr(strict, f))
+        assert getattr(fast, f).dtype == getattr(strict, f).dtype
