@@ -1,13 +1,14 @@
 """Engine input events and output actions.
 
 Times are seconds (any monotonic origin), positions are pixels in screen coordinates,
-button masks use bit 1 = left, 2 = right, 4 = middle (8, 16 = side buttons).
+button masks use bit 1 = left, 2 = right, 4 = middle (8, 16 = side buttons). Both are
+immutable named tuples: the engine makes one per tick while the cursor moves, and a named
+tuple is made several times faster than a frozen dataclass.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LEFT, RIGHT, MIDDLE = 1, 2, 4
 BUTTON_NAMES = {LEFT: "left", RIGHT: "right", MIDDLE: "middle", 8: "back", 16: "forward"}
@@ -15,8 +16,7 @@ BUTTON_NAMES = {LEFT: "left", RIGHT: "right", MIDDLE: "middle", 8: "back", 16: "
 ActionKind = Literal["move", "press", "release"]
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """A raw pointer sample: time t (s), raw position x, y (px), buttons held (mask)."""
 
     t: float
@@ -25,8 +25,7 @@ class Event:
     buttons: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     """What the engine tells the pointer to do at time t (s).
 
     ``move``: put the cursor at integer x, y (px). ``press``/``release``: the one button bit in

@@ -62,8 +62,9 @@ class Trace:
     @classmethod
     def from_actions(cls, actions: Iterable[Action]) -> "Trace":
         """The pointer stream applications would see: a row per action, mask after it."""
-        rows = [(a.t, a.x, a.y, a.buttons) for a in actions]
-        return cls._from_rows(rows)
+        acts = actions if isinstance(actions, list) else list(actions)
+        return cls(np.array([a.t for a in acts], dtype=float), np.array([a.x for a in acts], dtype=float),
+                   np.array([a.y for a in acts], dtype=float), np.array([a.buttons for a in acts], dtype=np.int64))
 
     @classmethod
     def _from_rows(cls, rows: list) -> "Trace":
