@@ -10,6 +10,13 @@ input the cutoff opens too, fully at twice ``gate_px``. So after a reach the cur
 quickly and then holds still, instead of creeping in. Set the gate a little above the tremor
 amplitude left at this stage (0 disables it). Put it after the tremor Kalman filter so that
 the speed and distance it sees are voluntary, not tremor.
+
+Cross-track smoothing: a reach is close to a straight line, so while the hand travels
+(direction-averaged velocity above ``speed_lo_px_s``) the part of the motion across the
+direction of travel is mostly tremor. With ``cross_cutoff_hz`` > 0 that part is smoothed at
+no more than this cutoff while the part along the direction of travel keeps the speed-given
+cutoff: the cursor path stays straight without lagging along it (0 disables it). Curves are
+followed with a cross-track time constant of 1/(2π·cross_cutoff_hz) s.
 """
 
 from __future__ import annotations
@@ -19,17 +26,19 @@ import math
 from .one_euro import smoothing_alpha
 
 _TWO_PI = 2.0 * math.pi
+DIRECTION_CUTOFF_HZ = 0.5  # smoothing of the velocity that gives the direction of travel
 
 
 class SpeedAdaptive:
     """Speed-adaptive low-pass; cutoffs in Hz, speeds in px/s, gate in px, ``order`` 1 or 2."""
 
     PARAMS = ("hold_cutoff_hz", "move_cutoff_hz", "speed_lo_px_s", "speed_hi_px_s", "d_cutoff_hz",
-              "gate_px", "order")
+              "gate_px", "order", "cross_cutoff_hz")
 
     def __init__(self, hold_cutoff_hz: float = 0.3, move_cutoff_hz: float = 15.0,
                  speed_lo_px_s: float = 50.0, speed_hi_px_s: float = 500.0,
-                 d_cutoff_hz: float = 5.0, gate_px: float = 5.0, order: int = 1) -> None:
+                 d_cutoff_hz: float = 5.0, gate_px: float = 5.0, order: int = 1,
+                 cross_cutoff_hz: float = 0.0) -> None:
         if not 0 < hold_cutoff_hz <= move_cutoff_hz:
             raise ValueError("need 0 < hold_cutoff_hz <= move_cutoff_hz")
         if not 0 <= speed_lo_px_s < speed_hi_px_s:
@@ -38,6 +47,8 @@ class SpeedAdaptive:
             raise ValueError("gate_px must be >= 0")
         if order not in (1, 2):
             raise ValueError("order must be 1 or 2")
+        if cross_cutoff_hz < 0:
+            raise ValueError("cross_cutoff_hz must be >= 0")
         self.hold_cutoff_hz = float(hold_cutoff_hz)
         self.move_cutoff_hz = float(move_cutoff_hz)
         self.speed_lo_px_s = float(speed_lo_px_s)
@@ -45,9 +56,11 @@ class SpeedAdaptive:
         self.d_cutoff_hz = float(d_cutoff_hz)
         self.gate_px = float(gate_px)
         self.order = int(order)
+        self.cross_cutoff_hz = float(cross_cutoff_hz)
         self._log_ratio = math.log(self.move_cutoff_hz / self.hold_cutoff_hz)
         self._inv_span = 1.0 / (self.speed_hi_px_s - self.speed_lo_px_s)
         self._dt, self._ad = 0.0, 0.0
+        self._dir_alpha = 0.0
         self.reset(0.0, 0.0)
 
     def reset(self, x: float, y: float) -> None:
@@ -55,6 +68,7 @@ class SpeedAdaptive:
         self.ax, self.ay = float(x), float(y)  # first stage
         self.bx, self.by = float(x), float(y)  # second stage (order 2)
         self.speed = 0.0  # smoothed input speed, px/s
+        self.vx = self.vy = 0.0  # smoothed input velocity (direction of travel), px/s
         self.cutoff_hz = self.hold_cutoff_hz
 
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
@@ -63,7 +77,9 @@ class SpeedAdaptive:
         self.ix, self.iy = x, y
         if dt != self._dt:  # the speed smoothing factor depends only on dt: cached
             self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
-        self.speed = speed = self.speed + self._ad * (math.sqrt(vx * vx + vy * vy) - self.speed)
+            self._dir_alpha = smoothing_alpha(DIRECTION_CUTOFF_HZ, dt)
+        ad = self._ad
+        self.speed = speed = self.speed + ad * (math.sqrt(vx * vx + vy * vy) - self.speed)
         u = (speed - self.speed_lo_px_s) * self._inv_span
         gate = self.gate_px
         if gate > 0:
@@ -82,6 +98,25 @@ class SpeedAdaptive:
             cutoff = self.hold_cutoff_hz * math.exp(u * self._log_ratio)
         self.cutoff_hz = cutoff
         a = 1.0 / (1.0 + 1.0 / (_TWO_PI * cutoff * dt))  # smoothing_alpha(cutoff, dt), inlined
+        cross = self.cross_cutoff_hz
+        if cross > 0.0:
+            ac = self._dir_alpha
+            self.vx = svx = self.vx + ac * (vx - self.vx)
+            self.vy = svy = self.vy + ac * (vy - self.vy)
+            sv = math.sqrt(svx * svx + svy * svy)
+            if cutoff > cross and sv > self.speed_lo_px_s:
+                ux, uy = svx / sv, svy / sv
+                ox, oy = (self.ax, self.ay) if self.order == 1 else (self.bx, self.by)
+                off = abs((x - ox) * uy - (y - oy) * ux)  # how far off the line of travel, px
+                if gate > 0 and off > gate:  # the gate opens across too: curves are followed
+                    uc = (off - gate) / gate
+                    cross = cutoff if uc >= 1.0 else max(cross, min(cutoff, self.hold_cutoff_hz * math.exp(uc * self._log_ratio)))
+                ac = 1.0 / (1.0 + 1.0 / (_TWO_PI * cross * dt))
+                self.ax, self.ay = _anisotropic(self.ax, self.ay, x, y, ux, uy, a, ac)
+                if self.order == 1:
+                    return self.ax, self.ay
+                self.bx, self.by = _anisotropic(self.bx, self.by, self.ax, self.ay, ux, uy, a, ac)
+                return self.bx, self.by
         self.ax += a * (x - self.ax)
         self.ay += a * (y - self.ay)
         if self.order == 1:
@@ -89,3 +124,13 @@ class SpeedAdaptive:
         self.bx += a * (self.ax - self.bx)
         self.by += a * (self.ay - self.by)
         return self.bx, self.by
+
+
+def _anisotropic(sx: float, sy: float, x: float, y: float, ux: float, uy: float,
+                 a_along: float, a_cross: float) -> tuple[float, float]:
+    """One smoothing step of state (sx, sy) towards (x, y): factor a_along along the unit
+    direction (ux, uy), a_cross across it."""
+    ex, ey = x - sx, y - sy
+    along = ex * ux + ey * uy
+    return (sx + a_cross * ex + (a_along - a_cross) * along * ux,
+            sy + a_cross * ey + (a_along - a_cross) * along * uy)

@@ -13,7 +13,10 @@ The output is p, the voluntary estimate: tremor at the oscillator frequency is a
 (c, s) and rejected, ramps pass with no steady-state lag. The tremor frequency is tracked inside
 ``track_band_hz``: the average phase advance of (c, s) per step is the frequency actually present
 (a phase-locked loop, in the spirit of the WFLC), smoothed with time constant ``track_tau_s``
-and weighted by the oscillator's amplitude so that silence or voluntary motion barely moves it.
+and weighted by the oscillator's amplitude so that silence barely moves it. While the hand
+travels, voluntary acceleration leaks into the oscillator and would pull the estimate down, so
+the update is also weighted by s²/(s² + v²), v the voluntary speed and s ``track_speed_px_s``:
+the frequency is learnt mostly while the hand is (nearly) still, where tremor is clearest.
 Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
 grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
 import on start-up), and cached.
@@ -103,19 +106,22 @@ class TremorKalman:
     motion is followed), ``noise_px`` (sensor noise RMS), ``tremor_hz`` (start frequency),
     ``tremor_px`` (expected tremor RMS), ``bandwidth_hz`` (how far the tremor may stray from a
     pure tone), ``track_band_hz`` (lo, hi: where the frequency may be tracked; lo == hi fixes it),
-    ``track_tau_s`` (frequency tracking time constant), ``tremor`` (False: plain constant-velocity
-    Kalman filter, no oscillator).
+    ``track_tau_s`` (frequency tracking time constant), ``track_speed_px_s`` (voluntary speed
+    at which tracking slows to half weight; 0: track at any speed), ``tremor`` (False: plain
+    constant-velocity Kalman filter, no oscillator).
     """
 
     def __init__(self, sample_hz: float = 250.0, tracking_hz: float = 3.0, noise_px: float = 0.5,
                  tremor_hz: float = 5.0, tremor_px: float = 4.0, bandwidth_hz: float = 1.0,
                  track_band_hz: tuple[float, float] = (3.0, 12.0), track_tau_s: float = 1.0,
-                 tremor: bool = True) -> None:
+                 track_speed_px_s: float = 100.0, tremor: bool = True) -> None:
         lo, hi = float(track_band_hz[0]), float(track_band_hz[1])
         if not 0 < lo <= hi < sample_hz / 2:
             raise ValueError(f"track_band_hz must satisfy 0 < lo <= hi < {sample_hz / 2}")
         if tracking_hz <= 0 or noise_px <= 0 or tremor_px <= 0 or bandwidth_hz <= 0 or track_tau_s <= 0:
             raise ValueError("tracking_hz, noise_px, tremor_px, bandwidth_hz, track_tau_s must be > 0")
+        if track_speed_px_s < 0:
+            raise ValueError("track_speed_px_s must be >= 0")
         self.dt = 1.0 / float(sample_hz)
         self.tremor = bool(tremor)
         self.lo_hz, self.hi_hz = lo, hi
@@ -127,6 +133,7 @@ class TremorKalman:
         else:
             self._cv = _cv_gain(self.dt, float(tracking_hz), float(noise_px))
         self._amp0 = (0.25 * float(tremor_px)) ** 2
+        self._s2 = float(track_speed_px_s) ** 2
         self._tracking = self.tremor and lo < hi
         self._w_lo, self._w_hi = 2 * math.pi * lo * self.dt, 2 * math.pi * hi * self.dt
         self._w_to_index = 1.0 / (2 * math.pi * self.dt * _GRID_HZ)
@@ -195,7 +202,11 @@ class TremorKalman:
         cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
         if self._tracking and dot > 0.0:
             amp = cx * cx + sx * sx + cy * cy + sy * sy
-            w = self._w + self._mu * amp / (amp + self._amp0) * (math.atan2(cross, dot) - self._w)
+            weight = amp / (amp + self._amp0)
+            s2 = self._s2
+            if s2 > 0.0:
+                weight *= s2 / (s2 + self.vx * self.vx + self.vy * self.vy)
+            w = self._w + self._mu * weight * (math.atan2(cross, dot) - self._w)
             lo, hi = self._w_lo, self._w_hi
             self._w = w = lo if w < lo else hi if w > hi else w
             i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)

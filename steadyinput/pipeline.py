@@ -23,7 +23,8 @@ def build_chain(data: dict, tick_hz: float) -> Chain:
         filters.append(TremorKalman(sample_hz=tick_hz, tracking_hz=k["tracking_hz"], noise_px=k["noise_px"],
                                     tremor_hz=k["tremor_hz"], tremor_px=k["tremor_px"],
                                     bandwidth_hz=k["bandwidth_hz"], track_band_hz=tuple(k["track_band_hz"]),
-                                    track_tau_s=k["track_tau_s"], tremor=k["tremor"]))
+                                    track_tau_s=k["track_tau_s"], track_speed_px_s=k["track_speed_px_s"],
+                                    tremor=k["tremor"]))
     a = data["adaptive"]
     if a["enabled"]:
         filters.append(SpeedAdaptive(**{key: a[key] for key in SpeedAdaptive.PARAMS}))

@@ -71,6 +71,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "bandwidth_hz": Spec(F, 1.0, "how far the tremor strays from a pure tone", 0.05, 10.0),
         "track_band_hz": Spec("band", [3.0, 12.0], "band the tremor frequency is tracked in", 1.0, 25.0),
         "track_tau_s": Spec(F, 1.0, "time constant of frequency tracking", 0.05, 30.0),
+        "track_speed_px_s": Spec(F, 100.0, "hand speed at which frequency tracking slows to half (0: never)",
+                                 0.0, 5000.0),
     },
     "adaptive": {
         "enabled": Spec(B, False, "run speed-adaptive smoothing"),
@@ -81,6 +83,7 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "d_cutoff_hz": Spec(F, 5.0, "cutoff of the speed estimate", 0.1, 50.0),
         "gate_px": Spec(F, 5.0, "cursor this far behind the hand opens the filter (0: off)", 0.0, 500.0),
         "order": Spec(I, 1, "1 or 2 cascaded stages", 1, 2),
+        "cross_cutoff_hz": Spec(F, 0.0, "cutoff across the direction of travel while moving (0: off)", 0.0, 100.0),
     },
     "click_guard": {
         "enabled": Spec(B, False, "guard clicks against tremor"),

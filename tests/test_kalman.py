@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from steadyinput.filters import TremorKalman
 
@@ -65,3 +66,32 @@ def test_doubling_riccati_solution_equals_scipy():
         ref = solve_discrete_are(f.T, h.T, q, np.array([[0.25]]))
         np.testing.assert_allclose(ours, ref, rtol=1e-7, atol=1e-9)
     assert len(_gain_table(dt, 12.0, 0.5, 1.5, 0.6, 3.0, 12.0)) == 91
+
+
+def _reaches_with_tremor(fs: float, f0: float) -> np.ndarray:
+    """Back-and-forth 300 px minimum-jerk reaches (0.5 s each, 0.4 s holds) plus a 4 px tremor tone."""
+    t = np.arange(0, 20, 1 / fs)
+    phase = t % 1.8
+    s = np.clip(np.where(phase < 0.9, phase, phase - 0.9) / 0.5, 0, 1)
+    mj = s ** 3 * (10 - 15 * s + 6 * s ** 2)
+    pos = np.where(phase < 0.9, 300 * mj, 300 * (1 - mj))
+    return pos + 4 * np.sin(2 * math.pi * f0 * t)
+
+
+def _tracked_hz(xs: np.ndarray, fs: float, track_speed_px_s: float) -> float:
+    k = TremorKalman(sample_hz=fs, tracking_hz=20, tremor_px=8, bandwidth_hz=0.6, tremor_hz=6.0,
+                     track_speed_px_s=track_speed_px_s)
+    freq = []
+    for v in xs:
+        k.step(v, 0.0, 1 / fs)
+        freq.append(k.tremor_hz)
+    return float(np.median(freq[len(freq) // 2:]))
+
+
+@pytest.mark.parametrize("f0", [4.5, 8.0])
+def test_frequency_is_learnt_while_still_not_pulled_by_reaches(f0):
+    """A strong oscillator also soaks up reaches; tracking mostly while still keeps it honest."""
+    xs = _reaches_with_tremor(250.0, f0)
+    off, on = _tracked_hz(xs, 250.0, 0.0), _tracked_hz(xs, 250.0, 50.0)
+    assert abs(on - f0) < 0.35
+    assert abs(on - f0) < abs(off - f0) / 3

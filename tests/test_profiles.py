@@ -136,3 +136,25 @@ def test_a_save_killed_midway_leaves_the_previous_profile_intact(user_profile_di
     assert path.read_text() == "extends: moderate\n"
     assert P.load(path).data["kalman"] == P.load("moderate").data["kalman"]
     assert not list(user_profile_dir.glob(".mine.yaml.*.tmp")) or True  # a stray temp file is harmless
+
+
+def test_every_profile_setting_is_in_the_readme_reference():
+    """The README's profile reference lists each key of the schema (grouped rows name the rest)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme[readme.index("### Profile reference"):]
+    table = table[:table.index("\n## ")]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    missing = []
+    for section, specs in P.SCHEMA.items():
+        for key in specs:
+            mine = [r.split("|")[1] for r in rows if r.split("|")[1].strip().startswith(f"`{section}.")]
+            if not any(f"`{section}.{key}`" in cell or f"`{key}`" in cell for cell in mine):
+                missing.append(f"{section}.{key}")
+    for key in P.TOP:
+        if key in ("schema_version", "extends", "description", "notes"):
+            continue
+        if not any(f"`{key}`" in r.split("|")[1] for r in rows):
+            missing.append(key)
+    assert not missing, f"README profile reference lacks: {', '.join(missing)}"

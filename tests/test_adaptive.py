@@ -1,0 +1,70 @@
+"""Speed-adaptive smoothing: holds steady, catches up through its gate, smooths across travel."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from steadyinput.filters import SpeedAdaptive
+
+DT = 0.004  # 250 Hz ticks
+
+
+def _run(f: SpeedAdaptive, xs, ys) -> np.ndarray:
+    f.reset(xs[0], ys[0])
+    return np.array([f.step(x, y, DT) for x, y in zip(xs, ys)])
+
+
+def test_holding_still_it_smooths_small_tremor_under_the_gate():
+    t = np.arange(0, 3, DT)
+    xs = 500 + 2.0 * np.sin(2 * np.pi * 5 * t)
+    out = _run(SpeedAdaptive(0.1, 60, 200, 700, 1, gate_px=6), xs, np.full_like(t, 300.0))
+    assert np.std(out[250:, 0]) < 0.1 * np.std(xs[250:])
+
+
+def test_a_jump_larger_than_the_gate_is_caught_up_quickly():
+    xs = np.r_[np.full(50, 100.0), np.full(200, 160.0)]
+    out = _run(SpeedAdaptive(0.1, 60, 200, 700, 1, gate_px=6), xs, np.zeros_like(xs))
+    behind = 160.0 - out[50:, 0]
+    assert behind[5] <= 12.0  # 20 ms after a 60 px jump: within twice the gate
+    assert behind[75] <= 7.0  # 0.3 s after: at the gate, from where the hold cutoff creeps in
+
+
+def _travel_with_cross_tremor(cross_hz: float) -> tuple[float, float]:
+    """Straight travel along x at 600 px/s with 3 px, 5 Hz tremor along y: (cross RMS, along lag)."""
+    t = np.arange(0, 2, DT)
+    xs = 100 + 600 * t
+    ys = 300 + 3 * np.sin(2 * np.pi * 5 * t)
+    out = _run(SpeedAdaptive(0.1, 30, 200, 700, 1, gate_px=6, cross_cutoff_hz=cross_hz), xs, ys)
+    tail = slice(len(t) // 2, None)
+    return float(np.std(out[tail, 1])), float(np.mean(xs[tail] - out[tail, 0]))
+
+
+def test_cross_track_smoothing_removes_tremor_across_travel_without_lag_along_it():
+    cross_off, lag_off = _travel_with_cross_tremor(0.0)
+    cross_on, lag_on = _travel_with_cross_tremor(0.5)
+    assert cross_on < cross_off / 4
+    assert lag_on == pytest.approx(lag_off, abs=0.3)  # px behind along the direction of travel (~8.5)
+
+
+def test_cross_track_smoothing_still_follows_a_curve():
+    t = np.arange(0, 4, DT)
+    r, w = 150.0, 2 * np.pi * 0.5  # 150 px radius, one turn in 2 s (~470 px/s)
+    xs, ys = 600 + r * np.cos(w * t), 400 + r * np.sin(w * t)
+    out = _run(SpeedAdaptive(0.1, 60, 200, 700, 1, gate_px=6, cross_cutoff_hz=0.5), xs, ys)
+    err = np.hypot(out[250:, 0] - xs[250:], out[250:, 1] - ys[250:])
+    assert err.max() <= 12.0  # bounded by the gate: a corner is cut, the path is not lost
+
+
+def test_cross_cutoff_must_not_be_negative():
+    with pytest.raises(ValueError, match="cross_cutoff_hz"):
+        SpeedAdaptive(cross_cutoff_hz=-1)
+
+
+def test_reset_forgets_the_direction_of_travel():
+    f = SpeedAdaptive(0.1, 60, 200, 700, 1, cross_cutoff_hz=0.5)
+    _run(f, 100 + 600 * np.arange(0, 1, DT), np.zeros(250))
+    f.reset(0.0, 0.0)
+    assert (f.vx, f.vy, f.speed) == (0.0, 0.0, 0.0) and math.isclose(f.step(0.0, 0.0, DT)[0], 0.0)
