@@ -59,8 +59,7 @@ class SpeedAdaptive:
         self.cross_cutoff_hz = float(cross_cutoff_hz)
         self._log_ratio = math.log(self.move_cutoff_hz / self.hold_cutoff_hz)
         self._inv_span = 1.0 / (self.speed_hi_px_s - self.speed_lo_px_s)
-        self._dt, self._ad = 0.0, 0.0
-        self._dir_alpha = 0.0
+        self._dt = self._ad = self._dir_alpha = self._cross_alpha = 0.0
         self.reset(0.0, 0.0)
 
     def reset(self, x: float, y: float) -> None:
@@ -71,47 +70,52 @@ class SpeedAdaptive:
         self.vx = self.vy = 0.0  # smoothed input velocity (direction of travel), px/s
         self.cutoff_hz = self.hold_cutoff_hz
 
+    def _cache(self, dt: float) -> None:
+        """Smoothing factors that depend only on dt."""
+        self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
+        self._dir_alpha = smoothing_alpha(DIRECTION_CUTOFF_HZ, dt)
+        self._cross_alpha = smoothing_alpha(self.cross_cutoff_hz, dt) if self.cross_cutoff_hz > 0 else 1.0
+
+    def _cutoff(self, u: float) -> float:
+        """Cutoff (Hz) for openness u: hold cutoff at u <= 0, move cutoff at u >= 1, geometric between."""
+        if u <= 0.0:
+            return self.hold_cutoff_hz
+        if u >= 1.0:
+            return self.move_cutoff_hz
+        return self.hold_cutoff_hz * math.exp(u * self._log_ratio)
+
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
         vx = (x - self.ix) / dt
         vy = (y - self.iy) / dt
         self.ix, self.iy = x, y
-        if dt != self._dt:  # the speed smoothing factor depends only on dt: cached
-            self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
-            self._dir_alpha = smoothing_alpha(DIRECTION_CUTOFF_HZ, dt)
-        ad = self._ad
-        self.speed = speed = self.speed + ad * (math.sqrt(vx * vx + vy * vy) - self.speed)
+        if dt != self._dt:
+            self._cache(dt)
+        self.speed = speed = self.speed + self._ad * (math.sqrt(vx * vx + vy * vy) - self.speed)
         u = (speed - self.speed_lo_px_s) * self._inv_span
+        if self.order == 1:
+            ox, oy = self.ax, self.ay
+        else:
+            ox, oy = self.bx, self.by
         gate = self.gate_px
         if gate > 0:
-            if self.order == 1:
-                ox, oy = self.ax, self.ay
-            else:
-                ox, oy = self.bx, self.by
             ue = (math.sqrt((x - ox) * (x - ox) + (y - oy) * (y - oy)) - gate) / gate
             if ue > u:
                 u = ue
-        if u <= 0.0:
-            cutoff = self.hold_cutoff_hz
-        elif u >= 1.0:
-            cutoff = self.move_cutoff_hz
-        else:
-            cutoff = self.hold_cutoff_hz * math.exp(u * self._log_ratio)
-        self.cutoff_hz = cutoff
+        self.cutoff_hz = cutoff = self._cutoff(u)
         a = 1.0 / (1.0 + 1.0 / (_TWO_PI * cutoff * dt))  # smoothing_alpha(cutoff, dt), inlined
         cross = self.cross_cutoff_hz
         if cross > 0.0:
-            ac = self._dir_alpha
-            self.vx = svx = self.vx + ac * (vx - self.vx)
-            self.vy = svy = self.vy + ac * (vy - self.vy)
+            ad = self._dir_alpha
+            self.vx = svx = self.vx + ad * (vx - self.vx)
+            self.vy = svy = self.vy + ad * (vy - self.vy)
             sv = math.sqrt(svx * svx + svy * svy)
             if cutoff > cross and sv > self.speed_lo_px_s:
                 ux, uy = svx / sv, svy / sv
-                ox, oy = (self.ax, self.ay) if self.order == 1 else (self.bx, self.by)
+                ac = self._cross_alpha
                 off = abs((x - ox) * uy - (y - oy) * ux)  # how far off the line of travel, px
                 if gate > 0 and off > gate:  # the gate opens across too: curves are followed
-                    uc = (off - gate) / gate
-                    cross = cutoff if uc >= 1.0 else max(cross, min(cutoff, self.hold_cutoff_hz * math.exp(uc * self._log_ratio)))
-                ac = 1.0 / (1.0 + 1.0 / (_TWO_PI * cross * dt))
+                    c = min(cutoff, max(cross, self._cutoff((off - gate) / gate)))
+                    ac = 1.0 / (1.0 + 1.0 / (_TWO_PI * c * dt))
                 self.ax, self.ay = _anisotropic(self.ax, self.ay, x, y, ux, uy, a, ac)
                 if self.order == 1:
                     return self.ax, self.ay
@@ -131,6 +135,5 @@ def _anisotropic(sx: float, sy: float, x: float, y: float, ux: float, uy: float,
     """One smoothing step of state (sx, sy) towards (x, y): factor a_along along the unit
     direction (ux, uy), a_cross across it."""
     ex, ey = x - sx, y - sy
-    along = ex * ux + ey * uy
-    return (sx + a_cross * ex + (a_along - a_cross) * along * ux,
-            sy + a_cross * ey + (a_along - a_cross) * along * uy)
+    k = (a_along - a_cross) * (ex * ux + ey * uy)
+    return sx + a_cross * ex + k * ux, sy + a_cross * ey + k * uy

@@ -30,10 +30,12 @@ GRID: dict[tuple[str, str], list] = {
     ("adaptive", "hold_cutoff_hz"): [0.08, 0.12, 0.15, 0.2, 0.3, 0.5, 0.8],
     ("adaptive", "move_cutoff_hz"): [10, 15, 20, 30, 40, 60],
     ("adaptive", "order"): [1, 2],
+    ("adaptive", "cross_cutoff_hz"): [0.0, 0.3, 0.5, 1.0],
+    ("adaptive", "d_cutoff_hz"): [0.7, 1.0, 2.0],
     ("adaptive", "speed_lo_px_s"): [30, 50, 80, 120, 200],
     ("adaptive", "speed_hi_px_s"): [300, 500, 700, 1000, 1500],
     ("kalman", "tracking_hz"): [6, 8, 10, 12, 16, 20, 25],
-    ("kalman", "tremor_px"): [0.5, 1.0, 1.5, 3.0, 6.0],
+    ("kalman", "tremor_px"): [1.0, 2.0, 4.0, 8.0, 12.0, 16.0],
 }
 
 
