@@ -205,7 +205,7 @@ def run_speed(quick: bool = False, say=print) -> dict:
     say("timing each profile's full pipeline per event...")
     res["pipelines"] = pipelines(5.0 if quick else 30.0)
     say("timing whole-process replay against the One Euro authors' filter...")
-    res["replay"] = replay_throughput(0.2 if quick else 5.0, 1 if quick else 3)
+    res["replay"] = replay_throughput(0.2 if quick else 5.0, 1 if quick else 5)
     say("measuring the live loop's CPU use under Xvnc...")
     res["live"] = live_cpu(1.0 if quick else 5.0)
     return res
