@@ -26,6 +26,8 @@ PLAIN = {
     ("adaptive", "order"): "Smoothing stages",
     ("adaptive", "speed_lo_px_s"): "Speed below which the cursor is held steady",
     ("adaptive", "speed_hi_px_s"): "Speed above which smoothing is lightest",
+    ("adaptive", "d_cutoff_hz"): "How quickly a change of speed is noticed",
+    ("adaptive", "cross_cutoff_hz"): "Smoothing across the direction of travel (lower is stronger)",
     ("click_guard", "enabled"): "Click guard",
     ("click_guard", "pre_press_ms"): "A click lands where the cursor was this long before",
     ("click_guard", "post_release_ms"): "Cursor stays put after a click for",
