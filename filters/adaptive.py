@@ -15,8 +15,10 @@ Cross-track smoothing: a reach is close to a straight line, so while the hand tr
 (direction-averaged velocity above ``speed_lo_px_s``) the part of the motion across the
 direction of travel is mostly tremor. With ``cross_cutoff_hz`` > 0 that part is smoothed at
 no more than this cutoff while the part along the direction of travel keeps the speed-given
-cutoff: the cursor path stays straight without lagging along it (0 disables it). Curves are
-followed with a cross-track time constant of 1/(2π·cross_cutoff_hz) s.
+cutoff: the cursor path stays straight without lagging along it (0 disables it). The gate acts
+across too, so on a curve the cursor stays within about ``gate_px`` of the hand's path. The
+direction of travel comes from the input velocity smoothed at ``DIRECTION_CUTOFF_HZ``, slow
+enough that tremor does not swing it.
 """
 
 from __future__ import annotations
