@@ -40,21 +40,23 @@ class UserError(Exception):
     """A problem the user can fix; printed without a traceback, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; with ``only``, just that subcommand (start-up stays short)."""
     parser = argparse.ArgumentParser(prog="steadyinput", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"steadyinput {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS.items():
-        importlib.import_module(f".{module}", __package__).add_parser(sub)
+        if only is None or name == only:
+            importlib.import_module(f".{module}", __package__).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0].startswith("--profile") or argv[0] in ("--no-tray", "--backend"):
         argv = ["run", *argv]  # plain `steadyinput` starts the utility with its tray icon
+    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
