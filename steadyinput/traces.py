@@ -235,9 +235,10 @@ def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | N
     tmp = path.with_name(path.name + ".part")
     with (gzip.open(tmp, "wt", encoding="utf-8", newline="") if path.suffix == ".gz"
           else open(tmp, "w", encoding="utf-8", newline="")) as fh:
-        ts, xs, ys, bs = trace.t.tolist(), trace.x.tolist(), trace.y.tolist(), trace.buttons.tolist()
-        ex = [cols[n].tolist() for n in names]
+        ts, bs = trace.t.tolist(), trace.buttons.tolist()
         if _is_jsonl(path):
+            xs, ys = trace.x.tolist(), trace.y.tolist()
+            ex = [cols[n].tolist() for n in names]
             for i in range(len(ts)):
                 rec = {"t": ts[i], "x": _num(xs[i]), "y": _num(ys[i]), "buttons": int(bs[i])}
                 for n, col in zip(names, ex):

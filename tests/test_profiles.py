@@ -148,8 +148,8 @@ def test_every_profile_setting_is_in_the_readme_reference():
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     missing = []
     for section, specs in P.SCHEMA.items():
+        mine = [r.split("|")[1] for r in rows if r.split("|")[1].strip().startswith(f"`{section}.")]
         for key in specs:
-            mine = [r.split("|")[1] for r in rows if r.split("|")[1].strip().startswith(f"`{section}.")]
             if not any(f"`{section}.{key}`" in cell or f"`{key}`" in cell for cell in mine):
                 missing.append(f"{section}.{key}")
     for key in P.TOP:
