@@ -17,6 +17,19 @@ and weighted by the oscillator's amplitude so that silence barely moves it. Whil
 travels, voluntary acceleration leaks into the oscillator and would pull the estimate down, so
 the update is also weighted by s²/(s² + v²), v the voluntary speed and s ``track_speed_px_s``:
 the frequency is learnt mostly while the hand is (nearly) still, where tremor is clearest.
+
+Fixed-lag smoothing (``smooth_ms`` > 0): the output may be the estimate of where the hand was
+``smooth_ms`` ago, given everything seen since. A few ms of hindsight separate a tremor swing
+from the start of a voluntary movement much better than the filter alone can, and a constant
+delay keeps the path's shape. Hindsight costs exactly that delay, so it is used only as far as
+tremor is present: the oscillator's amplitude, averaged over ``PRESENCE_TAU_S`` while the hand
+is nearly still (weight s²/(s² + v²), s = ``PRESENCE_SPEED_PX_S``), is the tremor present; below
+``smooth_above_px`` the output is the plain (undelayed) estimate, at twice that the fully
+smoothed one, in between a blend. A steady hand gets no delay; when tremor comes back the delay
+returns within about a second. The smoother is the innovations form of the steady-state
+fixed-lag smoother: p(t−N | t) = p(t−N | t−N−1) + Σᵢ gᵢ·e(t−N+i), i = 0..N, with
+gᵢ = [P (Āᵀ)ⁱ Hᵀ]₀ / (H P Hᵀ + R) and Ā = F (I − K H).
+
 Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
 grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
 import on start-up), and cached.
@@ -25,11 +38,15 @@ import on start-up), and cached.
 from __future__ import annotations
 
 import math
+import operator
+from collections import deque
 from functools import lru_cache
 
 import numpy as np
 
 _GRID_HZ = 0.1
+PRESENCE_TAU_S = 1.0  # averaging time of the tremor amplitude that schedules smoothing, s
+PRESENCE_SPEED_PX_S = 30.0  # hand speed at which that average slows to half weight, px/s
 
 
 def solve_filter_dare(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: np.ndarray,
@@ -69,8 +86,11 @@ def _gains(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: float) -> np.ndarray:
 
 @lru_cache(maxsize=256)
 def _gain_table(dt: float, tracking_hz: float, noise_px: float, tremor_px: float,
-                bandwidth_hz: float, lo_hz: float, hi_hz: float) -> tuple[tuple[float, ...], ...]:
-    """(ρcos, ρsin, K0, K1, K2, K3) for each grid frequency from lo_hz to hi_hz."""
+                bandwidth_hz: float, lo_hz: float, hi_hz: float, lag_steps: int = 0) -> tuple[tuple, ...]:
+    """(ρcos, ρsin, K0, K1, K2, K3, (g0 … gN)) for each grid frequency from lo_hz to hi_hz.
+
+    gᵢ: weight of the innovation i steps after t−N in the fixed-lag estimate of p(t−N); N = lag_steps.
+    """
     r = noise_px ** 2
     q = (2 * math.pi * tracking_hz) ** 4 * r * dt
     rho = math.exp(-math.pi * bandwidth_hz * dt)
@@ -85,8 +105,20 @@ def _gain_table(dt: float, tracking_hz: float, noise_px: float, tremor_px: float
     qm = np.zeros((n, 4, 4))
     qm[:, :2, :2] = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
     qm[:, 2, 2] = qm[:, 3, 3] = qt
-    k = _gains(f, np.array([[1.0, 0.0, 1.0, 0.0]]), qm, r)
-    return tuple((float(ci), float(si), *map(float, ki)) for ci, si, ki in zip(c, s, k))
+    h = np.array([[1.0, 0.0, 1.0, 0.0]])
+    hb = np.broadcast_to(h, (n, 1, 4))
+    p = solve_filter_dare(f, hb, qm, np.full((n, 1, 1), r))
+    ph = (p @ h.T)[..., 0]  # P Hᵀ, (n, 4)
+    innov = ph @ h[0] + r  # H P Hᵀ + R, (n,)
+    k = ph / innov[:, None]
+    a_bar = f @ (np.eye(4) - k[:, :, None] * h[0][None, None, :])  # F (I − K H)
+    lag = np.empty((n, lag_steps + 1))
+    m = np.broadcast_to(np.eye(4), (n, 4, 4)).copy()  # (Āᵀ)ⁱ
+    for i in range(lag_steps + 1):
+        lag[:, i] = (p[:, 0, :] * (m @ h[0])).sum(axis=1) / innov  # [P (Āᵀ)ⁱ Hᵀ]₀ / S
+        m = m @ np.swapaxes(a_bar, -1, -2)
+    return tuple((float(ci), float(si), *map(float, ki), tuple(map(float, gi)))
+                 for ci, si, ki, gi in zip(c, s, k, lag))
 
 
 @lru_cache(maxsize=64)
@@ -107,14 +139,17 @@ class TremorKalman:
     ``tremor_px`` (expected tremor RMS), ``bandwidth_hz`` (how far the tremor may stray from a
     pure tone), ``track_band_hz`` (lo, hi: where the frequency may be tracked; lo == hi fixes it),
     ``track_tau_s`` (frequency tracking time constant), ``track_speed_px_s`` (voluntary speed
-    at which tracking slows to half weight; 0: track at any speed), ``tremor`` (False: plain
-    constant-velocity Kalman filter, no oscillator).
+    at which tracking slows to half weight; 0: track at any speed), ``smooth_ms`` (fixed-lag
+    smoothing delay, rounded to whole ticks; 0: off), ``smooth_above_px`` (tremor amplitude
+    from which smoothing starts, fully on at twice it), ``tremor`` (False: plain
+    constant-velocity Kalman filter, no oscillator, no smoothing).
     """
 
     def __init__(self, sample_hz: float = 250.0, tracking_hz: float = 3.0, noise_px: float = 0.5,
                  tremor_hz: float = 5.0, tremor_px: float = 4.0, bandwidth_hz: float = 1.0,
                  track_band_hz: tuple[float, float] = (3.0, 12.0), track_tau_s: float = 1.0,
-                 track_speed_px_s: float = 100.0, tremor: bool = True) -> None:
+                 track_speed_px_s: float = 100.0, smooth_ms: float = 0.0, smooth_above_px: float = 3.0,
+                 tremor: bool = True) -> None:
         lo, hi = float(track_band_hz[0]), float(track_band_hz[1])
         if not 0 < lo <= hi < sample_hz / 2:
             raise ValueError(f"track_band_hz must satisfy 0 < lo <= hi < {sample_hz / 2}")
@@ -122,14 +157,23 @@ class TremorKalman:
             raise ValueError("tracking_hz, noise_px, tremor_px, bandwidth_hz, track_tau_s must be > 0")
         if track_speed_px_s < 0:
             raise ValueError("track_speed_px_s must be >= 0")
+        if smooth_ms < 0 or smooth_above_px <= 0:
+            raise ValueError("smooth_ms must be >= 0 and smooth_above_px > 0")
         self.dt = 1.0 / float(sample_hz)
         self.tremor = bool(tremor)
+        self.lag_steps = int(round(float(smooth_ms) / 1000.0 * float(sample_hz))) if self.tremor else 0
+        self.smoothing = 0.0  # share of the fixed-lag estimate in the output, 0..1
+        self._presence = 0.0  # averaged oscillator power, px²
+        self._mu_presence = self.dt / PRESENCE_TAU_S
+        self._s2_presence = PRESENCE_SPEED_PX_S ** 2
+        self._inv_above = 1.0 / float(smooth_above_px)
+        self._above2 = float(smooth_above_px) ** 2
         self.lo_hz, self.hi_hz = lo, hi
         self.tremor_hz0 = min(max(float(tremor_hz), lo), hi)
         self._mu = self.dt / float(track_tau_s)
         if self.tremor:
             self._table = _gain_table(self.dt, float(tracking_hz), float(noise_px), float(tremor_px),
-                                      float(bandwidth_hz), lo, hi)
+                                      float(bandwidth_hz), lo, hi, self.lag_steps)
         else:
             self._cv = _cv_gain(self.dt, float(tracking_hz), float(noise_px))
         self._amp0 = (0.25 * float(tremor_px)) ** 2
@@ -145,17 +189,26 @@ class TremorKalman:
         """The tremor frequency currently tracked (Hz)."""
         return self._w / (2 * math.pi * self.dt)
 
+    @property
+    def presence_px(self) -> float:
+        """Tremor amplitude present lately (px): the oscillator's, averaged while nearly still."""
+        return math.sqrt(self._presence)
+
     def reset(self, x: float, y: float) -> None:
         """At rest at (x, y): no velocity, no tremor; the tracked frequency is kept."""
         self.px, self.vx, self.cx, self.sx = float(x), 0.0, 0.0, 0.0
         self.py, self.vy, self.cy, self.sy = float(y), 0.0, 0.0, 0.0
         if not hasattr(self, "_w"):  # first reset: start from the given tremor frequency
             self._w = 2 * math.pi * self.tremor_hz0 * self.dt
+        n = self.lag_steps + 1
+        self._pred = deque([(float(x), float(y))] * n, maxlen=n)  # predicted p at t−N … t
+        self._ex, self._ey = deque([0.0] * n, maxlen=n), deque([0.0] * n, maxlen=n)  # innovations
         self._select()
 
     def restart(self) -> None:
-        """Forget the tracked frequency too."""
+        """Forget the tracked frequency and the tremor present too."""
         self._w = 2 * math.pi * self.tremor_hz0 * self.dt
+        self._presence = self.smoothing = 0.0
         self._select()
 
     def _select(self) -> None:
@@ -177,38 +230,59 @@ class TremorKalman:
             self.py = py + k0 * ey
             self.vy += k1 * ey
             return self.px, self.py
-        rc, rs, k0, k1, k2, k3 = self._row
+        rc, rs, k0, k1, k2, k3, lag_gains = self._row
         cx0, sx0, cy0, sy0 = self.cx, self.sx, self.cy, self.sy
         # x axis: predict, then correct
         px = self.px + self.vx * d
         cx = rc * cx0 - rs * sx0
         sx = rs * cx0 + rc * sx0
-        e = x - px - cx
-        self.px = px + k0 * e
-        self.vx += k1 * e
-        self.cx = cx = cx + k2 * e
-        self.sx = sx = sx + k3 * e
+        ex = x - px - cx
+        self.px = px + k0 * ex
+        self.vx += k1 * ex
+        self.cx = cx = cx + k2 * ex
+        self.sx = sx = sx + k3 * ex
         # y axis
         py = self.py + self.vy * d
         cy = rc * cy0 - rs * sy0
         sy = rs * cy0 + rc * sy0
-        e = y - py - cy
-        self.py = py + k0 * e
-        self.vy += k1 * e
-        self.cy = cy = cy + k2 * e
-        self.sy = sy = sy + k3 * e
-        # frequency tracking: amplitude-weighted phase advance of the oscillator over this step
-        dot = cx0 * cx + sx0 * sx + cy0 * cy + sy0 * sy
-        cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
-        if self._tracking and dot > 0.0:
-            amp = cx * cx + sx * sx + cy * cy + sy * sy
-            weight = amp / (amp + self._amp0)
-            s2 = self._s2
-            if s2 > 0.0:
-                weight *= s2 / (s2 + self.vx * self.vx + self.vy * self.vy)
-            w = self._w + self._mu * weight * (math.atan2(cross, dot) - self._w)
-            lo, hi = self._w_lo, self._w_hi
-            self._w = w = lo if w < lo else hi if w > hi else w
-            i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)
-            self._row = self._table[i if i < self._rows else self._rows - 1]
-        return self.px, self.py
+        ey = y - py - cy
+        self.py = py + k0 * ey
+        self.vy += k1 * ey
+        self.cy = cy = cy + k2 * ey
+        self.sy = sy = sy + k3 * ey
+        amp = cx * cx + sx * sx + cy * cy + sy * sy
+        v2 = self.vx * self.vx + self.vy * self.vy
+        if self._tracking:
+            # frequency tracking: amplitude-weighted phase advance of the oscillator over this step
+            dot = cx0 * cx + sx0 * sx + cy0 * cy + sy0 * sy
+            if dot > 0.0:
+                weight = amp / (amp + self._amp0)
+                s2 = self._s2
+                if s2 > 0.0:
+                    weight *= s2 / (s2 + v2)
+                cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
+                w = self._w + self._mu * weight * (math.atan2(cross, dot) - self._w)
+                lo, hi = self._w_lo, self._w_hi
+                self._w = w = lo if w < lo else hi if w > hi else w
+                i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)
+                self._row = self._table[i if i < self._rows else self._rows - 1]
+        if not self.lag_steps:
+            return self.px, self.py
+        # fixed-lag smoothing, blended in as far as tremor is present
+        pred = self._pred
+        pred.append((px, py))
+        self._ex.append(ex)
+        self._ey.append(ey)
+        s2 = self._s2_presence
+        self._presence = presence = self._presence + self._mu_presence * s2 / (s2 + v2) * (amp - self._presence)
+        if presence <= self._above2:
+            self.smoothing = 0.0
+            return self.px, self.py
+        m = math.sqrt(presence) * self._inv_above - 1.0
+        if m > 1.0:
+            m = 1.0
+        self.smoothing = m
+        hx, hy = pred[0]
+        px, py = self.px, self.py
+        return (px + m * (hx + sum(map(operator.mul, lag_gains, self._ex)) - px),
+                py + m * (hy + sum(map(operator.mul, lag_gains, self._ey)) - py))

@@ -24,6 +24,7 @@ def build_chain(data: dict, tick_hz: float) -> Chain:
                                     tremor_hz=k["tremor_hz"], tremor_px=k["tremor_px"],
                                     bandwidth_hz=k["bandwidth_hz"], track_band_hz=tuple(k["track_band_hz"]),
                                     track_tau_s=k["track_tau_s"], track_speed_px_s=k["track_speed_px_s"],
+                                    smooth_ms=k["smooth_ms"], smooth_above_px=k["smooth_above_px"],
                                     tremor=k["tremor"]))
     a = data["adaptive"]
     if a["enabled"]:

@@ -73,6 +73,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "track_tau_s": Spec(F, 1.0, "time constant of frequency tracking", 0.05, 30.0),
         "track_speed_px_s": Spec(F, 100.0, "hand speed at which frequency tracking slows to half (0: never)",
                                  0.0, 5000.0),
+        "smooth_ms": Spec(F, 0.0, "hindsight smoothing: show where the hand was this long ago, only while "
+                                  "tremor is present (0: off)", 0.0, 100.0),
+        "smooth_above_px": Spec(F, 3.0, "tremor amplitude from which hindsight smoothing starts (full at twice it)",
+                                0.1, 100.0),
     },
     "adaptive": {
         "enabled": Spec(B, False, "run speed-adaptive smoothing"),

@@ -95,3 +95,94 @@ def test_frequency_is_learnt_while_still_not_pulled_by_reaches(f0):
     off, on = _tracked_hz(xs, 250.0, 0.0), _tracked_hz(xs, 250.0, 50.0)
     assert abs(on - f0) < 0.35
     assert abs(on - f0) < abs(off - f0) / 3
+
+
+def _textbook_smoother(xs: np.ndarray, fs: float, tracking_hz: float, noise_px: float, tremor_px: float,
+                       bandwidth_hz: float, tremor_hz: float) -> np.ndarray:
+    """Voluntary position p(j | all of xs) by a textbook steady-state Kalman filter and RTS smoother
+    (covariances from SciPy's Riccati solver), on one axis, started at rest at xs[0]."""
+    from scipy.linalg import solve_discrete_are
+    dt = 1 / fs
+    r = noise_px ** 2
+    q = (2 * math.pi * tracking_hz) ** 4 * r * dt
+    rho = math.exp(-math.pi * bandwidth_hz * dt)
+    w = 2 * math.pi * tremor_hz * dt
+    f = np.array([[1, dt, 0, 0], [0, 1, 0, 0], [0, 0, rho * math.cos(w), -rho * math.sin(w)],
+                  [0, 0, rho * math.sin(w), rho * math.cos(w)]])
+    qm = np.zeros((4, 4))
+    qm[:2, :2] = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+    qm[2, 2] = qm[3, 3] = tremor_px ** 2 * (1 - rho ** 2)
+    h = np.array([[1.0, 0.0, 1.0, 0.0]])
+    p_pred = solve_discrete_are(f.T, h.T, qm, np.array([[r]]))
+    k = p_pred @ h.T / (h @ p_pred @ h.T + r)
+    p_filt = (np.eye(4) - k @ h) @ p_pred
+    c = p_filt @ f.T @ np.linalg.inv(p_pred)
+    pred, filt = [], []
+    x = np.array([xs[0], 0.0, 0.0, 0.0])  # predicted state at step 0
+    for z in xs:
+        pred.append(x)
+        xf = x + (k * (z - h @ x)).ravel()
+        filt.append(xf)
+        x = f @ xf
+    smooth = [filt[-1]]
+    for j in range(len(xs) - 2, -1, -1):
+        smooth.append(filt[j] + c @ (smooth[-1] - f @ filt[j]))
+    return np.array(smooth[::-1])[:, 0]
+
+
+def test_hindsight_smoothing_equals_textbook_rts_smoother_over_the_same_data():
+    fs, n_lag = 250.0, 4
+    rng = np.random.default_rng(5)
+    t = np.arange(0, 1.2, 1 / fs)
+    xs = 300 * t ** 2 + 6 * np.sin(2 * math.pi * 5.0 * t) + rng.normal(0, 0.5, len(t))
+    params = dict(tracking_hz=20.0, noise_px=0.5, tremor_px=8.0, bandwidth_hz=0.6, tremor_hz=5.0)
+    k = TremorKalman(sample_hz=fs, track_band_hz=(5.0, 5.0), smooth_ms=n_lag / fs * 1000,
+                     smooth_above_px=1e-6, **params)
+    k.reset(xs[0], 0.0)
+    out = _run(k, xs, fs)
+    assert k.smoothing == 1.0
+    for end in (n_lag + 3, 100, len(xs) - 1):
+        ref = _textbook_smoother(xs[:end + 1], fs, **params)
+        assert out[end] == pytest.approx(ref[end - n_lag], abs=1e-6)
+
+
+def test_steady_hand_gets_no_hindsight_delay():
+    fs = 250.0
+    t = np.arange(0, 4, 1 / fs)
+    reach = 300 * np.clip(t - 1, 0, 1) ** 2 * (3 - 2 * np.clip(t - 1, 0, 1))  # smooth 300 px move
+    plain = TremorKalman(sample_hz=fs, tracking_hz=20, tremor_px=8)
+    smoothed = TremorKalman(sample_hz=fs, tracking_hz=20, tremor_px=8, smooth_ms=16, smooth_above_px=3)
+    assert np.array_equal(_run(plain, reach, fs), _run(smoothed, reach, fs))
+    assert smoothed.smoothing == 0.0 and smoothed.presence_px < 3
+
+
+def test_hindsight_smoothing_comes_with_tremor_and_removes_more_of_it():
+    fs = 250.0
+    t = np.arange(0, 9, 1 / fs)
+    u = np.clip((t % 1.5) / 0.5, 0, 1)
+    voluntary = 200 * np.floor(t / 1.5) + 200 * (10 * u ** 3 - 15 * u ** 4 + 6 * u ** 5)  # a reach every 1.5 s
+    xs = voluntary + 8 * np.sin(2 * math.pi * 5.0 * t)
+    common = dict(sample_hz=fs, tracking_hz=20, tremor_px=8, bandwidth_hz=0.6)
+    plain, smoothed = TremorKalman(**common), TremorKalman(**common, smooth_ms=16, smooth_above_px=3)
+    a, b = _run(plain, xs, fs), _run(smoothed, xs, fs)
+    assert smoothed.smoothing == 1.0 and smoothed.presence_px > 6
+    behind = np.interp(t - 0.016, t, voluntary)  # the smoothed output is 16 ms behind
+    tail = slice(int(3 * fs), None)
+    assert np.std(b[tail] - behind[tail]) < 0.75 * np.std(a[tail] - voluntary[tail])
+
+
+def test_restart_forgets_the_tremor_present():
+    fs = 250.0
+    t = np.arange(0, 4, 1 / fs)
+    k = TremorKalman(sample_hz=fs, tremor_px=8, smooth_ms=16)
+    _run(k, 8 * np.sin(2 * math.pi * 5.0 * t), fs)
+    assert k.presence_px > 3
+    k.reset(0.0, 0.0)
+    assert k.presence_px > 3  # a new position is not a new person
+    k.restart()
+    assert k.presence_px == 0.0 and k.smoothing == 0.0
+
+
+def test_rejects_negative_smoothing_delay():
+    with pytest.raises(ValueError):
+        TremorKalman(smooth_ms=-1)

@@ -20,6 +20,7 @@ PLAIN = {
     ("kalman", "tremor_hz"): "Tremor frequency the filter starts from",
     ("kalman", "track_band_hz"): "Band in which it follows the tremor's frequency",
     ("kalman", "tremor_px"): "Tremor size the filter expects",
+    ("kalman", "smooth_ms"): "Hindsight while tremor is present: the cursor shows where the hand was this long ago",
     ("adaptive", "hold_cutoff_hz"): "Smoothing while holding still (lower is stronger)",
     ("adaptive", "move_cutoff_hz"): "Smoothing while moving fast (higher is lighter)",
     ("adaptive", "gate_px"): "Cursor catches up when this far behind the hand",

@@ -36,6 +36,7 @@ GRID: dict[tuple[str, str], list] = {
     ("adaptive", "speed_hi_px_s"): [300, 500, 700, 1000, 1500],
     ("kalman", "tracking_hz"): [6, 8, 10, 12, 16, 20, 25],
     ("kalman", "tremor_px"): [1.0, 2.0, 4.0, 8.0, 12.0, 16.0],
+    ("kalman", "smooth_ms"): [0, 8, 16, 24],
 }
 
 
