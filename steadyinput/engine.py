@@ -262,7 +262,7 @@ class Engine:
         if self.screens:
             x, y = self._clamp(x, y)
         self.sx, self.sy = x, y
-        ix, iy = _px(x), _px(y)
+        ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # _px, inlined: this runs on every tick
         if force or ix != self.cx or iy != self.cy:
             self.cx, self.cy = ix, iy
             out.append(Action(t, "move", ix, iy, 0, self.down))

@@ -11,6 +11,7 @@ import pytest
 from steadyinput.app import autostart
 from steadyinput.app.settings import Settings
 from steadyinput.filters import DwellClick
+from steadyinput.profile import load
 
 
 def _settle(app):
@@ -42,7 +43,9 @@ def test_menu_actions_change_the_running_engine(app_on_x, tmp_path):
     app.set_profile("severe")
     _settle(app)
     adaptive = [f for f in app.loop.engine.chain.filters if type(f).__name__ == "SpeedAdaptive"][0]
-    assert adaptive.move_cutoff_hz == 10 and app.loop.engine.enabled
+    assert adaptive.move_cutoff_hz == load("severe").data["adaptive"]["move_cutoff_hz"] != \
+        load("moderate").data["adaptive"]["move_cutoff_hz"]
+    assert app.loop.engine.enabled
     app.set_dwell(True)
     app.set_dwell_click("right")
     _settle(app)
