@@ -45,3 +45,25 @@ def test_off_profile_changes_nothing():
     m = _replay(sim.trace, sim.truth, "off")
     assert abs(m["jitter_ratio"] - 1.0) < 0.01 and m["lag_ms"] == m["lag_raw_ms"]
     assert m["clicks_out"] == m["clicks_in"]
+
+
+def test_hindsight_smoothing_comes_only_with_tremor():
+    """The default profile's fixed-lag smoothing delays the cursor only for a hand with tremor:
+    a steady hand's output is identical to the same profile without it."""
+    import copy
+
+    base = load("moderate").data
+    assert base["kalman"]["smooth_ms"] > 0
+    plain = copy.deepcopy(base)
+    plain["kalman"]["smooth_ms"] = 0
+    steady = simulate(UserSpec("none", None, 0.0), TaskSpec(rate_hz=125, trials=8), seed=9)
+    assert run(build_engine(base), steady.trace.events()) == run(build_engine(plain), steady.trace.events())
+
+    shaky = simulate(UserSpec("intention", 4.0, 8.0), TaskSpec(rate_hz=125, trials=8), seed=9)
+    engine = build_engine(base)
+    kalman = engine.chain.filters[0]
+    used = []
+    for ev in shaky.trace.events():
+        engine.feed(ev)
+        used.append(kalman.smoothing)
+    assert max(used) == 1.0 and kalman.presence_px > 2 * base["kalman"]["smooth_above_px"]
