@@ -17,6 +17,9 @@ and weighted by the oscillator's amplitude so that silence barely moves it. Whil
 travels, voluntary acceleration leaks into the oscillator and would pull the estimate down, so
 the update is also weighted by s²/(s² + v²), v the voluntary speed and s ``track_speed_px_s``:
 the frequency is learnt mostly while the hand is (nearly) still, where tremor is clearest.
+Both averages (this one and the tremor present, below) start as running means, which follow a
+new person within a fraction of a second, and become exponential once they have seen their
+time constant's worth of evidence; the start values count as ``WARM_PRIOR_S`` of it.
 
 Fixed-lag smoothing (``smooth_ms`` > 0): the output may be the estimate of where the hand was
 ``smooth_ms`` ago, given everything seen since. A few ms of hindsight separate a tremor swing
@@ -47,6 +50,7 @@ import numpy as np
 _GRID_HZ = 0.1
 PRESENCE_TAU_S = 1.0  # averaging time of the tremor amplitude that schedules smoothing, s
 PRESENCE_SPEED_PX_S = 30.0  # hand speed at which that average slows to half weight, px/s
+WARM_PRIOR_S = 0.1  # the start values count as this much evidence while the averages warm up, s
 
 
 def solve_filter_dare(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: np.ndarray,
@@ -164,6 +168,9 @@ class TremorKalman:
         self.lag_steps = int(round(float(smooth_ms) / 1000.0 * float(sample_hz))) if self.tremor else 0
         self.smoothing = 0.0  # share of the fixed-lag estimate in the output, 0..1
         self._presence = 0.0  # averaged oscillator power, px²
+        self._pw = self._fw = WARM_PRIOR_S * float(sample_hz)  # weight seen so far (prior: WARM_PRIOR_S)
+        self._pw_full = PRESENCE_TAU_S * float(sample_hz)
+        self._fw_full = float(track_tau_s) * float(sample_hz)
         self._mu_presence = self.dt / PRESENCE_TAU_S
         self._s2_presence = PRESENCE_SPEED_PX_S ** 2
         self._inv_above = 1.0 / float(smooth_above_px)
@@ -209,6 +216,7 @@ class TremorKalman:
         """Forget the tracked frequency and the tremor present too."""
         self._w = 2 * math.pi * self.tremor_hz0 * self.dt
         self._presence = self.smoothing = 0.0
+        self._pw = self._fw = WARM_PRIOR_S / self.dt
         self._select()
 
     def _select(self) -> None:
@@ -261,7 +269,12 @@ class TremorKalman:
                 if s2 > 0.0:
                     weight *= s2 / (s2 + v2)
                 cross = cx0 * sx - sx0 * cx + cy0 * sy - sy0 * cy
-                w = self._w + self._mu * weight * (math.atan2(cross, dot) - self._w)
+                if self._fw < self._fw_full:  # warming up: a running mean, faster than the EMA
+                    self._fw += weight
+                    rate = weight / self._fw
+                else:
+                    rate = self._mu * weight
+                w = self._w + rate * (math.atan2(cross, dot) - self._w)
                 lo, hi = self._w_lo, self._w_hi
                 self._w = w = lo if w < lo else hi if w > hi else w
                 i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)
@@ -274,7 +287,13 @@ class TremorKalman:
         self._ex.append(ex)
         self._ey.append(ey)
         s2 = self._s2_presence
-        self._presence = presence = self._presence + self._mu_presence * s2 / (s2 + v2) * (amp - self._presence)
+        wp = s2 / (s2 + v2)
+        if self._pw < self._pw_full:  # warming up: a running mean, faster than the EMA
+            self._pw += wp
+            rate = wp / self._pw
+        else:
+            rate = self._mu_presence * wp
+        self._presence = presence = self._presence + rate * (amp - self._presence)
         if presence <= self._above2:
             self.smoothing = 0.0
             return self.px, self.py
