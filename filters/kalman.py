@@ -79,13 +79,17 @@ def solve_filter_dare(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: np.ndarray
     return x
 
 
-def _gains(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: float) -> np.ndarray:
-    """Kalman gains K = P Hᵀ (H P Hᵀ + R)⁻¹ for a batch of systems with scalar measurements."""
+def _steady_state(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: float) -> tuple[np.ndarray, ...]:
+    """Steady-state Kalman filter of a batch of systems with one scalar measurement row h.
+
+    Returns the predicted covariance P (n, m, m), the gains K = P Hᵀ / S (n, m) and the
+    innovation variance S = H P Hᵀ + R (n,).
+    """
     n = f.shape[0]
-    hb = np.broadcast_to(h, (n, *h.shape))
-    p = solve_filter_dare(f, hb, q, np.full((n, 1, 1), r))
-    ph = p @ np.swapaxes(hb, -1, -2)
-    return (ph / (hb @ ph + r))[..., 0]
+    p = solve_filter_dare(f, np.broadcast_to(h, (n, *h.shape)), q, np.full((n, 1, 1), r))
+    ph = (p @ h.T)[..., 0]  # P Hᵀ
+    innov = ph @ h[0] + r
+    return p, ph / innov[:, None], innov
 
 
 @lru_cache(maxsize=256)
@@ -110,11 +114,7 @@ def _gain_table(dt: float, tracking_hz: float, noise_px: float, tremor_px: float
     qm[:, :2, :2] = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
     qm[:, 2, 2] = qm[:, 3, 3] = qt
     h = np.array([[1.0, 0.0, 1.0, 0.0]])
-    hb = np.broadcast_to(h, (n, 1, 4))
-    p = solve_filter_dare(f, hb, qm, np.full((n, 1, 1), r))
-    ph = (p @ h.T)[..., 0]  # P Hᵀ, (n, 4)
-    innov = ph @ h[0] + r  # H P Hᵀ + R, (n,)
-    k = ph / innov[:, None]
+    p, k, innov = _steady_state(f, h, qm, r)
     a_bar = f @ (np.eye(4) - k[:, :, None] * h[0][None, None, :])  # F (I − K H)
     lag = np.empty((n, lag_steps + 1))
     m = np.broadcast_to(np.eye(4), (n, 4, 4)).copy()  # (Āᵀ)ⁱ
@@ -131,7 +131,7 @@ def _cv_gain(dt: float, tracking_hz: float, noise_px: float) -> tuple[float, flo
     q = (2 * math.pi * tracking_hz) ** 4 * r * dt
     f = np.array([[[1.0, dt], [0.0, 1.0]]])
     qm = q * np.array([[[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]]])
-    k = _gains(f, np.array([[1.0, 0.0]]), qm, r)[0]
+    k = _steady_state(f, np.array([[1.0, 0.0]]), qm, r)[1][0]
     return float(k[0]), float(k[1])
 
 
@@ -166,9 +166,7 @@ class TremorKalman:
         self.dt = 1.0 / float(sample_hz)
         self.tremor = bool(tremor)
         self.lag_steps = int(round(float(smooth_ms) / 1000.0 * float(sample_hz))) if self.tremor else 0
-        self.smoothing = 0.0  # share of the fixed-lag estimate in the output, 0..1
-        self._presence = 0.0  # averaged oscillator power, px²
-        self._pw = self._fw = WARM_PRIOR_S * float(sample_hz)  # weight seen so far (prior: WARM_PRIOR_S)
+        self._warm_prior = WARM_PRIOR_S * float(sample_hz)  # start values' weight in the averages
         self._pw_full = PRESENCE_TAU_S * float(sample_hz)
         self._fw_full = float(track_tau_s) * float(sample_hz)
         self._mu_presence = self.dt / PRESENCE_TAU_S
@@ -189,6 +187,7 @@ class TremorKalman:
         self._w_lo, self._w_hi = 2 * math.pi * lo * self.dt, 2 * math.pi * hi * self.dt
         self._w_to_index = 1.0 / (2 * math.pi * self.dt * _GRID_HZ)
         self._rows = len(self._table) if self.tremor else 0
+        self.restart()
         self.reset(0.0, 0.0)
 
     @property
@@ -205,18 +204,16 @@ class TremorKalman:
         """At rest at (x, y): no velocity, no tremor; the tracked frequency is kept."""
         self.px, self.vx, self.cx, self.sx = float(x), 0.0, 0.0, 0.0
         self.py, self.vy, self.cy, self.sy = float(y), 0.0, 0.0, 0.0
-        if not hasattr(self, "_w"):  # first reset: start from the given tremor frequency
-            self._w = 2 * math.pi * self.tremor_hz0 * self.dt
         n = self.lag_steps + 1
         self._pred = deque([(float(x), float(y))] * n, maxlen=n)  # predicted p at t−N … t
         self._ex, self._ey = deque([0.0] * n, maxlen=n), deque([0.0] * n, maxlen=n)  # innovations
-        self._select()
 
     def restart(self) -> None:
-        """Forget the tracked frequency and the tremor present too."""
+        """Forget what was learnt: back to the start frequency, no tremor present (also the initial state)."""
         self._w = 2 * math.pi * self.tremor_hz0 * self.dt
-        self._presence = self.smoothing = 0.0
-        self._pw = self._fw = WARM_PRIOR_S / self.dt
+        self._presence = 0.0  # averaged oscillator power, px²
+        self.smoothing = 0.0  # share of the fixed-lag estimate in the output, 0..1
+        self._pw = self._fw = self._warm_prior  # evidence seen by the presence and frequency averages
         self._select()
 
     def _select(self) -> None:

@@ -31,11 +31,6 @@ Rect = tuple[int, int, int, int]  # x, y, width, height in px
 _BITS = tuple(1 << i for i in range(8))
 
 
-def _px(v: float) -> int:
-    """Round half up to a whole pixel (not Python's banker's rounding)."""
-    return math.floor(v + 0.5)
-
-
 class Engine:
     """Feed it :class:`Event`s in time order; it returns the :class:`Action`s to carry out."""
 
@@ -262,7 +257,7 @@ class Engine:
         if self.screens:
             x, y = self._clamp(x, y)
         self.sx, self.sy = x, y
-        ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # _px, inlined: this runs on every tick
+        ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # round half up, not Python's banker's rounding
         if force or ix != self.cx or iy != self.cy:
             self.cx, self.cy = ix, iy
             out.append(Action(t, "move", ix, iy, 0, self.down))
