@@ -46,24 +46,33 @@ def _icon_geometry(disp):
         return None
     win = walk(root)
     assert win is not None, "the icon is not docked in the tray"
+    from Xlib import X
+    deadline = time.monotonic() + 10.0  # clicks count once the app listens for them on the icon
+    while not win.get_attributes().all_event_masks & X.ButtonPressMask:
+        assert time.monotonic() < deadline, "nobody listens for clicks on the tray icon"
+        time.sleep(0.05)
     g = win.get_geometry()
     pos = win.translate_coords(root, 0, 0)
     d.close()
     return -pos.x, -pos.y, g.width, g.height
 
 
-def _menu_geometry(disp):
-    """The posted menu (a Tk toplevel of class Menu): x, y, width, height."""
+def _menu_geometry(disp, timeout: float = 5.0):
+    """The posted menu (a Tk toplevel of class Menu): x, y, width, height; waits for it to show."""
     from Xlib import X, display
-    d = display.Display(disp)
-    try:
-        for w in d.screen().root.query_tree().children:
-            if "Menu" in (w.get_wm_class() or ()) and w.get_attributes().map_state == X.IsViewable:
-                g = w.get_geometry()
-                return g.x, g.y, g.width, g.height
-    finally:
-        d.close()
-    raise AssertionError("no menu is showing")
+    deadline = time.monotonic() + timeout
+    while True:
+        d = display.Display(disp)
+        try:
+            for w in d.screen().root.query_tree().children:
+                if "Menu" in (w.get_wm_class() or ()) and w.get_attributes().map_state == X.IsViewable:
+                    g = w.get_geometry()
+                    return g.x, g.y, g.width, g.height
+        finally:
+            d.close()
+        if time.monotonic() > deadline:
+            raise AssertionError("no menu is showing")
+        time.sleep(0.1)
 
 
 def _key(drv, name):
