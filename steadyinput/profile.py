@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from .errors import ProfileError
+
 SCHEMA_VERSION = 1
 MOTION_STAGES = ("lowpass", "one_euro", "kalman", "adaptive")
 
@@ -112,14 +114,6 @@ TOP: dict[str, Spec] = {
     "tick_hz": Spec(F, 250.0, "rate the motion filters run at", 50.0, 1000.0),
 }
 FREE_SECTIONS = ("provenance",)  # written by calibration; any content
-
-
-class ProfileError(ValueError):
-    """Everything wrong with a profile, one problem per line, each naming file, line and key."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass

@@ -21,19 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import TraceError
 from .events import Action, Event
 
+__all__ = ["FIELDS", "Trace", "TraceError", "read_trace", "write_trace"]
+
 FIELDS = ("t", "x", "y", "buttons")
-
-
-class TraceError(ValueError):
-    """A malformed trace: names the file, the line (1-based) and the field."""
-
-    def __init__(self, path: str | Path, line: int | None, field_name: str | None, message: str) -> None:
-        self.path, self.line, self.field = str(path), line, field_name
-        where = self.path + (f":{line}" if line is not None else "")
-        what = f" field '{field_name}'" if field_name else ""
-        super().__init__(f"{where}:{what}: {message}" if what else f"{where}: {message}")
 
 
 @dataclass

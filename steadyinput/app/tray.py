@@ -246,7 +246,7 @@ def start_hotkeys(app: App, settings: Settings, schedule):
 
 def run_tray(args) -> int:
     from ..backends import BackendError, choose, create
-    from ..cli.main import UserError
+    from ..errors import UserError
     from ..live import watchdog
     from ..live.reload import ProfileWatcher
     from .single import AlreadyRunning, SingleInstance

@@ -289,7 +289,7 @@ class CalibrationWindow:
 
 def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS) -> int:
     """Open the window; says clearly what is missing when there is no display."""
-    from ..cli.main import UserError
+    from ..errors import UserError
     if not os.environ.get("DISPLAY") and os.name == "posix" and not os.environ.get("WAYLAND_DISPLAY"):
         raise UserError("the calibration window needs a display (no DISPLAY is set). Without one, record a "
                         "trace elsewhere and run: steadyinput calibrate --from TRACE")

@@ -27,7 +27,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .main import UserError
+    from ..errors import UserError
     if args.trace is None:
         from ..calibration.window import run_window
         return run_window(name=args.save or args.name, lag_budget_ms=args.lag_budget)

@@ -103,7 +103,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     from ..profile import load, save_text, user_dir
-    from .main import UserError
+    from ..errors import UserError
     base = load(args.base)
     path = user_dir() / f"{args.name}.yaml"
     if path.exists():
@@ -119,7 +119,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_edit(args: argparse.Namespace) -> int:
     from ..profile import ProfileError, find, save_text, shipped_dir, user_dir
-    from .main import UserError
+    from ..errors import UserError
     src = find(args.name)
     path = src if src.parent != shipped_dir() else user_dir() / src.name
     if src.parent == shipped_dir():

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 def run_foreground(args: argparse.Namespace) -> int:
     from ..backends import BackendError
     from ..live import watchdog
-    from .main import UserError
+    from ..errors import UserError
     try:
         name, backend, prof, loop, recorder, watcher = start_live(args, args.profile)
     except BackendError as exc:

@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .main import UserError
+    from ..errors import UserError
     if args.trials < 1 or args.targets < 3 or args.rate <= 0 or args.width <= 0 or args.distance <= 0:
         raise UserError("--trials >= 1, --targets >= 3 and positive --rate, --width, --distance please")
     user = UserSpec(kind=args.tremor, freq_hz=args.freq, amp_px=args.amp, freq_wander_hz=args.wander,
