@@ -29,6 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from .traces import Trace, write_trace
+from .truth import load_truth, truth_path_for
+
+__all__ = ["KINDS", "UserSpec", "TaskSpec", "Simulation", "simulate", "load_truth", "truth_path_for"]
 
 KINDS = ("intention", "essential", "rest", "postural", "ataxia", "none")
 DEFAULT_HZ = {"intention": 4.0, "essential": 7.0, "rest": 5.0, "postural": 6.0, "ataxia": 0.0, "none": 0.0}
@@ -82,11 +85,6 @@ class Simulation:
         truth_path = truth_path_for(path)
         truth_path.write_text(json.dumps(self.truth, indent=1))
         return truth_path
-
-
-def truth_path_for(trace_path: str | Path) -> Path:
-    p = Path(trace_path)
-    return p.with_name(p.name + ".truth.json")
 
 
 def _min_jerk(s: np.ndarray) -> np.ndarray:
@@ -256,11 +254,3 @@ def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
         "presses": [{"t": p, "release": r, "involuntary": inv} for p, r, inv in presses],
     }
     return Simulation(trace, truth)
-
-
-def load_truth(trace_path: str | Path) -> dict | None:
-    """The truth sidecar of a trace, or None when there is none."""
-    p = truth_path_for(trace_path)
-    if not p.exists():
-        return None
-    return json.loads(p.read_text())

@@ -27,6 +27,11 @@ from .events import Action, Event
 __all__ = ["FIELDS", "Trace", "TraceError", "read_trace", "write_trace"]
 
 FIELDS = ("t", "x", "y", "buttons")
+MAX_PX = 1_000_000.0  # |x|, |y| beyond this is not a screen position but bad data
+MAX_T_S = 1e10  # |t| beyond this (317 years) is not seconds
+MAX_BUTTONS = 0xFFFF  # masks of up to 16 buttons
+SNIFF_BYTES = 65536  # how much of a file is looked at before parsing it
+MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 
 
 @dataclass
@@ -66,12 +71,35 @@ class Trace:
 
 
 def _open_read(path: Path):
-    """Open as text, gunzipping when the file starts with the gzip magic bytes."""
+    """Open as text (a UTF-8 byte-order mark is skipped), gunzipping gzip files."""
     with open(path, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def _sniff(path: Path) -> None:
+    """Refuse at once what cannot be a text trace: binary data, or a first line of megabytes."""
+    try:
+        with open(path, "rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+            head = fh.read(SNIFF_BYTES)
+    except (OSError, EOFError) as exc:
+        raise TraceError(path, None, None, f"cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        line = head.count(b"\n", 0, nul) + 1
+        raise TraceError(path, line, None, f"is not a text trace (binary data: a NUL byte at byte {nul})")
+    first = head.split(b"\n", 1)[0]
+    if len(first) > MAX_LINE_CHARS:
+        raise TraceError(path, 1, None, f"is not a trace: its first line is longer than {MAX_LINE_CHARS} characters")
+    try:
+        (head if len(head) < SNIFF_BYTES else head[:-4]).decode("utf-8")  # a cut may split a character
+    except UnicodeDecodeError as exc:
+        line = head.count(b"\n", 0, exc.start) + 1
+        raise TraceError(path, line, None, f"is not UTF-8 text (byte {exc.start})") from None
 
 
 def _is_jsonl(path: Path) -> bool:
@@ -86,8 +114,12 @@ def _number(path, line, name, raw, integer=False) -> float:
         raise TraceError(path, line, name, f"{raw!r} is not a number") from None
     if not math.isfinite(v):
         raise TraceError(path, line, name, f"{raw!r} is not a finite number")
-    if integer and (v != int(v) or v < 0):
-        raise TraceError(path, line, name, f"{raw!r} is not a button mask (a whole number >= 0)")
+    if integer and (v != int(v) or not 0 <= v <= MAX_BUTTONS):
+        raise TraceError(path, line, name, f"{raw!r} is not a button mask (a whole number from 0 to {MAX_BUTTONS})")
+    if name == "t" and abs(v) > MAX_T_S:
+        raise TraceError(path, line, name, f"{raw!r} is not a time in seconds (at most {MAX_T_S:g})")
+    if name != "t" and not integer and abs(v) > MAX_PX:
+        raise TraceError(path, line, name, f"{raw!r} is beyond ±{MAX_PX:,.0f} px")
     return v
 
 
@@ -100,6 +132,9 @@ def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:
     path = Path(path)
     if not path.exists():
         raise TraceError(path, None, None, "no such file")
+    if path.is_dir():
+        raise TraceError(path, None, None, "is a folder, not a trace file")
+    _sniff(path)
     if not _is_jsonl(path):
         fast = _read_csv_fast(path, tuple(extra))
         if fast is not None:
@@ -110,7 +145,7 @@ def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:
 def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
     try:
         with _open_read(path) as fh:
-            header = fh.readline()
+            header = fh.readline(MAX_LINE_CHARS + 1)
             names = [h.strip() for h in header.strip().split(",")]
             if not header.strip() or any(f not in names for f in FIELDS) or header.lstrip().startswith("#"):
                 return None
@@ -141,7 +176,9 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
     ex = {k: a[f"c{4 + i}"].astype(np.float64) for i, k in enumerate(kept)}
     if not all(np.isfinite(v).all() for v in (t, x, y, *ex.values())):
         return None
-    if (np.diff(t) < 0).any() or (b < 0).any():
+    if (np.diff(t) < 0).any() or (b < 0).any() or (b > MAX_BUTTONS).any():
+        return None
+    if (np.abs(t) > MAX_T_S).any() or any((np.abs(v) > MAX_PX).any() for v in (x, y, *ex.values())):
         return None
     tr = Trace(t, x, y, b.astype(np.int64), extra=ex)
     tr.path = str(path)
@@ -176,6 +213,8 @@ def _read_strict(path: Path, extra: Iterable[str]) -> Trace:
                     extras[k].append(_number(path, line, k, rec.get(k)))
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
         raise TraceError(path, None, None, f"cannot be read: {exc}") from None
+    except csv.Error as exc:
+        raise TraceError(path, None, None, f"is not a CSV trace: {exc}") from None
     if not rows:
         raise TraceError(path, None, None, "has no samples")
     tr = Trace._from_rows(rows)
@@ -219,17 +258,26 @@ def _jsonl_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
         yield line, rec
 
 
-def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | None = None) -> None:
-    """Write a trace; format from the suffix (.csv, .jsonl, optionally .gz)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | None = None,
+                format_as: str | Path | None = None) -> None:
+    """Write a trace; format from the suffix (.csv, .jsonl, optionally .gz).
+
+    Without ``format_as`` the file appears whole or not at all (an :class:`Outputs` transaction
+    of its own). With it, ``path`` is a temporary file of a caller's transaction and the format
+    comes from ``format_as`` (the final name).
+    """
+    if format_as is None:
+        from .outputs import Outputs
+        with Outputs() as outs:
+            write_trace(outs.file(path), trace, extra, format_as=path)
+        return
+    path, like = Path(path), Path(format_as)
     cols = dict(extra or {})
     names = list(cols)
-    tmp = path.with_name(path.name + ".part")
-    with (gzip.open(tmp, "wt", encoding="utf-8", newline="") if path.suffix == ".gz"
-          else open(tmp, "w", encoding="utf-8", newline="")) as fh:
-        ts, bs = trace.t.tolist(), trace.buttons.tolist()
-        if _is_jsonl(path):
+    with (gzip.open(path, "wt", encoding="utf-8", newline="") if like.suffix == ".gz"
+          else open(path, "w", encoding="utf-8", newline="")) as fh:
+        ts, bs = np.round(trace.t, 6).tolist(), trace.buttons.tolist()  # to the µs: no float noise
+        if _is_jsonl(like):
             xs, ys = trace.x.tolist(), trace.y.tolist()
             ex = [cols[n].tolist() for n in names]
             for i in range(len(ts)):
@@ -242,7 +290,6 @@ def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | N
             cells = [map(repr, ts), _column(trace.x), _column(trace.y), map(str, bs)]
             cells += [_column(cols[n]) for n in names]
             fh.write("".join([",".join(row) + "\n" for row in zip(*cells)]))
-    tmp.replace(path)
 
 
 def _num(v: float) -> float | int:

@@ -30,31 +30,41 @@ def add_parser(sub) -> None:
 
 def replay_file(trace_path: str, output: str, profile_name: str, report: str | None = None,
                 truth_path: str | None = None, metrics: bool = True) -> dict:
-    """Replay one trace file; returns the result dict (profile, counts, and metrics if asked)."""
+    """Replay one trace file; returns the result dict (profile, counts, and metrics if asked).
+
+    Every input (profile, trace, truth) is read before anything is written, and the outputs
+    appear together only when all of them are complete; none may replace an input.
+    """
     from ..engine import run_arrays
+    from ..outputs import Outputs
     from ..pipeline import build_engine
     from ..profile import load
     from ..traces import Trace, read_trace, write_trace
+    from ..truth import find_truth, read_truth
 
     prof = load(profile_name)
-    raw = read_trace(trace_path, extra=("ix", "iy"))
-    engine = build_engine(prof)
-    actions = run_arrays(engine, raw.t.tolist(), raw.x.tolist(), raw.y.tolist(), raw.buttons.tolist())
-    out = Trace.from_actions(actions)
-    write_trace(output, out)
-    result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
-              "events_in": len(raw), "actions_out": len(actions), "faults": engine.faults}
-    if not (metrics or report):
-        return result
-    from ..metrics import evaluate
-    from ..simulate import load_truth
-    truth = json.loads(Path(truth_path).read_text()) if truth_path else load_truth(trace_path)
-    result["metrics"] = evaluate(raw, out, truth)
-    if report:
-        from ..report import write_replay_report
-        result["report"] = str(write_replay_report(report, raw, out, result, truth,
-                                                   title=f"steadyinput replay: {Path(trace_path).name} "
-                                                         f"with profile '{prof.name}'"))
+    truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
+    inputs = [trace_path, truth_file, *prof.chain]
+    with Outputs(inputs) as outs:
+        tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
+        tmp_report = outs.folder(report) if report else None
+        raw = read_trace(trace_path, extra=("ix", "iy"))
+        truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
+        engine = build_engine(prof)
+        actions = run_arrays(engine, raw.t.tolist(), raw.x.tolist(), raw.y.tolist(), raw.buttons.tolist())
+        out = Trace.from_actions(actions)
+        del actions
+        result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
+                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
+        if metrics or report:
+            from ..metrics import evaluate
+            result["metrics"] = evaluate(raw, out, truth)
+        if tmp_report is not None:
+            from ..report import write_replay_report
+            result["report"] = str(Path(report) / "index.html")
+            write_replay_report(tmp_report, raw, out, result, truth,
+                                title=f"steadyinput replay: {Path(trace_path).name} with profile '{prof.name}'")
+        write_trace(tmp_out, out, format_as=output)
     return result
 
 
