@@ -1,12 +1,15 @@
-"""A wheel install and an editable install both work, and neither puts a top-level `filters`
-module into site-packages (the library ships only as steadyinput.filters).
+"""The real install carries the whole program: a wheel (and an editable install) in a fresh venv,
+every subcommand run for real from a folder outside the checkout.
 
-Each builds the package for real with pip into its own virtual environment; the environments
-see the already installed dependencies through a .pth file (numpy, scipy, ...) so nothing big is downloaded.
+Each install goes into its own virtual environment, which sees the already installed
+dependencies (numpy, scipy, ...) through a .pth file so nothing big is downloaded, but not the
+checkout: the wheel test would fail if a package were left out of the wheel.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -30,43 +33,95 @@ def _venv(path: Path) -> Path:
     return py
 
 
-def _check_installed(py: Path, cwd: Path, expect_inside: Path | None) -> None:
-    code = ("import steadyinput, steadyinput.filters as f, steadyinput.profile as p; "
-            "print(steadyinput.__file__); print(f.__file__); print(sorted(p.available()))")
-    out = subprocess.run([str(py), "-c", code], cwd=cwd, capture_output=True, text=True, check=True).stdout
-    pkg, filt, profiles = out.splitlines()
-    if expect_inside is not None:
-        assert pkg.startswith(str(expect_inside)), pkg
-    assert "moderate" in profiles and "dwell-only" in profiles
-    r = subprocess.run([str(py), "-c", "import filters"], cwd=cwd, capture_output=True, text=True)
-    assert r.returncode != 0 and "No module named 'filters'" in r.stderr
-    script = py.parent / "steadyinput"
-    assert "replay" in subprocess.run([str(script), "--help"], cwd=cwd, capture_output=True, text=True,
-                                      check=True).stdout
-    subprocess.run([str(script), "demo", "-d", str(cwd / "demo")], cwd=cwd, check=True, capture_output=True)
-    assert (cwd / "demo" / "report" / "index.html").exists()
+def _source_modules() -> set[str]:
+    """Every module of the package as the wheel must name it."""
+    names = {f"steadyinput/{p.relative_to(ROOT / 'steadyinput')}" for p in (ROOT / "steadyinput").rglob("*.py")}
+    names |= {f"steadyinput/filters/{p.relative_to(ROOT / 'filters')}" for p in (ROOT / "filters").rglob("*.py")}
+    names |= {f"steadyinput/profiles/{p.name}" for p in (ROOT / "profiles").glob("*.yaml")}
+    return names
 
 
-def test_wheel_install_works_and_ships_no_top_level_filters(tmp_path):
-    dist = tmp_path / "dist"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
-                   check=True, cwd=tmp_path)
-    (wheel,) = dist.glob("steadyinput-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+                   check=True, cwd=dist)
+    (whl,) = dist.glob("steadyinput-*.whl")
+    return whl
+
+
+@pytest.fixture(scope="module", params=["wheel", "editable"])
+def installed(request, tmp_path_factory) -> tuple[Path, Path, str]:
+    """(steadyinput script, a work folder outside the checkout, kind of install)."""
+    base = tmp_path_factory.mktemp(request.param)
+    py = _venv(base / "venv")
+    target = [str(request.getfixturevalue("wheel"))] if request.param == "wheel" else ["-e", str(ROOT)]
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", *target], check=True, cwd=base)
+    work = base / "elsewhere"
+    work.mkdir()
+    return py.parent / "steadyinput", work, request.param
+
+
+def _run(installed, *args: str, ok: tuple[int, ...] = (0,), display: bool = False) -> subprocess.CompletedProcess:
+    script, work, _ = installed
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHONPATH")}
+    env.update(STEADYINPUT_PROFILE_DIR=str(work / "profiles"), STEADYINPUT_CONFIG_DIR=str(work / "config"),
+               STEADYINPUT_LOG_DIR=str(work / "logs"), STEADYINPUT_RUNTIME_DIR=str(work / "run"), MPLBACKEND="Agg")
+    r = subprocess.run([str(script), *args], cwd=work, capture_output=True, text=True, env=env, timeout=600,
+                       stdin=subprocess.DEVNULL)
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, (args, r.stderr)
+    assert r.returncode in ok, (args, r.returncode, r.stdout, r.stderr)
+    return r
+
+
+def test_the_wheel_carries_every_module_and_no_top_level_filters(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
     assert not [n for n in names if n.startswith("filters/")]
-    assert "steadyinput/filters/kalman.py" in names and "steadyinput/profiles/moderate.yaml" in names
+    assert _source_modules() <= names, sorted(_source_modules() - names)
     assert "steadyinput/data/demo-intention.csv.gz" in names
-    py = _venv(tmp_path / "venv")
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    _check_installed(py, work, tmp_path / "venv")
 
 
-def test_editable_install_works_and_ships_no_top_level_filters(tmp_path):
-    py = _venv(tmp_path / "venv")
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", "-e", str(ROOT)], check=True,
-                   cwd=tmp_path)
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    _check_installed(py, work, ROOT)
+def test_the_installed_package_is_the_installed_one_and_has_no_top_level_filters(installed):
+    script, work, kind = installed
+    py = script.parent / "python"
+    out = subprocess.run([str(py), "-c", "import steadyinput, steadyinput.filters as f; print(steadyinput.__file__)"],
+                         cwd=work, capture_output=True, text=True, check=True).stdout
+    assert out.startswith(str(ROOT if kind == "editable" else script.parents[1])), out
+    r = subprocess.run([str(py), "-c", "import filters"], cwd=work, capture_output=True, text=True)
+    assert r.returncode != 0 and "No module named 'filters'" in r.stderr
+
+
+def test_every_file_command_runs_from_the_install(installed):
+    _, work, _ = installed
+    assert "replay" in _run(installed, "--help").stdout
+    _run(installed, "demo", "-d", "demo")
+    assert (work / "demo" / "report" / "index.html").exists()
+    _run(installed, "simulate", "--trials", "6", "--seed", "3", "-o", "sim.csv")
+    _run(installed, "replay", "sim.csv", "-o", "out.csv", "--report", "rep", "--metrics")
+    assert (work / "rep" / "index.html").exists() and (work / "out.csv").exists()
+    res = json.loads(_run(installed, "calibrate", "--from", "sim.csv", "--json", "--report", "cal",
+                          "--save", "anna").stdout)
+    assert res["tremor_hz"] > 0 and (work / "cal" / "report.html").exists()
+    assert (work / "profiles" / "anna.yaml").exists()
+    assert "anna" in _run(installed, "profile", "list").stdout
+    _run(installed, "profile", "show", "anna")
+    _run(installed, "profile", "diff", "moderate", "anna")
+    _run(installed, "profile", "validate", "anna", "moderate")
+    _run(installed, "profile", "new", "bob", "--from", "mild")
+    _run(installed, "replay", "sim.csv", "-o", "bob.csv", "--profile", "bob")
+
+
+def test_the_benchmarks_run_from_the_install(installed):
+    _, work, _ = installed
+    _run(installed, "bench", "quality", "--quick", "-o", "bq")
+    _run(installed, "bench", "speed", "--quick", "-o", "bs")
+    assert (work / "bq" / "quality.md").exists() and (work / "bs" / "speed.md").exists()
+
+
+@pytest.mark.parametrize("args", [(), ("run",), ("run", "--no-tray"), ("record", "rec.csv"), ("calibrate",),
+                                  ("doctor",)])
+def test_commands_needing_a_screen_or_device_end_with_a_clear_message_without_one(installed, args):
+    r = _run(installed, *args, ok=(1, 2))
+    assert r.stderr.strip() or r.stdout.strip()
+    if args != ("doctor",):
+        assert r.stderr.startswith("steadyinput "), r.stderr
