@@ -46,6 +46,10 @@ def tray_problem() -> str | None:
             return "Wayland without XWayland: no tray icon can be shown"
         return "no display (DISPLAY is not set)"
     try:
+        import tkinter  # noqa: F401  (menus and dialogs)
+    except ImportError:
+        return "this Python has no Tk (on Debian and Ubuntu: sudo apt install python3-tk)"
+    try:
         import gi  # noqa: F401  (AppIndicator: no XEmbed tray needed)
         return None
     except ImportError:

@@ -294,6 +294,11 @@ def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDG
         raise UserError("the calibration window needs a display (no DISPLAY is set). Without one, record a "
                         "trace elsewhere and run: steadyinput calibrate --from TRACE")
     try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        raise UserError("the calibration window needs Tk, which this Python lacks (on Debian and Ubuntu: "
+                        "sudo apt install python3-tk). Or: steadyinput calibrate --from TRACE") from None
+    try:
         win = CalibrationWindow(name, lag_budget_ms)
     except Exception as exc:  # tkinter.TclError: no display, or no Tk
         raise UserError(f"cannot open the calibration window: {exc}. Use: steadyinput calibrate --from TRACE") \

@@ -47,8 +47,9 @@ class ActionLog(Recorder):
     """Writes the engine's actions as a trace (t,x,y,buttons after each), like replay -o."""
 
     def __call__(self, actions) -> None:  # type: ignore[override]
+        import numpy as np
         for a in actions:
-            self._fh.write(f"{a.t!r},{a.x},{a.y},{a.buttons}\n")
+            self._fh.write(f"{float(np.round(a.t, 6))!r},{a.x},{a.y},{a.buttons}\n")  # µs, as replay -o
 
 
 def start_live(args, profile_name: str | None, on_status=None):

@@ -46,7 +46,9 @@ class LiveLoop:
         self.events_seen = 0
 
     def now(self) -> float:
-        return self._clock() - self._t0
+        """Seconds since the loop started, to the µs: the resolution traces are written with, so a
+        recorded session replays through exactly the times the live engine saw."""
+        return round(self._clock() - self._t0, 6)
 
     # -- control from other threads or signal handlers --------------------------------------
     def stop(self) -> None:
