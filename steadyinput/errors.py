@@ -41,5 +41,9 @@ class ProfileError(SteadyInputError, ValueError):
         super().__init__("\n".join(problems))
 
 
+class BackendError(SteadyInputError):
+    """A backend cannot run here; the message says what is missing and how to fix it."""
+
+
 class OutputError(SteadyInputError):
     """An output that cannot or must not be written (it is an input, a folder, not writable)."""

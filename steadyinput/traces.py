@@ -306,3 +306,8 @@ def _column(v: np.ndarray) -> Iterable[str]:
     if np.isfinite(v).all() and (v == np.round(v)).all() and np.abs(v).max(initial=0) < 2 ** 53:
         return map(str, v.astype(np.int64).tolist())
     return map(_fmt, v.tolist())
+
+
+def trace_row(t: float, x: float, y: float, buttons: int) -> str:
+    """One CSV row exactly as :func:`write_trace` writes it (t to the µs; for live recordings)."""
+    return f"{float(np.round(t, 6))!r},{_fmt(x)},{_fmt(y)},{int(buttons)}\n"

@@ -58,7 +58,7 @@ def test_menu_actions_change_the_running_engine(app_on_x, tmp_path):
     assert s.profile == "severe" and s.dwell_enabled and s.dwell_click == "right"  # persisted
     app.set_profile("no-such-profile")
     assert app.profile.name == "severe"  # a bad choice never replaces the one in use
-    assert app.thread.is_alive()
+    assert app.session.thread.is_alive()
 
 
 def test_autostart_on_linux_round_trips(tmp_path, monkeypatch):

@@ -125,9 +125,9 @@ def test_after_a_signal_the_mouse_works_and_no_button_is_held(vnc_server, sig):
 
 
 BROKEN_FILTER_RUN = r"""
-import argparse, signal, sys
-from steadyinput.cli.run import start_live
+import signal, sys
 from steadyinput.filters import Chain
+from steadyinput.live.session import LiveSession, SessionOptions
 
 class Broken:
     steps = 0
@@ -139,11 +139,10 @@ class Broken:
             raise RuntimeError("boom")
         return x, y
 
-args = argparse.Namespace(backend="x11", device=None, record=None, log_actions=None)
-name, backend, prof, loop, rec, watcher = start_live(args, "moderate")
-loop.engine.chain = Chain([Broken()])
-signal.signal(signal.SIGTERM, lambda *a: loop.stop())
-loop.run(on_started=lambda: print("steadying with backend x11", file=sys.stderr, flush=True))
+session = LiveSession(SessionOptions(backend="x11", profile="moderate"))
+session.loop.engine.chain = Chain([Broken()])
+signal.signal(signal.SIGTERM, lambda *a: session.stop())
+session.run(on_started=lambda: print("steadying with backend x11", file=sys.stderr, flush=True))
 """
 
 

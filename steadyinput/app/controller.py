@@ -12,11 +12,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 
 from .. import __version__
 from ..live.loop import LiveLoop
-from ..pipeline import build_engine
+from ..live.session import LiveSession, SessionOptions
 from ..profile import Profile, ProfileError, available, load, user_dir
 from . import autostart
 from .settings import Settings
@@ -25,20 +26,46 @@ log = logging.getLogger("steadyinput.app")
 DWELL_TYPES = ("left", "right", "double", "drag")
 
 
+class State(str, Enum):
+    """What the tray icon shows (the values are what the state file says)."""
+
+    ON = "on"
+    OFF = "off"
+    DWELL = "dwell"  # on, and dwell-click armed
+    ERROR = "error"  # running, but something went wrong (a filter fault): see ``error``
+    STOPPED = "stopped"  # the live loop ended by itself; the mouse works unfiltered
+
+
 class App:
-    def __init__(self, backend, settings: Settings, notify: Callable[[str], None] | None = None) -> None:
+    """The tray's live session plus the settings the menu changes."""
+
+    def __init__(self, backend, settings: Settings, notify: Callable[[str], None] | None = None,
+                 options: SessionOptions | None = None) -> None:
         self.backend = backend
         self.settings = settings
         self.notify = notify or (lambda msg: log.info(msg))
+        self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # the tray runs it on its thread
         self.listeners: list[Callable[[], None]] = []
         self.error: str | None = None
         self.enabled = settings.enabled
         self.dwell_paused = False
-        self.profile = self._load_profile(settings.profile)
-        self.loop = LiveLoop(self._engine(), backend, on_fault=self._fault)
+        opts = options or SessionOptions()
+        opts.profile = settings.profile
+        self.session = LiveSession(opts, say=self._said, adjust=self._adjust, backend=backend,
+                                   profile=self._load_profile(settings.profile))
+        self.session.on_fault = self._fault
         self.loop.engine.enabled = self.enabled
-        self.thread: threading.Thread | None = None
+        self.loop.engine.set_dwell_paused(self.dwell_paused)
         self._quit = threading.Event()
+        self._quitting = False
+
+    @property
+    def loop(self) -> LiveLoop:
+        return self.session.loop
+
+    @property
+    def profile(self) -> Profile:
+        return self.session.profile
 
     # -- engine ---------------------------------------------------------------------------------
     def _load_profile(self, name: str) -> Profile:
@@ -48,29 +75,37 @@ class App:
             self.notify(f"profile '{name}' cannot be used, using 'moderate': {exc.problems[0]}")
             return load("moderate")
 
-    def _data(self) -> dict:
-        data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.profile.data.items()}
+    def _adjust(self, data: dict) -> dict:
+        """The menu's dwell settings over the profile's."""
         if self.settings.dwell_enabled is not None:
             data["dwell"]["enabled"] = self.settings.dwell_enabled
         if data["dwell"]["enabled"]:
             data["dwell"]["click"] = self.settings.dwell_click
         return data
 
-    def _engine(self):
-        eng = build_engine(self._data(), screens=self.backend.screens())
-        eng.enabled = self.enabled
-        eng.set_dwell_paused(self.dwell_paused)
-        return eng
+    def _data(self) -> dict:
+        return self._adjust({k: (dict(v) if isinstance(v, dict) else v) for k, v in self.profile.data.items()})
 
     def _rebuild(self) -> None:
-        self.loop.swap_engine(self._engine())
+        self.session.rebuild()
+        self._after_swap()
+
+    def _after_swap(self) -> None:
+        """The new engine pauses dwell as the menu says, and the tray shows the change."""
+        paused = self.dwell_paused
+        self.loop.call(lambda now: self.loop.engine.set_dwell_paused(paused) or [])
         self._changed()
+
+    def _said(self, msg: str) -> None:
+        """A message from the session (any thread): shown by the tray, on its thread."""
+        def show() -> None:
+            self.notify(msg.removeprefix("warning: "))
+            self._changed()
+        self.post(show)
 
     def _fault(self, msg: str) -> None:
         self.error = msg
         log.warning(msg)
-        self.notify(msg)
-        self._changed()
 
     def _changed(self) -> None:
         for fn in list(self.listeners):
@@ -84,17 +119,20 @@ class App:
     def dwell_enabled(self) -> bool:
         return bool(self._data()["dwell"]["enabled"])
 
-    def state(self) -> str:
+    def state(self) -> State:
+        if self.session.failed:
+            return State.STOPPED
         if self.error:
-            return "error"
+            return State.ERROR
         if not self.enabled:
-            return "off"
+            return State.OFF
         if self.dwell_enabled and not self.dwell_paused:
-            return "dwell"
-        return "on"
+            return State.DWELL
+        return State.ON
 
     def title(self) -> str:
-        s = {"on": "on", "off": "OFF", "dwell": "on, dwell-click armed", "error": "problem"}[self.state()]
+        s = {State.ON: "on", State.OFF: "OFF", State.DWELL: "on, dwell-click armed", State.ERROR: "problem",
+             State.STOPPED: "stopped"}[self.state()]
         return f"steadyinput: {s}, profile {self.profile.name}"  # Latin-1 only: X11 window titles
 
     def profiles(self) -> list[str]:
@@ -118,18 +156,13 @@ class App:
         except ProfileError as exc:
             self.notify(f"profile '{name}' is not valid, keeping '{self.profile.name}':\n{exc}")
             return
-        self.profile = prof
+        if not self.session.use_profile(prof):
+            return
         self.settings.profile = name
         self.settings.save()
         self.error = None
         log.info("profile %s", name)
-        self._rebuild()
-
-    def profile_changed_on_disk(self, prof: Profile) -> None:
-        if prof.name == self.profile.name:
-            self.profile = prof
-            self.notify(f"profile '{prof.name}' changed on disk: now in use")
-            self._rebuild()
+        self._after_swap()
 
     def set_dwell(self, on: bool) -> None:
         self.settings.dwell_enabled = on
@@ -195,28 +228,26 @@ class App:
 
     def about(self) -> str:
         return (f"steadyinput {__version__}: steadies the pointer for people with hand tremor. "
-                f"Backend {getattr(self.backend, 'name', '?')}, profile {self.profile.name}. "
+                f"Backend {self.backend.name}, profile {self.profile.name}. "
                 f"Toggle with {self.settings.hotkey_toggle}.")
 
     # -- life cycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        def run() -> None:
-            try:
-                self.loop.run()
-            except Exception as exc:  # the loop has already given the mouse back
-                self.error = f"stopped: {type(exc).__name__}: {exc}"
-                log.exception("live loop failed")
-                self.notify(f"steadyinput stopped steadying: {exc}. The mouse works normally.")
-                self._changed()
-            finally:
+        def ended() -> None:
+            if self._quitting:  # asked to: the tray is going away, nothing to show
                 self._quit.set()
-        self.thread = threading.Thread(target=run, name="live-loop", daemon=True)
-        self.thread.start()
+                return
+            if self.session.failed:
+                log.error("live loop stopped: %s", self.session.failed)
+                self.post(lambda: self.notify(f"steadyinput stopped steadying: {self.session.failed}. "
+                                              "The mouse works normally."))
+            self._quit.set()
+            self.post(self._changed)
+        self.session.start(on_end=ended)
 
     def quit(self) -> None:
-        self.loop.stop()
-        if self.thread is not None:
-            self.thread.join(5)
+        self._quitting = True
+        self.session.stop()
         self._quit.set()
         self._changed()
 

@@ -19,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .controller import DWELL_TYPES, App
+from .controller import DWELL_TYPES, App, State
 from .settings import Settings, log_dir
 
 log = logging.getLogger("steadyinput.app")
@@ -99,7 +99,7 @@ class Tray:
         self.native = bool(pystray.Icon.HAS_MENU)
         menu = self._native_menu() if self.native else pystray.Menu(
             pystray.MenuItem("Menu", lambda: self.requests.put("menu"), default=True, visible=False))
-        self.icon = pystray.Icon("steadyinput", icons.icon(app.state()), app.title(), menu)
+        self.icon = pystray.Icon("steadyinput", icons.icon(app.state().value), app.title(), menu)
         app.listeners.append(self.refresh)
 
     def _native_menu(self):
@@ -123,7 +123,7 @@ class Tray:
         return ps.Menu(lambda: items(menu_model(self.app)))
 
     def refresh(self) -> None:
-        self.icon.icon = self.icons.icon(self.app.state())
+        self.icon.icon = self.icons.icon(self.app.state().value)
         self.icon.title = self.app.title()
         if self.native:
             self.icon.update_menu()
@@ -229,7 +229,7 @@ def write_state(app: App) -> None:
     if not path:
         return
     tmp = path + ".tmp"
-    Path(tmp).write_text(json.dumps({"state": app.state(), "enabled": app.enabled, "profile": app.profile.name,
+    Path(tmp).write_text(json.dumps({"state": app.state().value, "enabled": app.enabled, "profile": app.profile.name,
                                      "dwell": app.dwell_enabled, "dwell_click": app.settings.dwell_click,
                                      "dwell_paused": app.dwell_paused, "error": app.error,
                                      "autostart": app.autostart_enabled()}))
@@ -249,10 +249,9 @@ def start_hotkeys(app: App, settings: Settings, schedule):
 
 
 def run_tray(args) -> int:
-    from ..backends import BackendError, choose, create
+    from ..backends import choose, create
+    from ..cli.run import session_options
     from ..errors import UserError
-    from ..live import watchdog
-    from ..live.reload import ProfileWatcher
     from .single import AlreadyRunning, SingleInstance
 
     problem = tray_problem()
@@ -263,11 +262,8 @@ def run_tray(args) -> int:
     settings = Settings.load()
     if args.profile:
         settings.profile = args.profile
-    try:
-        name, _ = choose(args.backend)
-        backend = create(name, **({"devices": args.device} if args.device else {}))
-    except BackendError as exc:
-        raise UserError(str(exc)) from None
+    name, _ = choose(args.backend)
+    backend = create(name, **({"devices": args.device} if args.device else {}))
 
     import tkinter as tk
     root = tk.Tk(className="steadyinput")
@@ -276,7 +272,8 @@ def run_tray(args) -> int:
     calls: queue.SimpleQueue = queue.SimpleQueue()
     schedule = calls.put  # anything touching Tk runs in the main thread
 
-    app = App(backend, settings)
+    app = App(backend, settings, options=session_options(args))
+    app.post = schedule
     single = SingleInstance(on_show=lambda: schedule("menu"))
     try:
         single.acquire()
@@ -284,7 +281,6 @@ def run_tray(args) -> int:
         root.destroy()
         print(f"steadyinput: {exc}", file=sys.stderr)
         return 0
-    dog = watchdog.spawn(getattr(backend, "display_name", None)) if name == "x11" else None
     done = threading.Event()
 
     def quit_all() -> None:
@@ -300,35 +296,37 @@ def run_tray(args) -> int:
     app.notify = tray.notify
     menu = TkMenu(root, app, quit_all)
     app.listeners.append(lambda: write_state(app))
-    watcher = ProfileWatcher(app.profile, lambda p: schedule(lambda: app.profile_changed_on_disk(p)),
-                             lambda m: schedule(lambda: tray.notify(m)))
     hot = start_hotkeys(app, settings, schedule)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: schedule(quit_all))
 
+    def run_guarded(what: str, fn) -> None:
+        try:
+            fn()
+        except Exception:  # one failing item must not stop the pump: Quit and signals keep working
+            log.exception("%s failed", what)
+
     def pump() -> None:
-        while not calls.empty():
-            item = calls.get()
-            if item == "menu":
-                menu.popup()
-            elif callable(item):
-                item()
-        while not tray.requests.empty():
-            req = tray.requests.get()
-            if req == "menu":
-                menu.popup()
-            elif req == "quit":
+        try:
+            while not calls.empty():
+                item = calls.get()
+                run_guarded("menu", menu.popup) if item == "menu" else run_guarded("a scheduled call", item)
+            while not tray.requests.empty():
+                req = tray.requests.get()
+                if req == "menu":
+                    run_guarded("menu", menu.popup)
+                elif req == "quit":
+                    quit_all()
+            if app.wait(0) and not done.is_set():  # the live loop ended by itself
                 quit_all()
-        if app.wait(0) and not done.is_set():  # the live loop ended by itself
-            quit_all()
-        if not done.is_set():
-            root.after(50, pump)
+        finally:
+            if not done.is_set():
+                root.after(50, pump)
 
     app.start()
     tray.run()
-    watcher.start()
     write_state(app)
-    print(f"steadyinput: steadying with backend '{name}', profile '{app.profile.name}' in the tray "
+    print(f"steadyinput: {app.session.status()} in the tray "
           f"({'native menu' if tray.native else 'click the icon for the menu'}); "
           f"{settings.hotkey_toggle} turns it on/off; log: {logfile}", file=sys.stderr, flush=True)
     root.after(50, pump)
@@ -336,10 +334,7 @@ def run_tray(args) -> int:
         root.mainloop()
     finally:
         quit_all()
-        watcher.stop()
         if hot is not None:
             hot.stop()
         single.release()
-        if dog:
-            watchdog.dismiss(dog)
-    return 1 if app.error and app.error.startswith("stopped") else 0
+    return 1 if app.state() is State.STOPPED else 0

@@ -1,8 +1,8 @@
 """Input backends: thin translators between an OS's pointer and the engine (no filter logic).
 
-Each backend module offers a class with ``start``/``stop``, ``fileno`` (to wait on), ``read``
-(raw events, stamped by the loop), ``apply`` (engine actions), ``screens`` and ``position``,
-plus ``available()`` saying whether it can run here and, if not, how to fix that.
+Each backend module offers a ``Backend`` class that conforms to the contract in
+:mod:`steadyinput.backends.base`, plus ``available()`` saying whether it can run here and, if
+not, how to fix that. This module chooses one and explains every choice.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ..errors import BackendError
+
 ORDER = {"linux": ["evdev", "x11"], "win32": ["win32"], "darwin": ["darwin"]}
-MODULES = {"evdev": "evdev_backend", "x11": "x11", "win32": "win32", "darwin": "darwin"}
-
-
-class BackendError(RuntimeError):
-    """A backend cannot run; the message says what is missing and how to fix it."""
+MODULES = {"evdev": "evdev_backend", "x11": "x11", "win32": "win32", "darwin": "darwin", "trace": "trace"}
+__all__ = ["Availability", "BackendError", "MODULES", "ORDER", "check", "choose", "create"]
 
 
 @dataclass

@@ -57,11 +57,13 @@ def available() -> Availability:
 
 class Backend(QueuedEvents):
     name = "darwin"
+    rescue_display = None  # the event tap ends with its thread
 
     def __init__(self, devices: list[str] | None = None) -> None:
         self.rw = TapRewriter()
         super().__init__()
         self._listener = None
+        self._stopped = False
 
     def screens(self):
         import Quartz
@@ -87,7 +89,13 @@ class Backend(QueuedEvents):
         self._listener = mouse.Listener(darwin_intercept=intercept)
         self._listener.start()
 
+    def steadied(self) -> list[str]:
+        return ["pointer (event tap)"] if self._listener else []
+
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         if self._listener:
             self._listener.stop()
         self.close_events()

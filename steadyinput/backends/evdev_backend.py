@@ -16,6 +16,7 @@ the udev rule that ``steadyinput doctor`` prints).
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import threading
@@ -23,6 +24,8 @@ import threading
 from collections.abc import Iterable
 
 from . import Availability, BackendError
+
+log = logging.getLogger("steadyinput.evdev")
 
 VIRTUAL_NAME = "steadyinput virtual pointer"
 
@@ -170,6 +173,7 @@ class Backend:
     """Glue: devices and uinput from python-evdev (or given, for tests), translation above."""
 
     name = "evdev"
+    rescue_display = None  # the kernel removes the virtual pointer, and its buttons, with the process
 
     def __init__(self, devices: list[str] | None = None, include_absolute: bool = False,
                  list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0) -> None:
@@ -188,12 +192,14 @@ class Backend:
         self._poll = select.epoll() if hasattr(select, "epoll") else None
         self._wake_r, self._wake_w = os.pipe()
         self._stop = threading.Event()
+        self._stopped = False
+        self._failed: set[str] = set()  # devices whose grab failed (logged once, retried)
 
     def screens(self) -> list:
         return []  # count space: no screen to clamp to (the compositor does that)
 
-    def position(self) -> tuple[int, int]:
-        return 0, 0
+    def steadied(self) -> list[str]:
+        return [getattr(d, "name", d.path) for d in self.devices.values()]
 
     def candidates(self) -> list:
         out = []
@@ -254,6 +260,9 @@ class Backend:
                 os.write(self._wake_w, b"h")
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self._stop.set()
         try:
             if self.ui is not None:
@@ -288,8 +297,11 @@ class Backend:
                 for d in self.candidates():
                     try:
                         self._add(d)
-                    except BackendError:
-                        pass
+                        log.info("steadying %s (%s), plugged in", getattr(d, "name", ""), d.path)
+                    except BackendError as exc:  # tried again at the next hot-plug scan
+                        if d.path not in self._failed:
+                            log.warning("%s; will retry", exc)
+                        self._failed.add(d.path)
                 continue
             dev = self.devices.get(fd)
             if dev is None:

@@ -13,7 +13,7 @@ class QueuedEvents:
         self._r, self._w = socket.socketpair()
         self._r.setblocking(False)
 
-    def put(self, raw: tuple[float, float, int]) -> None:
+    def put(self, raw: tuple[float, float, int] | None) -> None:
         """From the OS callback thread: queue a raw event and wake the loop."""
         self.q.put(raw)
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 
+from ..events import Action
 from . import Availability, BackendError
 from .queued import QueuedEvents
 
@@ -75,12 +76,14 @@ def available() -> Availability:
 
 class Backend(QueuedEvents):
     name = "win32"
+    rescue_display = None  # the hook ends with its thread
 
     def __init__(self, devices: list[str] | None = None) -> None:
         self.tr = HookTranslator()
         super().__init__()
         self._listener = None
         self.held: set[int] = set()
+        self._stopped = False
 
     def screens(self):
         import ctypes
@@ -103,11 +106,19 @@ class Backend(QueuedEvents):
         if not self._listener.wait() and not self._listener.running:
             raise BackendError("could not install the low-level mouse hook")
 
+    def steadied(self) -> list[str]:
+        return ["mouse (low-level hook)"] if self._listener else []
+
     def stop(self) -> None:
-        self.apply([type("A", (), {"kind": "release", "button": b, "x": 0, "y": 0})() for b in sorted(self.held)])
-        if self._listener:
-            self._listener.stop()
-        self.close_events()
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            self.apply([Action(0.0, "release", 0, 0, b) for b in sorted(self.held)])
+        finally:
+            if self._listener:
+                self._listener.stop()
+            self.close_events()
 
     def apply(self, actions) -> None:
         import ctypes

@@ -16,9 +16,12 @@ XTEST devices are never grabbed: they carry our own output.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from . import Availability, BackendError
+
+log = logging.getLogger("steadyinput.x11")
 
 XBUTTON_TO_MASK = {1: 1, 2: 4, 3: 2}
 GENERIC_EVENT = 35  # X11 GenericEvent, which carries XInput 2 events
@@ -78,11 +81,19 @@ class Backend:
         self.buttons = 0
         self.pressed_out: set[int] = set()  # X buttons we pressed through XTEST and not released
         self._warp = _warp_request()
+        self._stopped = False
 
     # -- info ---------------------------------------------------------------------------------
     def screens(self) -> list[tuple[int, int, int, int]]:
         g = self.root.get_geometry()
         return [(0, 0, g.width, g.height)]
+
+    @property
+    def rescue_display(self) -> str | None:
+        return self.display_name
+
+    def steadied(self) -> list[str]:
+        return list(self.grabbed.values())
 
     def position(self) -> tuple[int, int]:
         p = self.root.query_pointer()
@@ -132,6 +143,9 @@ class Backend:
     def stop(self) -> None:
         from Xlib import X
         from Xlib.ext import xtest
+        if self._stopped:
+            return
+        self._stopped = True
         try:
             for b in sorted(self.pressed_out):
                 xtest.fake_input(self.d, X.ButtonRelease, b)
@@ -140,8 +154,13 @@ class Backend:
                 self.d.xinput_ungrab_device(devid, X.CurrentTime)
             self.grabbed.clear()
             self.d.sync()
+        except Exception:  # the display may be gone; the X server then ends the grabs itself
+            log.warning("could not release the pointer cleanly", exc_info=True)
         finally:
-            self.d.close()
+            try:
+                self.d.close()
+            except Exception:
+                pass
 
     # -- input --------------------------------------------------------------------------------
     def fileno(self) -> int:

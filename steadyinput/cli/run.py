@@ -6,6 +6,10 @@ import argparse
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..live.session import SessionOptions
 
 
 def add_parser(sub) -> None:
@@ -27,56 +31,11 @@ def add_run_options(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no status line")
 
 
-class Recorder:
-    """Writes raw pointer events (never keys) to a trace file as they are fed to the engine."""
-
-    def __init__(self, path: str) -> None:
-        import gzip
-        self.path = path
-        self._fh = gzip.open(path, "wt", newline="") if path.endswith(".gz") else open(path, "w", newline="")
-        self._fh.write("t,x,y,buttons\n")
-
-    def __call__(self, ev) -> None:
-        self._fh.write(f"{ev.t!r},{ev.x!r},{ev.y!r},{ev.buttons}\n")
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-class ActionLog(Recorder):
-    """Writes the engine's actions as a trace (t,x,y,buttons after each), like replay -o."""
-
-    def __call__(self, actions) -> None:  # type: ignore[override]
-        import numpy as np
-        for a in actions:
-            self._fh.write(f"{float(np.round(a.t, 6))!r},{a.x},{a.y},{a.buttons}\n")  # µs, as replay -o
-
-
-def start_live(args, profile_name: str | None, on_status=None):
-    """Build engine, backend, loop, watchdog and watcher; returns them without running."""
-    from ..backends import choose, create
-    from ..live.loop import LiveLoop
-    from ..live.reload import ProfileWatcher
-    from ..pipeline import build_engine
-    from ..profile import load
-    name, _ = choose(args.backend)
-    kw = {"devices": args.device} if args.device else {}
-    backend = create(name, **kw)
-    prof = load(profile_name or "moderate")
-    engine = build_engine(prof, screens=backend.screens())
-    recorder = Recorder(args.record) if args.record else None
-    actions_log = ActionLog(args.log_actions) if getattr(args, "log_actions", None) else None
-    say = on_status or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    loop = LiveLoop(engine, backend, record=recorder, on_actions=actions_log,
-                    on_fault=lambda m: say(f"warning: {m}"))
-    loop.closers = [c for c in (recorder, actions_log) if c]
-
-    def changed(p):
-        loop.swap_engine(build_engine(p, screens=backend.screens()))
-        say(f"profile '{p.name}' changed on disk: now in use")
-
-    watcher = ProfileWatcher(prof, changed, lambda m: say(f"warning: {m}"))
-    return name, backend, prof, loop, recorder, watcher
+def session_options(args: argparse.Namespace) -> "SessionOptions":
+    """The live session the command-line options ask for."""
+    from ..live.session import SessionOptions
+    return SessionOptions(backend=args.backend, profile=args.profile, devices=args.device,
+                          record=getattr(args, "record", None), log_actions=getattr(args, "log_actions", None))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,33 +47,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_foreground(args: argparse.Namespace) -> int:
-    from ..backends import BackendError
-    from ..live import watchdog
-    from ..errors import UserError
-    try:
-        name, backend, prof, loop, recorder, watcher = start_live(args, args.profile)
-    except BackendError as exc:
-        raise UserError(str(exc)) from None
-    dog = watchdog.spawn(getattr(backend, "display_name", None)) if name == "x11" else None
+    """The terminal mode: a status line, Ctrl-C/SIGTERM/SIGHUP stop, the mouse given back."""
+    from ..live.session import LiveSession
+    quiet = getattr(args, "quiet", False)
+    session = LiveSession(session_options(args), say=None if not quiet else (lambda m: None))
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: loop.stop())
-    def started() -> None:
-        if not args.quiet:
-            print(f"steadyinput: steadying with backend '{name}', profile '{prof.name}' "
-                  f"({', '.join(getattr(backend, 'grabbed', {}).values()) or 'pointer'}); Ctrl-C to stop",
-                  file=sys.stderr, flush=True)
+        signal.signal(sig, lambda *_: session.loop.stop())
 
-    watcher.start()
-    try:
-        loop.run(on_started=started)
-    except BackendError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        watcher.stop()
-        for c in loop.closers:
-            c.close()
-        if dog:
-            watchdog.dismiss(dog)
-    if not args.quiet:
-        print(f"steadyinput: stopped after {loop.events_seen} events; the mouse is yours again", file=sys.stderr)
+    def started() -> None:
+        if not quiet:
+            print(f"steadyinput: {session.status()}; Ctrl-C to stop", file=sys.stderr, flush=True)
+
+    session.run(on_started=started)
+    if not quiet:
+        print(f"steadyinput: stopped after {session.loop.events_seen} events; the mouse is yours again",
+              file=sys.stderr)
+        if session.recorder is not None:
+            print(f"steadyinput: recorded {session.recorder.rows} events to {session.recorder.path}",
+                  file=sys.stderr)
     return 0

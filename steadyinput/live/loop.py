@@ -67,9 +67,11 @@ class LiveLoop:
             pass
 
     def swap_engine(self, engine: Engine) -> None:
-        """Use a new engine (a new profile) from the next loop turn; the old one is closed."""
+        """Use a new engine (a new profile) from the next loop turn; the old one is closed and
+        the new one is on or off as the old one was then (calls queued before this come first)."""
         def do(now: float) -> list[Action]:
             acts = self.engine.close(now)
+            engine.enabled = self.engine.enabled
             self.engine = engine
             return acts
         self.call(do)
@@ -112,6 +114,8 @@ class LiveLoop:
             while self._calls:
                 self._apply(self._calls.pop(0)(self.now()))
             raw = self.backend.read()
+            if raw is None:  # the input has ended for good
+                break
             if raw:
                 t = self.now()  # stamped when read: later than every tick already run
                 for x, y, buttons in raw:

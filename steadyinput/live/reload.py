@@ -3,11 +3,14 @@ profile in use: the last good one stays and the reason is reported."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from ..profile import Profile, ProfileError, load
+
+log = logging.getLogger("steadyinput.reload")
 
 
 class ProfileWatcher:
@@ -48,10 +51,20 @@ class ProfileWatcher:
         self.on_change(new)
         return True
 
+    def follow(self, profile: Profile) -> None:
+        """Watch ``profile``'s files from now on (another profile was chosen)."""
+        self.profile = profile
+        self._stamps = self._read_stamps()
+
     def start(self) -> None:
         def loop() -> None:
             while not self._stop.wait(self.interval_s):
-                self.check()
+                try:
+                    self.check()
+                except Exception as exc:  # a bug in taking a profile into use must not stop watching
+                    log.exception("profile reload failed")
+                    self.on_error(f"the edited profile could not be taken into use, still using the last good "
+                                  f"one: {type(exc).__name__}: {exc}")
         self._thread = threading.Thread(target=loop, name="profile-watcher", daemon=True)
         self._thread.start()
 

@@ -1,0 +1,149 @@
+"""One live session: (backend, profile, options) -> a running, recorded, reloadable, safe loop.
+
+Both the terminal mode (``steadyinput run --no-tray``, ``record``) and the tray utility run
+exactly this: it chooses and creates the backend, builds the engine from the profile, records
+the raw pointer and logs actions when asked, starts the watchdog that gives the mouse back if
+the process dies, reloads the profile when its files change (a broken edit keeps the last good
+profile and says why), and on any end closes everything in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine import Engine
+from ..errors import ProfileError
+from ..pipeline import build_engine
+from ..profile import Profile, load
+from . import watchdog
+from .loop import LiveLoop
+from .recording import TraceRecorder
+from .reload import ProfileWatcher
+
+log = logging.getLogger("steadyinput.session")
+DEFAULT_PROFILE = "moderate"
+
+
+@dataclass
+class SessionOptions:
+    """What a user asks of a live session (``run``/``record`` options, the tray's settings)."""
+
+    backend: str = "auto"
+    profile: str | None = None
+    devices: list[str] | None = None
+    record: str | None = None  # raw pointer trace to write (never keys)
+    log_actions: str | None = None  # what the cursor was told to do, as replay -o writes it
+    backend_options: dict[str, Any] = field(default_factory=dict)
+
+
+class LiveSession:
+    """A live session; ``run()`` blocks until stopped, ``start()`` runs it in a thread."""
+
+    def __init__(self, options: SessionOptions, say: Callable[[str], None] | None = None,
+                 adjust: Callable[[dict], dict] | None = None, backend=None,
+                 profile: Profile | None = None) -> None:
+        from ..backends import choose, create
+        self.options = options
+        self.say = say or (lambda msg: print(f"steadyinput: {msg}", file=sys.stderr, flush=True))
+        self.adjust = adjust or (lambda data: data)  # e.g. the tray's dwell settings over the profile
+        self.profile = profile or load(options.profile or DEFAULT_PROFILE)
+        if backend is None:
+            self.backend_name, _ = choose(options.backend)
+            kw = dict(options.backend_options)
+            if options.devices:
+                kw["devices"] = options.devices
+            backend = create(self.backend_name, **kw)
+        else:
+            self.backend_name = backend.name
+        self.backend = backend
+        self.recorder = TraceRecorder(options.record, "events") if options.record else None
+        self.action_log = TraceRecorder(options.log_actions, "actions") if options.log_actions else None
+        self.loop = LiveLoop(self.build_engine(), backend,
+                             record=self.recorder.event if self.recorder else None,
+                             on_actions=self.action_log.actions if self.action_log else None,
+                             on_fault=self._fault)
+        self.on_fault: Callable[[str], None] | None = None
+        self.watcher = ProfileWatcher(self.profile, self.reload, lambda m: self.say(f"warning: {m}"))
+        self.failed: str | None = None  # why the loop ended by itself, if it did
+        self.thread: threading.Thread | None = None
+        self._ended = threading.Event()
+
+    # -- engine and profile -----------------------------------------------------------------------
+    def build_engine(self, profile: Profile | None = None) -> Engine:
+        """An engine for ``profile`` (default: the one in use) with the session's adjustments."""
+        prof = profile or self.profile
+        data = self.adjust({k: (dict(v) if isinstance(v, dict) else v) for k, v in prof.data.items()})
+        return build_engine(data, screens=self.backend.screens())
+
+    def use_profile(self, profile: Profile) -> bool:
+        """Switch to ``profile``; if its engine cannot be built the one in use stays. True if switched."""
+        try:
+            engine = self.build_engine(profile)
+        except ProfileError as exc:
+            self.say(f"warning: profile '{profile.name}' cannot be used, keeping '{self.profile.name}':\n{exc}")
+            return False
+        self.profile = profile
+        self.watcher.follow(profile)
+        self.loop.swap_engine(engine)
+        return True
+
+    def rebuild(self) -> None:
+        """Rebuild the engine after the adjustments changed (same profile)."""
+        self.use_profile(self.profile)
+
+    def reload(self, profile: Profile) -> None:
+        """The profile's files changed on disk and validate: take it into use."""
+        if self.use_profile(profile):
+            self.say(f"profile '{profile.name}' changed on disk: now in use")
+
+    def _fault(self, msg: str) -> None:
+        self.say(f"warning: {msg}")
+        if self.on_fault:
+            self.on_fault(msg)
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def run(self, on_started: Callable[[], None] | None = None) -> None:
+        """Run until :meth:`stop`; whatever ends it, the pointer is given back and files closed."""
+        dog = watchdog.spawn(self.backend.rescue_display) if self.backend.rescue_display else None
+        self.watcher.start()
+        try:
+            self.loop.run(on_started=on_started)
+        finally:
+            self.watcher.stop()
+            for rec in (self.recorder, self.action_log):
+                if rec is not None:
+                    rec.close()
+            if dog is not None:
+                watchdog.dismiss(dog)
+            self._ended.set()
+
+    def start(self, on_end: Callable[[], None] | None = None) -> None:
+        """Run in a thread (the tray's way); ``failed`` says why if it ends by itself."""
+        def body() -> None:
+            try:
+                self.run()
+            except Exception as exc:  # the loop has already given the mouse back
+                self.failed = f"{type(exc).__name__}: {exc}"
+                log.exception("live loop failed")
+            finally:
+                if on_end:
+                    on_end()
+        self.thread = threading.Thread(target=body, name="live-session", daemon=True)
+        self.thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self.loop.stop()
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout_s)
+
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    def status(self) -> str:
+        what = ", ".join(self.backend.steadied()) or "pointer"
+        return f"steadying with backend '{self.backend_name}', profile '{self.profile.name}' ({what})"
