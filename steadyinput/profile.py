@@ -442,7 +442,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def load(name_or_path: str | Path) -> Profile:
     """Find, read, validate and resolve a profile (``extends`` chains included).
 
-    Every problem, in any file of the chain, is a :class:`ProfileError` naming file and line.
+    The one validation path: each file's own keys, the ``extends`` chain, then the rules that tie
+    settings together (:func:`cross_field_problems`). Every problem is a :class:`ProfileError`.
     """
     return _resolve(find(str(name_or_path)))
 
@@ -479,6 +480,9 @@ def _resolve(path: Path, text: str | None = None) -> Profile:
     for layer in reversed(layers):
         merged = _merge(merged, {k: v for k, v in layer.data.items() if k != "extends"})
     merged["schema_version"] = SCHEMA_VERSION
+    problems = cross_field_problems(merged, layers)
+    if problems:
+        raise ProfileError(problems)
     return Profile(name=path.stem, data=merged, path=str(path),
                    chain=[str(_real(layer.path)) for layer in layers])
 
@@ -550,6 +554,74 @@ def _real(p: Path) -> Path:
 
 def _same_file(a: Path, b: Path) -> bool:
     return _real(a) == _real(b)
+
+
+# -- rules that tie settings together ---------------------------------------------------------
+Key = tuple[str, ...]
+
+
+def _has(data: dict[str, Any], key: Key) -> bool:
+    for k in key[:-1]:
+        data = data.get(k) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return isinstance(data, dict) and key[-1] in data
+
+
+def _locate(layers: list[_Layer], keys: tuple[Key, ...]) -> tuple[str, Key]:
+    """Where the most derived file of the chain sets one of ``keys`` (else its section)."""
+    for layer in layers:
+        for key in keys:
+            if _has(layer.data, key):
+                return layer.where(*key), key
+    for layer in layers:
+        for key in keys:
+            if len(key) > 1 and key[0] in layer.data:
+                return layer.where(key[0]), key
+    return f"{layers[0].path}:1", keys[0]
+
+
+def _rules(d: dict[str, Any]) -> list[tuple[bool, dict[Key, str]]]:
+    """The cross-field rules the filter constructors enforce: (holds, message per key involved).
+
+    Each message names its key first, so a problem reads ``file:line: section.key ...`` at
+    whichever of the keys the most derived profile in the chain set.
+    """
+    tick, lp, k, a = d["tick_hz"], d["lowpass"], d["kalman"], d["adaptive"]
+    nyq, band_hi = tick / 2, k["track_band_hz"][1]
+    hold, move, lo, hi = a["hold_cutoff_hz"], a["move_cutoff_hz"], a["speed_lo_px_s"], a["speed_hi_px_s"]
+    return [
+        (lp["cutoff_hz"] < nyq, {
+            ("lowpass", "cutoff_hz"): f"lowpass.cutoff_hz ({lp['cutoff_hz']:g}) must be below half of tick_hz "
+                                      f"({nyq:g} Hz at tick_hz {tick:g})",
+            ("tick_hz",): f"tick_hz ({tick:g}) must be more than twice lowpass.cutoff_hz ({lp['cutoff_hz']:g})"}),
+        (band_hi < nyq, {
+            ("kalman", "track_band_hz"): f"kalman.track_band_hz high end ({band_hi:g}) must be below half of "
+                                         f"tick_hz ({nyq:g} Hz at tick_hz {tick:g})",
+            ("tick_hz",): f"tick_hz ({tick:g}) must be more than twice the high end of kalman.track_band_hz "
+                          f"({band_hi:g})"}),
+        (hold <= move, {
+            ("adaptive", "hold_cutoff_hz"): f"adaptive.hold_cutoff_hz ({hold:g}) must not be above "
+                                            f"adaptive.move_cutoff_hz ({move:g})",
+            ("adaptive", "move_cutoff_hz"): f"adaptive.move_cutoff_hz ({move:g}) must not be below "
+                                            f"adaptive.hold_cutoff_hz ({hold:g})"}),
+        (lo < hi, {
+            ("adaptive", "speed_lo_px_s"): f"adaptive.speed_lo_px_s ({lo:g}) must be below "
+                                           f"adaptive.speed_hi_px_s ({hi:g})",
+            ("adaptive", "speed_hi_px_s"): f"adaptive.speed_hi_px_s ({hi:g}) must be above "
+                                           f"adaptive.speed_lo_px_s ({lo:g})"}),
+    ]
+
+
+def cross_field_problems(data: dict[str, Any], layers: list[_Layer]) -> list[str]:
+    """Every broken cross-field rule of a merged profile, at the line of the key that set it.
+
+    Checked for every section, enabled or not: the tray and calibration may switch one on.
+    """
+    problems = []
+    for holds, messages in _rules(data):
+        if not holds:
+            where, key = _locate(layers, tuple(messages))
+            problems.append(f"{where}: {messages[key]}")
+    return problems
 
 
 def from_text(text: str, origin: str = "<profile>") -> Profile:
