@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .engine import Engine, Rect
 from .filters import Butterworth, Chain, ClickGuard, Dwell, OneEuro, SpeedAdaptive, TremorKalman
+from .errors import ProfileError
 from .profile import Profile
 
 
@@ -46,8 +47,18 @@ def build_dwell(data: dict) -> Dwell | None:
 
 
 def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None) -> Engine:
-    """A fresh engine for a resolved profile (or its ``data`` dict)."""
+    """A fresh engine for a resolved profile (or its ``data`` dict).
+
+    A setting a filter rejects (a rule :func:`profile.load` should have caught) becomes a
+    :class:`ProfileError` naming the profile, never a raw ``ValueError``.
+    """
     data = profile.data if isinstance(profile, Profile) else profile
-    tick_hz = float(data["tick_hz"])
-    return Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
-                  screens=screens)
+    try:
+        tick_hz = float(data["tick_hz"])
+        return Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
+                      screens=screens)
+    except ProfileError:
+        raise
+    except ValueError as exc:
+        name = (profile.path or profile.name) if isinstance(profile, Profile) else "the profile"
+        raise ProfileError([f"{name}: settings the filters cannot run with: {exc}"]) from exc

@@ -149,17 +149,22 @@ def user_dir() -> Path:
 def find(name_or_path: str) -> Path:
     """A profile file by path, or by name among user profiles first, then shipped ones."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        if not p.exists():
+    if p.suffix in (".yaml", ".yml") or _exists(p):
+        if not _exists(p):
             raise ProfileError([f"{p}: no such profile file"])
         return p
+    return _find_named(name_or_path)
+
+
+def _find_named(name: str) -> Path:
+    """A profile by name: the user's first, then the shipped one; else a hint at the closest name."""
     for d in (user_dir(), shipped_dir()):
-        cand = d / f"{name_or_path}.yaml"
-        if cand.exists():
+        cand = d / f"{name}.yaml"
+        if _exists(cand):
             return cand
     known = sorted(available())
-    hint = difflib.get_close_matches(name_or_path, known, n=1)
-    msg = f"no profile named {name_or_path!r}"
+    hint = difflib.get_close_matches(name, known, n=1)
+    msg = f"no profile named {_show(name)}"
     msg += f" (did you mean {hint[0]!r}?)" if hint else f"; known: {', '.join(known)}"
     raise ProfileError([msg])
 
@@ -175,39 +180,181 @@ def available() -> dict[str, Path]:
 
 
 # -- reading and validating -------------------------------------------------------------------
+MAX_BYTES = 1_000_000  # a profile is a few KB; anything this big is not one
+MAX_DEPTH = 20  # nesting beyond this is never a profile (and deep nesting exhausts the parser's stack)
+EMPTY_HINT = ("a profile needs at least 'extends: <profile>' (e.g. 'extends: moderate') "
+              "or settings of its own")
+
+
+def read_text(path: Path) -> str:
+    """A profile file's text, decoded as UTF-8; anything unreadable as a :class:`ProfileError`."""
+    try:
+        if path.is_dir():
+            raise ProfileError([f"{path}: is a folder, not a profile file"])
+        if not path.is_file():
+            raise ProfileError([f"{path}: not a regular file, so not a profile"])
+        if path.stat().st_size > MAX_BYTES:
+            raise ProfileError([f"{path}: too large for a profile ({path.stat().st_size:,} bytes; "
+                                f"at most {MAX_BYTES:,})"])
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ProfileError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
+    return decode(raw, path)
+
+
+def decode(raw: bytes, path: str | Path) -> str:
+    """UTF-8 text (a BOM is allowed) or a :class:`ProfileError` naming the line of the bad byte."""
+    if len(raw) > MAX_BYTES:
+        raise ProfileError([f"{path}: too large for a profile (more than {MAX_BYTES:,} bytes)"])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ProfileError([f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                            "save the profile as UTF-8"]) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, path: str | Path) -> str:
+    """One line for a YAML error: file, line, and what is wrong."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[:exc.position].count("\n") + 1
+        return f"{path}:{line}: not valid YAML: character {exc.character!r} is not allowed in a profile"
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = f":{mark.line + 1}" if mark is not None else ""
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{path}{line}: not valid YAML: {what}"
+
+
+def _compose(text: str, path: str | Path) -> yaml.Node | None:
+    """The node tree of a profile's text, after a streaming check for aliases and deep nesting."""
+    if len(text) > MAX_BYTES:
+        raise ProfileError([f"{path}: too large for a profile (more than {MAX_BYTES:,} characters)"])
+    try:
+        _check_events(text, path)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ProfileError([_yaml_problem(exc, text, path)]) from None
+    except RecursionError:  # not reached after _check_events; kept as a guard
+        raise ProfileError([f"{path}: nested too deeply to be a profile"]) from None
+
+
+def _check_events(text: str, path: str | Path) -> None:
+    """Reject aliases (an alias bomb expands exponentially) and nesting deeper than MAX_DEPTH."""
+    depth = 0
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = ev.start_mark.line + 1
+        if isinstance(ev, yaml.AliasEvent):
+            raise ProfileError([f"{path}:{line}: uses an alias (*{ev.anchor}); profiles do not support "
+                                "anchors and aliases, write the value out"])
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ProfileError([f"{path}:{line}: nested too deeply to be a profile"])
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.tag.rsplit(':', 1)[-1]}>"
+
+
+def _structure_problems(node: yaml.Node, path: str | Path) -> list[str]:
+    """Duplicate keys (each with the line of its first occurrence) and merge keys, anywhere."""
+    problems: list[str] = []
+
+    def walk(n: yaml.Node, keys: tuple[str, ...]) -> None:
+        if isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, keys[:-1] + (f"{keys[-1] if keys else ''}[{i}]",))
+        elif isinstance(n, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for k, v in n.value:
+                key, line = _key_text(k), k.start_mark.line + 1
+                name = ".".join(keys + (key,))
+                if key == "<<" and k.tag == "tag:yaml.org,2002:merge":
+                    problems.append(f"{path}:{line}: {name} (a YAML merge key) is not supported in "
+                                    "profiles; use 'extends' or write the settings out")
+                elif key in first:
+                    problems.append(f"{path}:{line}: {name} appears twice (first at line {first[key]}); "
+                                    "keep one")
+                else:
+                    first[key] = line
+                walk(v, keys + (key,))
+
+    walk(node, ())
+    return problems
+
+
 def _lines(node: yaml.Node, out: dict[tuple[str, ...], int], path: tuple[str, ...] = ()) -> None:
     """Map each key path to the 1-based line of the key in the file."""
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            key = str(k.value)
-            out[path + (key,)] = k.start_mark.line + 1
+            key = _key_text(k)
+            out.setdefault(path + (key,), k.start_mark.line + 1)
             if isinstance(v, yaml.MappingNode):
                 _lines(v, out, path + (key,))
 
 
+def _construct(text: str, node: yaml.Node, path: str | Path) -> Any:
+    """``yaml.safe_load(text)``, with any failure as a :class:`ProfileError` naming its line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # e.g. a list or mapping used as a key, an unknown !!tag
+        raise ProfileError([_yaml_problem(exc, text, path)]) from None
+    except Exception:  # a value its tag cannot hold (!!float abc, a 5000-digit number, ...)
+        line = _bad_scalar_line(node)
+        raise ProfileError([f"{path}:{line}: not valid YAML: a value cannot be read "
+                            "(a malformed number, date or !!tag)"]) from None
+
+
+def _bad_scalar_line(node: yaml.Node) -> int:
+    """The line of the first scalar the safe constructor cannot turn into a value (1 if none)."""
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(n)
+            except Exception:
+                return n.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(x for kv in n.value for x in kv)
+    return 1
+
+
+def parse(text: str, path: str | Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    """The mapping in a profile's text and the line of each key; errors as :class:`ProfileError`."""
+    node = _compose(text, path)
+    if node is None or node.tag == "tag:yaml.org,2002:null":
+        raise ProfileError([f"{path}:1: the profile is empty; {EMPTY_HINT}"])
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        raise ProfileError([f"{path}:{node.start_mark.line + 1}: a profile must be a mapping of keys to "
+                            f"values, not {kind}; {EMPTY_HINT}"])
+    problems = _structure_problems(node, path)
+    if problems:
+        raise ProfileError(problems)
+    data = _construct(text, node, path)
+    if not data:
+        raise ProfileError([f"{path}:1: the profile is empty; {EMPTY_HINT}"])
+    lines: dict[tuple[str, ...], int] = {}
+    _lines(node, lines)
+    return data, lines
+
+
 def read_raw(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     """The mapping in a profile file and the line of each key; errors as :class:`ProfileError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ProfileError([f"{path}{line}: not valid YAML: {what}"]) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ProfileError([f"{path}:1: a profile must be a mapping of keys to values"])
-    lines: dict[tuple[str, ...], int] = {}
-    if node is not None:
-        _lines(node, lines)
-    return data, lines
+    return parse(read_text(path), path)
+
+
+def _show(value: Any, width: int = 40) -> str:
+    """A value as the user wrote it, shortened to fit in one line of a message."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else f"a {len(str(abs(value)))}-digit number"
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _check_value(spec: Spec, value: Any) -> str | None:
@@ -216,21 +363,21 @@ def _check_value(spec: Spec, value: Any) -> str | None:
     if spec.kind == "str":
         return None if isinstance(value, str) else "must be text"
     if spec.kind == "choice":
-        return None if value in spec.choices else f"must be {spec.allowed()}, got {value!r}"
+        return None if value in spec.choices else f"must be {spec.allowed()}, got {_show(value)}"
     if spec.kind == "band":
         if (not isinstance(value, list) or len(value) != 2
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
-            return f"must be {spec.allowed()}, got {value!r}"
+            return f"must be {spec.allowed()}, got {_show(value)}"
         lo, hi = value
         if not (spec.lo <= lo <= hi <= spec.hi):  # type: ignore[operator]
-            return f"must be {spec.allowed()}, got {value!r}"
+            return f"must be {spec.allowed()}, got {_show(value)}"
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be {spec.allowed()}, got {value!r}"
-    if spec.kind == I and not float(value).is_integer():
-        return f"must be {spec.allowed()}, got {value!r}"
+        return f"must be {spec.allowed()}, got {_show(value)}"
+    if spec.kind == I and isinstance(value, float) and not value.is_integer():
+        return f"must be {spec.allowed()}, got {_show(value)}"
     if not (spec.lo <= value <= spec.hi):  # type: ignore[operator]
-        return f"must be {spec.allowed()}, got {value!r}"
+        return f"must be {spec.allowed()}, got {_show(value)}"
     return None
 
 
@@ -293,63 +440,193 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(name_or_path: str | Path) -> Profile:
-    """Find, read, validate and resolve a profile (``extends`` chains included)."""
-    path = find(str(name_or_path))
+    """Find, read, validate and resolve a profile (``extends`` chains included).
+
+    The one validation path: each file's own keys, the ``extends`` chain, then the rules that tie
+    settings together (:func:`cross_field_problems`). Every problem is a :class:`ProfileError`.
+    """
+    return _resolve(find(str(name_or_path)))
+
+
+@dataclass
+class _Layer:
+    """One file of an ``extends`` chain: its path, its own keys and the line of each."""
+
+    path: Path
+    data: dict[str, Any]
+    lines: dict[tuple[str, ...], int]
+
+    def where(self, *keys: str) -> str:
+        return f"{self.path}:{self.lines.get(tuple(keys), 1)}"
+
+
+def _resolve(path: Path, text: str | None = None) -> Profile:
+    """Read the chain from ``path`` (its text given, or read from disk), validate and merge it."""
     problems: list[str] = []
-    layers: list[dict[str, Any]] = []
-    seen: list[Path] = []
+    layers: list[_Layer] = []
     cur: Path | None = path
     while cur is not None:
-        real = cur.resolve()
-        if real in seen:
-            problems.append(f"{cur}: 'extends' goes round in a circle: "
-                            + " -> ".join(p.stem for p in seen + [real]))
-            break
-        seen.append(real)
         try:
-            data, lines = read_raw(cur)
+            data, lines = parse(text, cur) if text is not None and not layers else read_raw(cur)
         except ProfileError as exc:
             problems.extend(exc.problems)
             break
+        layers.append(_Layer(cur, data, lines))
         problems.extend(validate(data, cur, lines))
-        layers.append(data)
-        parent = data.get("extends")
-        if not parent or not isinstance(parent, str):
-            cur = None
-            continue
-        try:
-            nxt = find(parent) if parent != cur.stem else _shipped_or_raise(parent, cur)
-        except ProfileError as exc:
-            problems.append(f"{cur}:{lines.get(('extends',), 1)}: extends: {exc.problems[0]}")
-            break
-        if nxt.resolve() == real:  # a user profile extending the shipped one of its own name
-            nxt = _shipped_or_raise(parent, cur)
-        cur = nxt
+        cur = _next_in_chain(layers, problems)
     if problems:
         raise ProfileError(problems)
     merged = defaults()
     for layer in reversed(layers):
-        merged = _merge(merged, {k: v for k, v in layer.items() if k != "extends"})
+        merged = _merge(merged, {k: v for k, v in layer.data.items() if k != "extends"})
     merged["schema_version"] = SCHEMA_VERSION
-    return Profile(name=path.stem, data=merged, path=str(path), chain=[str(p) for p in seen])
+    problems = cross_field_problems(merged, layers)
+    if problems:
+        raise ProfileError(problems)
+    return Profile(name=path.stem, data=merged, path=str(path),
+                   chain=[str(_real(layer.path)) for layer in layers])
 
 
-def _shipped_or_raise(name: str, origin: Path) -> Path:
-    p = shipped_dir() / f"{name}.yaml"
-    if not p.exists():
-        raise ProfileError([f"{origin}: extends {name!r}, which is not a shipped profile"])
-    return p
+def _next_in_chain(layers: list[_Layer], problems: list[str]) -> Path | None:
+    """The file the last layer extends (None at the end of the chain or on a problem, appended)."""
+    layer = layers[-1]
+    parent = layer.data.get("extends")
+    if "extends" not in layer.data or not isinstance(parent, str):
+        return None  # absent, or not text (reported by validate)
+    where = f"{layer.where('extends')}: extends:"
+    if not parent.strip():
+        problems.append(f"{where} is empty; name the profile to start from, e.g. 'extends: moderate'")
+        return None
+    try:
+        nxt = _extends_target(parent, layer.path)
+    except ProfileError as exc:
+        problems.append(f"{where} {exc.problems[0]}")
+        return None
+    seen = [_real(lay.path) for lay in layers]
+    if _real(nxt) == seen[-1]:
+        problems.append(f"{where} {parent!r} names this profile itself; a profile cannot extend itself "
+                        "(extend another profile, e.g. 'extends: moderate')")
+        return None
+    if _real(nxt) in seen:
+        problems.append(f"{where} {parent!r} goes round in a circle: "
+                        + " -> ".join(lay.path.stem for lay in layers) + f" -> {nxt.stem}")
+        return None
+    return nxt
+
+
+def _is_path(ref: str) -> bool:
+    return Path(ref).suffix in (".yaml", ".yml") or "/" in ref or os.sep in ref
+
+
+def _extends_target(ref: str, origin: Path) -> Path:
+    """The file ``extends: ref`` in ``origin`` names: a path (relative to ``origin``'s folder) or a
+    profile name (user profiles first, then shipped). A profile extending its own name gets the
+    shipped profile of that name."""
+    if _is_path(ref):
+        p = Path(ref).expanduser()
+        p = p if p.is_absolute() else origin.parent / p
+        if not _exists(p) and not _same_file(p, origin):
+            raise ProfileError([f"no such profile file: {p}"])
+        return p
+    if ref == origin.stem:
+        shipped = shipped_dir() / f"{ref}.yaml"
+        if _exists(shipped) and not _same_file(shipped, origin):
+            return shipped
+        raise ProfileError([f"{ref!r} names this profile itself, and there is no shipped profile {ref!r} "
+                            "to start from; extend another profile, e.g. 'extends: moderate'"])
+    return _find_named(ref)
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
+
+
+def _real(p: Path) -> Path:
+    """``p`` resolved (symlinks followed), or just made absolute if that fails (a symlink loop)."""
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):
+        return p.absolute()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return _real(a) == _real(b)
+
+
+# -- rules that tie settings together ---------------------------------------------------------
+Key = tuple[str, ...]
+
+
+def _has(data: dict[str, Any], key: Key) -> bool:
+    for k in key[:-1]:
+        data = data.get(k) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return isinstance(data, dict) and key[-1] in data
+
+
+def _locate(layers: list[_Layer], keys: tuple[Key, ...]) -> tuple[str, Key]:
+    """Where the most derived file of the chain sets one of ``keys`` (else its section)."""
+    for layer in layers:
+        for key in keys:
+            if _has(layer.data, key):
+                return layer.where(*key), key
+    for layer in layers:
+        for key in keys:
+            if len(key) > 1 and key[0] in layer.data:
+                return layer.where(key[0]), key
+    return f"{layers[0].path}:1", keys[0]
+
+
+def _rules(d: dict[str, Any]) -> list[tuple[bool, dict[Key, str]]]:
+    """The cross-field rules the filter constructors enforce: (holds, message per key involved).
+
+    Each message names its key first, so a problem reads ``file:line: section.key ...`` at
+    whichever of the keys the most derived profile in the chain set.
+    """
+    tick, lp, k, a = d["tick_hz"], d["lowpass"], d["kalman"], d["adaptive"]
+    nyq, band_hi = tick / 2, k["track_band_hz"][1]
+    hold, move, lo, hi = a["hold_cutoff_hz"], a["move_cutoff_hz"], a["speed_lo_px_s"], a["speed_hi_px_s"]
+    return [
+        (lp["cutoff_hz"] < nyq, {
+            ("lowpass", "cutoff_hz"): f"lowpass.cutoff_hz ({lp['cutoff_hz']:g}) must be below half of tick_hz "
+                                      f"({nyq:g} Hz at tick_hz {tick:g})",
+            ("tick_hz",): f"tick_hz ({tick:g}) must be more than twice lowpass.cutoff_hz ({lp['cutoff_hz']:g})"}),
+        (band_hi < nyq, {
+            ("kalman", "track_band_hz"): f"kalman.track_band_hz high end ({band_hi:g}) must be below half of "
+                                         f"tick_hz ({nyq:g} Hz at tick_hz {tick:g})",
+            ("tick_hz",): f"tick_hz ({tick:g}) must be more than twice the high end of kalman.track_band_hz "
+                          f"({band_hi:g})"}),
+        (hold <= move, {
+            ("adaptive", "hold_cutoff_hz"): f"adaptive.hold_cutoff_hz ({hold:g}) must not be above "
+                                            f"adaptive.move_cutoff_hz ({move:g})",
+            ("adaptive", "move_cutoff_hz"): f"adaptive.move_cutoff_hz ({move:g}) must not be below "
+                                            f"adaptive.hold_cutoff_hz ({hold:g})"}),
+        (lo < hi, {
+            ("adaptive", "speed_lo_px_s"): f"adaptive.speed_lo_px_s ({lo:g}) must be below "
+                                           f"adaptive.speed_hi_px_s ({hi:g})",
+            ("adaptive", "speed_hi_px_s"): f"adaptive.speed_hi_px_s ({hi:g}) must be above "
+                                           f"adaptive.speed_lo_px_s ({lo:g})"}),
+    ]
+
+
+def cross_field_problems(data: dict[str, Any], layers: list[_Layer]) -> list[str]:
+    """Every broken cross-field rule of a merged profile, at the line of the key that set it.
+
+    Checked for every section, enabled or not: the tray and calibration may switch one on.
+    """
+    problems = []
+    for holds, messages in _rules(data):
+        if not holds:
+            where, key = _locate(layers, tuple(messages))
+            problems.append(f"{where}: {messages[key]}")
+    return problems
 
 
 def from_text(text: str, origin: str = "<profile>") -> Profile:
-    """Validate a profile given as text (for the editor); writes nothing."""
-    with tempfile.TemporaryDirectory() as d:
-        p = Path(d) / (Path(origin).stem + ".yaml")
-        p.write_text(text, encoding="utf-8")
-        try:
-            prof = load(p)
-        except ProfileError as exc:
-            raise ProfileError([m.replace(str(p), origin) for m in exc.problems]) from None
+    """Validate a profile given as text, as if it were the file ``origin``; writes nothing."""
+    prof = _resolve(Path(origin), text)
     prof.path = origin
     return prof
 

@@ -158,3 +158,91 @@ def test_every_profile_setting_is_in_the_readme_reference():
         if not any(f"`{key}`" in r.split("|")[1] for r in rows):
             missing.append(key)
     assert not missing, f"README profile reference lacks: {', '.join(missing)}"
+
+
+# -- an empty profile, duplicate keys, a profile extending itself -----------------------------
+def _validate_cli(capsys, *args):
+    from steadyinput.cli.main import main
+    code = main(["profile", "validate", *map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n# and another\n", "---\n", "{}\n"])
+def test_an_empty_profile_is_an_error_that_says_what_a_profile_needs(tmp_path, capsys, text):
+    p = _write(tmp_path, text)
+    (msg,) = _problems(p)
+    assert msg.startswith(f"{p}:1: the profile is empty") and "extends: moderate" in msg
+    code, out = _validate_cli(capsys, p)
+    assert code == 1 and "OK" not in out and f"{p}:1:" in out
+
+
+def test_a_duplicate_setting_is_reported_with_its_line_and_the_first_one(tmp_path):
+    p = _write(tmp_path, """\
+        extends: moderate
+        kalman:
+          tremor_hz: 5
+          tremor_px: 4
+          tremor_hz: 6
+        """)
+    assert _problems(p) == [f"{p}:5: kalman.tremor_hz appears twice (first at line 3); keep one"]
+
+
+def test_a_duplicate_section_is_reported_with_its_line_and_the_first_one(tmp_path, capsys):
+    p = _write(tmp_path, "extends: moderate\nadaptive:\n  gate_px: 2\ndwell:\n  enabled: true\n"
+                         "adaptive:\n  gate_px: 3\nextends: mild\n")
+    probs = _problems(p)
+    assert probs == [f"{p}:6: adaptive appears twice (first at line 2); keep one",
+                     f"{p}:8: extends appears twice (first at line 1); keep one"]
+    code, out = _validate_cli(capsys, p)
+    assert code == 1 and "OK" not in out and "adaptive appears twice" in out
+
+
+def test_a_user_profile_extending_its_own_name_without_a_shipped_namesake_says_it_names_itself(
+        user_profile_dir, capsys):
+    user_profile_dir.mkdir(parents=True)
+    bob = user_profile_dir / "bob.yaml"
+    bob.write_text("description: Bob\nextends: bob\n")
+    (msg,) = _problems("bob")
+    assert msg.startswith(f"{bob}:2: extends: 'bob' names this profile itself")
+    assert "not a shipped profile" not in msg
+    code, out = _validate_cli(capsys, "bob")
+    assert code == 1 and f"{bob}:2: extends: 'bob' names this profile itself" in out
+
+
+@pytest.mark.parametrize("ref", ["./bob.yaml", "bob.yaml", "../profiles/bob.yaml", "{dir}/bob.yaml"])
+def test_a_profile_extending_its_own_file_says_it_names_itself(tmp_path, ref):
+    d = tmp_path / "profiles"
+    d.mkdir()
+    bob = d / "bob.yaml"
+    bob.write_text(f"# mine\n\nextends: {ref.format(dir=d)}\n")
+    (msg,) = _problems(bob)
+    assert msg.startswith(f"{bob}:3: extends: ") and "names this profile itself" in msg
+
+
+def test_a_relative_extends_path_is_relative_to_the_profile_file(tmp_path, monkeypatch):
+    d = tmp_path / "profiles"
+    d.mkdir()
+    (d / "base.yaml").write_text("extends: moderate\nadaptive:\n  gate_px: 2\n")
+    (d / "mine.yaml").write_text("extends: ./base.yaml\nadaptive:\n  order: 2\n")
+    monkeypatch.chdir(tmp_path)
+    prof = P.load(d / "mine.yaml")
+    assert prof.data["adaptive"]["gate_px"] == 2 and prof.data["adaptive"]["order"] == 2
+
+
+def test_a_shipped_profile_may_still_be_extended_by_a_file_of_its_own_name(tmp_path):
+    p = _write(tmp_path, "extends: severe\n", "severe.yaml")
+    assert P.load(p).data == {**P.load("severe").data}
+
+
+def test_every_extends_problem_names_the_file_and_line_of_extends(tmp_path):
+    cases = {"missing.yaml": "extends: ./nowhere.yaml\n", "typo.yaml": "extends: moderat\n",
+             "blank.yaml": "extends: ''\n"}
+    for name, text in cases.items():
+        p = _write(tmp_path, "# x\n" + text, name)
+        (msg,) = _problems(p)
+        assert msg.startswith(f"{p}:2: extends:"), msg
+    a = _write(tmp_path, "# x\nextends: ./b.yaml\n", "a.yaml")
+    _write(tmp_path, "extends: ./a.yaml\n", "b.yaml")
+    (msg,) = _problems(a)
+    assert msg.startswith(f"{tmp_path / 'b.yaml'}:1: extends:") and "circle: a -> b -> a" in msg

@@ -104,6 +104,9 @@ def run_diff(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     from ..profile import load, save_text, user_dir
     from ..errors import UserError
+    if not _plain_name(args.name):
+        raise UserError(f"{args.name!r} cannot be a profile name: give a plain name, e.g. 'anna' "
+                        "(no folder, not hidden, without '.yaml')")
     base = load(args.base)
     path = user_dir() / f"{args.name}.yaml"
     if path.exists():
@@ -117,32 +120,69 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plain_name(name: str) -> bool:
+    """A name that is one file in the user folder: no path, no suffix, not hidden."""
+    return (bool(name) and name == Path(name).name and not name.startswith(".") and "\0" not in name
+            and Path(name).suffix not in (".yaml", ".yml") and len(name) <= 100)
+
+
 def run_edit(args: argparse.Namespace) -> int:
-    from ..profile import ProfileError, find, save_text, shipped_dir, user_dir
-    from ..errors import UserError
+    from ..profile import ProfileError, decode, find, read_text, save_text, shipped_dir, user_dir
     src = find(args.name)
-    path = src if src.parent != shipped_dir() else user_dir() / src.name
-    if src.parent == shipped_dir():
+    shipped = src.parent == shipped_dir()
+    path = user_dir() / src.name if shipped else src
+    text = read_text(src)
+    editor = _editor_command()
+    if shipped:
         print(f"{args.name} is shipped; your edits go to a user copy: {path}")
-    text = src.read_text(encoding="utf-8")
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d) / path.name
         tmp.write_text(text, encoding="utf-8")
         while True:
-            if subprocess.call([*shlex.split(editor), str(tmp)]) != 0:
-                raise UserError(f"the editor ({editor}) failed; nothing saved")
-            new = tmp.read_text(encoding="utf-8")
+            _run_editor(editor, tmp)
             try:
+                new = decode(tmp.read_bytes(), path)
+                if new == text:
+                    print("no change; nothing saved")
+                    return 0
                 backup = save_text(path, new)
             except ProfileError as exc:
                 print("\n".join(m.replace(str(tmp), str(path)) for m in exc.problems))
                 if not _ask("Not saved. Edit again? [Y/n] "):
-                    print(f"nothing saved; {path} is unchanged")
+                    print(f"nothing saved; {path} is unchanged" if path.exists() else "nothing saved")
                     return 1
                 continue
             print(f"saved {path}" + (f" (previous version: {backup})" if backup else ""))
             return 0
+
+
+def _editor_command() -> list[str]:
+    """The user's editor ($VISUAL, else $EDITOR, else vi) as an argument list."""
+    from ..errors import UserError
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        argv = shlex.split(editor)
+    except ValueError as exc:
+        raise UserError(f"cannot understand the editor command {editor!r} ({exc}); "
+                        "set VISUAL or EDITOR to your editor; nothing saved") from None
+    if not argv:
+        raise UserError("VISUAL/EDITOR is blank; set it to your editor (e.g. EDITOR=nano); nothing saved")
+    return argv
+
+
+def _run_editor(argv: list[str], file: Path) -> None:
+    """Run the editor on ``file``; a missing or failing editor is a :class:`UserError`."""
+    from ..errors import UserError
+    try:
+        status = subprocess.call([*argv, str(file)])
+    except FileNotFoundError:
+        raise UserError(f"editor not found: {argv[0]!r}; set VISUAL or EDITOR to your editor "
+                        "(e.g. EDITOR=nano); nothing saved") from None
+    except OSError as exc:
+        raise UserError(f"cannot start the editor {argv[0]!r}: {exc.strerror or exc}; set VISUAL or "
+                        "EDITOR to your editor; nothing saved") from None
+    if status != 0:
+        raise UserError(f"the editor ({shlex.join(argv)}) failed (exit status {status}); nothing saved")
 
 
 def _ask(prompt: str) -> bool:
