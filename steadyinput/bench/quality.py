@@ -22,8 +22,8 @@ import numpy as np
 from ..engine import Engine, run
 from ..filters import Chain
 from ..metrics import clicks, evaluate
+from ..calibration.candidates import USER_TAG, compared
 from ..pipeline import build_engine
-from ..profile import available, load
 from ..simulate import TaskSpec, UserSpec, simulate
 from ..traces import Trace
 from .baselines import MovingAverage, OneEuroReference
@@ -101,9 +101,12 @@ def throughput(out: Trace, truth: dict) -> float | None:
     return float(np.mean(tps)) if tps else None
 
 
-def run_suite(quick: bool = False, show_progress: bool = True) -> list[dict]:
-    cs = cases(quick)
-    profiles = sorted(available())
+def run_suite(quick: bool = False, show_progress: bool = True, include_user: bool = False,
+              only: list[str] | None = None) -> list[dict]:
+    """Every case × the shipped profiles (bundled files only) and the baselines; with
+    ``include_user`` also the user's profiles, as ``profile:NAME (user)``; ``only``: these cases."""
+    cs = [c for c in cases(quick) if only is None or c.name in only]
+    profiles = compared(include_user)
     bl = baselines()
     total = len(cs) * (len(profiles) + len(bl))
     bar = Progress(total, "bench quality", show_progress)
@@ -111,7 +114,7 @@ def run_suite(quick: bool = False, show_progress: bool = True) -> list[dict]:
     for c in cs:
         sim = simulate(UserSpec(c.kind, None if c.kind in ("ataxia", "none") else None, c.amp),
                        TaskSpec(width_px=c.width, rate_hz=c.rate, trials=16), seed=c.seed)
-        makers = {**{f"profile:{p}": (lambda p=p: build_engine(load(p))) for p in profiles},
+        makers = {**{f"profile:{p}": (lambda prof=prof: build_engine(prof)) for p, prof in profiles.items()},
                   **{f"baseline:{b}": f for b, f in bl.items()}}
         for fname, make in makers.items():
             out = Trace.from_actions(run(make(), sim.trace.events()))
@@ -157,7 +160,7 @@ def _md_table(rows: list[dict], cols: list[str]) -> str:
 
 
 def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write quality.csv, quality.md and quality.png into ``out_dir`` (which must exist)."""
     paths = {"csv": out_dir / "quality.csv", "md": out_dir / "quality.md", "png": out_dir / "quality.png"}
     with open(paths["csv"], "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -178,17 +181,21 @@ def plot(summ: list[dict], path: Path) -> None:
     from ..report import _plt
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    any_user = False
     for s in summ:
         if s["tremor_db"] is None:
             continue
         name = s["filter"].split(":", 1)[1]
         base = s["filter"].startswith("baseline:")
-        ax.scatter(s["lag_ms"], s["tremor_db"], marker="s" if base else "o", s=50,
-                   color="#999999" if base else "#1f77b4")
+        user = not base and name.endswith(USER_TAG)
+        any_user = any_user or user
+        ax.scatter(s["lag_ms"], s["tremor_db"], marker="s" if base else "^" if user else "o", s=50,
+                   color="#999999" if base else "#ff7f0e" if user else "#1f77b4")
         ax.annotate(name, (s["lag_ms"], s["tremor_db"]), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set_xlabel("lag while moving (ms, median over cases)")
     ax.set_ylabel("tremor removed (dB, median over cases)")
-    ax.set_title("Tremor reduction against lag: shipped profiles (blue) and baselines (grey)")
+    ax.set_title("Tremor reduction against lag: shipped profiles (blue), "
+                 + ("your profiles (orange), " if any_user else "") + "baselines (grey)", fontsize=10)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

@@ -26,8 +26,8 @@ import numpy as np
 
 from ..engine import Engine
 from ..filters import Butterworth, ClickGuard, OneEuro, SpeedAdaptive, TremorKalman
+from ..calibration.candidates import compared
 from ..pipeline import build_engine
-from ..profile import available, load
 from ..simulate import TaskSpec, UserSpec, simulate
 from ..traces import write_trace
 from .baselines import MovingAverage, OneEuroReference
@@ -84,15 +84,17 @@ def filter_steps(n: int = 20000) -> list[dict]:
     return rows
 
 
-def pipelines(seconds: float = 30.0) -> list[dict]:
+def pipelines(seconds: float = 30.0, include_user: bool = False) -> list[dict]:
+    """µs per event of each shipped profile's engine (and the user's, labelled, if asked)."""
+    profiles = compared(include_user)
     rows = []
     clock = time.perf_counter_ns
     for rate in (1000.0, 125.0):
         sim = simulate(UserSpec("intention", 4.0, 8.0), TaskSpec(rate_hz=rate, trials=max(2, int(seconds / 1.6))),
                        seed=5)
         events = list(sim.trace.events())
-        for name in sorted(available()):
-            eng = build_engine(load(name))
+        for name, prof in profiles.items():
+            eng = build_engine(prof)
             ns = []
             for ev in events:
                 a = clock()
@@ -198,12 +200,12 @@ def live_cpu(window_s: float = 5.0) -> dict | None:
         xvnc.wait(10)
 
 
-def run_speed(quick: bool = False, say=print) -> dict:
+def run_speed(quick: bool = False, say=print, include_user: bool = False) -> dict:
     res: dict = {"machine": machine()}
     say("timing each filter step...")
     res["filters"] = filter_steps(3000 if quick else 20000)
     say("timing each profile's full pipeline per event...")
-    res["pipelines"] = pipelines(5.0 if quick else 30.0)
+    res["pipelines"] = pipelines(5.0 if quick else 30.0, include_user)
     say("timing whole-process replay against the One Euro authors' filter...")
     res["replay"] = replay_throughput(0.2 if quick else 5.0, 1 if quick else 5)
     say("measuring the live loop's CPU use under Xvnc...")

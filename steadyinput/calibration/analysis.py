@@ -111,10 +111,32 @@ def _taper(mask: np.ndarray, width_s: float = 0.1) -> np.ndarray:
     return np.clip(np.convolve(inner.astype(float), k, mode="same"), 0.0, 1.0)
 
 
+MIN_SECONDS = 3.0  # shortest recording analysed (10 s or more is asked for)
+MIN_EVENTS = 50  # fewest pointer reports analysed
+
+
+def check_analysable(tr: Trace) -> None:
+    """Raise ValueError, in one plain line, if ``tr`` is too short or degenerate to analyse:
+    under MIN_SECONDS long, fewer than MIN_EVENTS reports, or a pointer that never moves."""
+    n = len(tr)
+    span = float(tr.t[-1] - tr.t[0]) if n else 0.0
+    if n < 2 or not math.isfinite(span) or span < MIN_SECONDS:
+        raise ValueError(f"the recording is too short to analyse ({n} events, {span:.1f} s): "
+                         f"record at least 10 s of pointing")
+    if n < MIN_EVENTS:
+        raise ValueError(f"the recording has too few pointer reports to analyse ({n} in {span:.1f} s; "
+                         f"at least {MIN_EVENTS} are needed): record at least 10 s of pointing")
+    if float(np.ptp(tr.x)) == 0.0 and float(np.ptp(tr.y)) == 0.0:
+        raise ValueError(f"the pointer never moves in the recording ({n} events at the same point): "
+                         f"nothing to measure; record while pointing and clicking")
+
+
 def analyse(tr: Trace) -> Analysis:
-    """Measure the tremor in a raw recording (needs a few seconds at least)."""
+    """Measure the tremor in a raw recording (needs a few seconds at least; see
+    :func:`check_analysable`)."""
+    check_analysable(tr)
     t, x, y = uniform(tr)
-    if len(t) < FS * 3:
+    if len(t) < FS * MIN_SECONDS:
         raise ValueError(f"the recording is too short ({len(t) / FS:.1f} s): record at least 10 s")
     vx, vy = _lowpass0(x, VOLUNTARY_HZ), _lowpass0(y, VOLUNTARY_HZ)
     rx, ry = x - vx, y - vy

@@ -121,6 +121,10 @@ def plot_before_after(path: Path, raw: Trace, out: Trace) -> None:
     plt.close(fig)
 
 
+def _scores(scored: dict) -> dict:
+    return {n: {"score": s.score, "within_budget": s.within_budget, "metrics": s.metrics} for n, s in scored.items()}
+
+
 def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult | None,
           profile_text: str | None, meta: dict) -> Path:
     """Write report.html, spectrum.png, before_after.png and calibration.json; returns the page."""
@@ -145,9 +149,8 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
         out = Trace.from_actions(run(build_engine(result.best.data), raw.events()))
         plot_before_after(d / "before_after.png", raw, out)
         bm = result.best.metrics
-        best_shipped = max((s for s in result.shipped.values() if s.within_budget), key=lambda s: s.score,
-                           default=None)
-        shipped_name = next((n for n, s in result.shipped.items() if s is best_shipped), "—")
+        top = result.best_shipped()
+        shipped_name, best_shipped = top if top else ("—", None)
         gain = result.best.score - best_shipped.score if best_shipped else float("nan")
         body.append(
             f"<p>Tuned on this recording within a lag budget of {result.lag_budget_ms:.0f} ms "
@@ -156,6 +159,7 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
             f"{(bm['jitter_ratio'] or 1):.1f}× steadier, with {bm['lag_ms']:.0f} ms of lag. It scores "
             f"<b>{gain:+.1f} dB</b> against the best shipped profile on this recording "
             f"(<b>{html.escape(shipped_name)}</b>).</p>")
+        body.append(f"<p class=dwell>{html.escape(result.dwell_reason)}</p>")
         settings = []
         for (sec, key), label in PLAIN.items():
             v = result.best.data[sec].get(key)
@@ -174,20 +178,24 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
             settings.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(v))}</td></tr>")
         comp = [f"<tr><td><b>tuned</b></td><td>{bm['tremor_db']:.1f}</td><td>{(bm['jitter_ratio'] or 1):.1f}×</td>"
                 f"<td>{bm['lag_ms']:.0f}</td><td>{result.best.score:.1f}</td></tr>"]
-        for n, s in sorted(result.shipped.items(), key=lambda kv: -kv[1].score):
+        for n, s in sorted({**result.shipped, **result.user}.items(), key=lambda kv: -kv[1].score):
             m = s.metrics
             over = "" if s.within_budget else " (over the lag budget)"
             comp.append(f"<tr><td>{html.escape(n)}{over}</td><td>{m['tremor_db']:.1f}</td>"
                         f"<td>{(m['jitter_ratio'] or 1):.1f}×</td><td>{m['lag_ms']:.0f}</td><td>{s.score:.1f}</td></tr>")
         body.append("<h2>Chosen settings</h2><table>" + "".join(settings) + "</table>")
         body.append("<h2>Before and after</h2><img src='before_after.png' alt='a hold and a reach, before and after'>")
-        body.append("<h2>Compared with the shipped profiles</h2><table><tr><th>profile</th><th>tremor removed (dB)"
+        compared_with = "the shipped profiles and yours" if result.user else "the shipped profiles"
+        body.append(f"<h2>Compared with {compared_with}</h2><table><tr><th>profile</th><th>tremor removed (dB)"
                     "</th><th>steadier holds</th><th>lag (ms)</th><th>score</th></tr>" + "".join(comp) + "</table>"
                     "<p>Score = tremor removed (dB) + steadier holds (dB), on this recording.</p>")
         data["tuned"] = {"metrics": bm, "score": result.best.score, "base": result.base,
                          "gain_over_best_shipped_db": gain, "best_shipped": shipped_name,
-                         "shipped": {n: {"score": s.score, "within_budget": s.within_budget, "metrics": s.metrics}
-                                     for n, s in result.shipped.items()}}
+                         "dwell_enabled": bool(result.best.data["dwell"]["enabled"]),
+                         "dwell_reason": result.dwell_reason,
+                         "shipped": _scores(result.shipped)}
+        if result.user:
+            data["tuned"]["user"] = _scores(result.user)
     if profile_text:
         body.append("<h2>The profile</h2><pre>" + html.escape(profile_text) + "</pre>")
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>steadyinput calibration</title>

@@ -15,9 +15,10 @@ from pathlib import Path
 import yaml
 
 from .. import __version__
-from ..profile import load, save_text, user_dir
+from ..profile import SCHEMA, defaults, from_text, save_text, user_dir
 from ..traces import Trace
 from .analysis import Analysis, analyse, recommend
+from .candidates import load_shipped
 from .tuning import DEFAULT_LAG_BUDGET_MS, TuneResult, profile_overrides, tune
 
 
@@ -38,7 +39,10 @@ def trace_digest(tr: Trace) -> str:
 
 def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
               do_tune: bool = True, name: str = "calibrated",
-              progress: Callable[[int, int], None] | None = None) -> Outcome:
+              progress: Callable[[int, int], None] | None = None, include_user: bool = False) -> Outcome:
+    """Analyse ``raw`` and (unless ``do_tune`` is false) tune a profile named ``name`` to it.
+
+    Compared with the shipped profiles only; ``include_user`` scores the user's own as well."""
     a = analyse(raw)
     now = _dt.datetime.now().replace(microsecond=0).isoformat()
     meta = {"date": now, "recording": recording or "(recorded in the calibration window)",
@@ -46,21 +50,39 @@ def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LA
             "recommended_profile": recommend(a), "steadyinput": __version__}
     if not do_tune:
         return Outcome(a, None, None, meta)
-    result = tune(raw, a, lag_budget_ms, progress=progress)
+    result = tune(raw, a, lag_budget_ms, progress=progress, include_user=include_user)
+    meta["dwell_reason"] = result.dwell_reason
     return Outcome(a, result, profile_text(name, a, result, meta), meta)
 
 
 def profile_text(name: str, a: Analysis, result: TuneResult, meta: dict) -> str:
-    base = load(result.base).data
+    """The tuned profile as YAML: ``extends`` the shipped base with the differing settings.
+
+    Should the base's name resolve to something else for this user (a user profile of that
+    name), the profile is written whole instead, so it always means what was tuned."""
+    text = _profile_text(name, a, result, meta, extends=True)
+    if _settings(from_text(text, f"{name}.yaml").data) != _settings(result.best.data):
+        text = _profile_text(name, a, result, meta, extends=False)
+    return text
+
+
+def _settings(data: dict) -> dict:
+    """The parts of resolved profile data that change what the filters do."""
+    return {k: data.get(k) for k in (*SCHEMA, "tick_hz")}
+
+
+def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, extends: bool) -> str:
+    base = load_shipped(result.base).data if extends else defaults()
     overrides = profile_overrides(result.best.data, base)
-    best_shipped = max((s.score for s in result.shipped.values() if s.within_budget), default=None)
+    top = result.best_shipped()
+    best_shipped = None if top is None else top[1].score
     doc = {
         "schema_version": 1,
-        "extends": result.base,
+        **({"extends": result.base} if extends else {}),
         "description": (f"Calibrated {meta['date'][:10]}: " + (
             f"tremor {a.tremor_hz:.1f} Hz, {a.amplitude_pp_px:.0f} px side to side" if a.rhythmic
             else "non-rhythmic unsteadiness (ataxia-like)" if a.ataxia_like else "no rhythmic tremor")),
-        "notes": "",
+        "notes": result.dwell_reason,
         **overrides,
         "provenance": {
             "made_by": f"steadyinput {meta['steadyinput']} calibrate",
@@ -69,6 +91,7 @@ def profile_text(name: str, a: Analysis, result: TuneResult, meta: dict) -> str:
             "recording_sha256": meta["recording_sha256"],
             "lag_budget_ms": meta["lag_budget_ms"],
             "measured": {k: v for k, v in a.to_dict().items() if k != "summary"},
+            "started_from": result.base,
             "score": round(result.best.score, 2),
             "best_shipped_score": None if best_shipped is None else round(best_shipped, 2),
             "tuned_metrics": {k: round(float(result.best.metrics[k] or 0), 2)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from ..engine import run
 from ..metrics import clicks, evaluate
 from ..pipeline import build_engine
-from ..profile import available, load
 from ..traces import Trace
 from .analysis import Analysis, recommend
+from .candidates import compared, shipped_names
 
 DEFAULT_LAG_BUDGET_MS = 40.0
 
@@ -55,6 +55,21 @@ class TuneResult:
     shipped: dict[str, Scored] = field(default_factory=dict)
     evaluated: int = 0
     lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS
+    user: dict[str, Scored] = field(default_factory=dict)  # "NAME (user)" -> score, with include_user
+    dwell_reason: str = ""  # one plain sentence: why dwell-click is on or off
+
+    def best_shipped(self) -> tuple[str, Scored] | None:
+        """The best-scoring shipped profile within the lag budget (name, score), if any."""
+        return _best_of(self.shipped)
+
+    def best_user(self) -> tuple[str, Scored] | None:
+        """The best-scoring user profile within the lag budget (label, score), if any compared."""
+        return _best_of(self.user)
+
+
+def _best_of(scored: dict[str, Scored]) -> tuple[str, Scored] | None:
+    pool = [(n, s) for n, s in scored.items() if s.within_budget]
+    return max(pool, key=lambda ns: ns[1].score) if pool else None
 
 
 def score(m: dict) -> float:
@@ -81,6 +96,11 @@ def _seeded(base: dict, a: Analysis) -> dict:
     return d
 
 
+def _with_dwell(data: dict, enabled: bool) -> dict:
+    data["dwell"]["enabled"] = enabled
+    return data
+
+
 def click_settings(raw: Trace, a: Analysis, hold_jitter_px: float) -> dict:
     """Click guard and dwell settings from the measured amplitude and the recorded clicks."""
     cl = [c for c in clicks(raw) if c.button == 1 and math.isfinite(c.release)]
@@ -102,9 +122,40 @@ def click_settings(raw: Trace, a: Analysis, hold_jitter_px: float) -> dict:
     return {"click_guard": guard, "dwell": dwell}
 
 
+def click_troubles(raw: Trace) -> tuple[int, int]:
+    """(left clicks recorded, of which troubled): an involuntary second press (< 0.3 s after the
+    release before) or a press shorter than 50 ms, as :func:`click_settings` counts them."""
+    cl = [c for c in clicks(raw) if c.button == 1 and math.isfinite(c.release)]
+    bad = 0
+    for i, c in enumerate(cl):
+        repeat = i > 0 and 0 < c.t - cl[i - 1].release < 0.3
+        if repeat or c.release - c.t < 0.05:
+            bad += 1
+    return len(cl), bad
+
+
+def dwell_decision(raw: Trace, a: Analysis) -> tuple[bool, str]:
+    """Whether the tuned profile clicks by dwelling, and one plain sentence why.
+
+    On only for ataxia-like unsteadiness (pressing a button reliably is then the problem);
+    otherwise off, with what the recorded clicks showed."""
+    n, bad = click_troubles(raw)
+    if a.ataxia_like:
+        return True, ("Dwell-click is on: the movement is unsteady but not rhythmic (ataxia-like), so holding "
+                      "the cursor still to click is more reliable than pressing a button.")
+    if n == 0:
+        return False, "Dwell-click is off: the recording has no clicks to judge by."
+    if bad == 0:
+        return False, f"Dwell-click is off: all {n} clicks in the recording were clean."
+    return False, (f"Dwell-click is off: {bad} of {n} clicks were involuntary repeats or too short; the "
+                   "click guard handles those. Turn dwell on in the profile if pressing stays hard.")
+
+
 def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
-         progress: Callable[[int, int], None] | None = None, passes: int = 2) -> TuneResult:
-    """Search settings for this recording; returns the best and every shipped profile's score."""
+         progress: Callable[[int, int], None] | None = None, passes: int = 2,
+         include_user: bool = False) -> TuneResult:
+    """Search settings for this recording; returns the best and every shipped profile's score
+    (and, with ``include_user``, every user profile's, for comparison only)."""
     n_done = 0
 
     def run_one(data: dict) -> Scored:
@@ -115,12 +166,17 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
             progress(n_done, total)
         return Scored(data, m, score(m), m["lag_ms"] <= lag_budget_ms)
 
-    names = sorted(available())
+    profiles = compared(include_user)
+    names = shipped_names()
     base_name = recommend(a)
-    total = 2 * len(names) + passes * sum(len(v) if isinstance(v, list) else 5 for v in GRID.values())
-    shipped = {n: run_one(load(n).data) for n in names}
-    # start from every shipped profile with this person's tremor filled in
-    seeds = [run_one(_seeded(load(n).data, a)) for n in names]
+    total = len(profiles) + len(names) + passes * sum(len(v) if isinstance(v, list) else 5 for v in GRID.values())
+    scored = {label: run_one(p.data) for label, p in profiles.items()}
+    shipped = {n: scored[n] for n in names}
+    user = {label: s for label, s in scored.items() if label not in shipped}
+    dwell_on, why = dwell_decision(raw, a)
+    # start from every shipped profile with this person's tremor filled in (and the dwell decided
+    # above: a seed's dwell setting must not decide it)
+    seeds = [run_one(_with_dwell(_seeded(profiles[n].data, a), dwell_on)) for n in names]
     seed = seeds[names.index(base_name)]
     pool = [s for s in seeds if s.within_budget]
     best = max(pool, key=lambda s: s.score) if pool else seed
@@ -148,11 +204,11 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     extra = click_settings(raw, a, best.metrics["jitter_out_px"])
     best.data["click_guard"].update(extra["click_guard"])
     best.data["dwell"].update(extra["dwell"])
-    if a.ataxia_like:
-        best.data["dwell"]["enabled"] = True
+    best.data["dwell"]["enabled"] = dwell_on
     best.metrics = evaluate_data(best.data, raw)
     best.score = score(best.metrics)
-    return TuneResult(best=best, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms)
+    return TuneResult(best=best, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
+                      user=user, dwell_reason=why)
 
 
 def profile_overrides(best: dict, base: dict) -> dict:

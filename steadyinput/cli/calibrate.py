@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
+
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def profile_name(text: str) -> str:
+    """An argparse ``type=`` for ``--save``: a plain profile name (no folders, no .yaml)."""
+    if not PROFILE_NAME.fullmatch(text) or text.endswith((".yaml", ".yml")):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a profile name: use letters, digits, '-', '_' and '.', up to 64, no folders")
+    return text
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("calibrate", help="measure the tremor and tune a profile (window, or --from TRACE)",
                        description="Without --from: open the guided calibration window (hold still, reach, "
                                    "click), which saves nothing until accepted. With --from TRACE: the same "
-                                   "analysis and tuning from a recorded trace, no screen needed.")
+                                   "analysis and tuning from a recorded trace, no screen needed. The tuned "
+                                   "profile is compared with the shipped profiles only (not your own, unless "
+                                   "--include-user). --report and --save are written only when everything "
+                                   "succeeded, the profile last.")
     p.add_argument("--from", dest="trace", metavar="TRACE", help="analyse this recorded trace instead")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
@@ -20,23 +34,62 @@ def add_parser(sub) -> None:
     p.add_argument("--no-tune", action="store_true", help="analyse only (fast); do not tune a profile")
     p.add_argument("--lag-budget", type=float, default=40.0, metavar="MS",
                    help="most lag while moving a tuned profile may add (default: 40 ms)")
-    p.add_argument("--save", metavar="NAME", help="save the tuned profile as user profile NAME")
+    p.add_argument("--save", metavar="NAME", type=profile_name, help="save the tuned profile as user profile NAME")
     p.add_argument("--report", metavar="DIR", help="write the OT report (HTML with pictures) here")
+    p.add_argument("--include-user", action="store_true",
+                   help="also compare with your own saved profiles, shown as 'NAME (user)'")
     p.add_argument("--name", default="calibrated", help="profile name used in the window (default: calibrated)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import UserError
     if args.trace is None:
         from ..calibration.window import run_window
         return run_window(name=args.save or args.name, lag_budget_ms=args.lag_budget)
-    from ..calibration import report as R
-    from ..calibration.session import calibrate, save
+    from ..errors import UserError
+    from ..outputs import Outputs, refuse_inputs
     from ..traces import read_trace
+    if args.save and args.no_tune:
+        raise UserError("--save needs a tuned profile: drop --no-tune")
     raw = read_trace(args.trace)
-    if not args.json:
-        print(f"analysing {args.trace} ({len(raw)} events, {raw.t[-1] - raw.t[0]:.0f} s)...", file=sys.stderr)
+    _check_analysable(raw, args.trace)
+    with Outputs(inputs=[args.trace]) as outs:
+        report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
+        if not args.json:
+            print(f"analysing {args.trace} ({len(raw)} events, {raw.t[-1] - raw.t[0]:.0f} s)...", file=sys.stderr)
+        out = _calibrate(args, raw)
+        res = _result(out)
+        if report_tmp is not None:
+            _write_report(report_tmp, raw, out, args.trace)
+            res["report"] = str(Path(args.report) / "report.html")
+    if args.save and out.profile_text:  # last: only once everything else has succeeded
+        from ..calibration.session import save
+        from ..profile import user_dir
+        refuse_inputs(user_dir() / f"{args.save}.yaml", [args.trace])
+        path, _backup = save(args.save, out.profile_text)
+        res["saved"] = str(path)
+    if args.json:
+        json.dump(res, sys.stdout, indent=2, default=float)
+        print()
+        return 0
+    _print_text(res, out, args.save)
+    return 0
+
+
+def _check_analysable(raw, trace: str) -> None:
+    """One line (a UserError) for a recording too short or degenerate to analyse."""
+    from ..calibration.analysis import check_analysable
+    from ..errors import UserError
+    try:
+        check_analysable(raw)
+    except ValueError as exc:
+        raise UserError(f"{trace}: {exc}") from None
+
+
+def _calibrate(args: argparse.Namespace, raw):
+    """Analyse (and tune) with a progress line on a terminal; bad recordings are a UserError."""
+    from ..calibration.session import calibrate
+    from ..errors import UserError
 
     def progress(i: int, n: int) -> None:
         if not args.json and sys.stderr.isatty():
@@ -44,34 +97,48 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         out = calibrate(raw, recording=str(args.trace), lag_budget_ms=args.lag_budget,
-                        do_tune=not args.no_tune, name=args.save or "calibrated",
-                        progress=progress)
+                        do_tune=not args.no_tune, name=args.save or "calibrated", progress=progress,
+                        include_user=args.include_user)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(f"{args.trace}: {exc}") from None
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
+    return out
+
+
+def _result(out) -> dict:
+    """The JSON result: the analysis, the recommendation and (when tuned) the comparison."""
     a = out.analysis
     res: dict = {k: getattr(a, k) for k in ("tremor_hz", "bandwidth_hz", "amplitude_px", "amplitude_pp_px",
                                             "intention_index", "rhythmic", "ataxia_like")}
     res["recommended_profile"] = out.meta["recommended_profile"]
     res.update({k: v for k, v in a.to_dict().items() if k not in res})
-    if out.result is not None:
-        best = out.result.best
-        shipped = max((s.score for s in out.result.shipped.values() if s.within_budget), default=None)
-        res["tuned"] = {"score": best.score, "best_shipped_score": shipped,
+    r = out.result
+    if r is not None:
+        best, top = r.best, r.best_shipped()
+        res["tuned"] = {"score": best.score, "best_shipped_score": top[1].score if top else None,
+                        "best_shipped": top[0] if top else None,
                         "tremor_db": best.metrics["tremor_db"], "jitter_ratio": best.metrics["jitter_ratio"],
-                        "lag_ms": best.metrics["lag_ms"], "settings_tried": out.result.evaluated}
+                        "lag_ms": best.metrics["lag_ms"], "settings_tried": r.evaluated,
+                        "dwell_enabled": bool(best.data["dwell"]["enabled"]), "dwell_reason": r.dwell_reason,
+                        "shipped": {n: s.score for n, s in r.shipped.items()}}
+        if r.user:
+            res["tuned"]["user"] = {n: s.score for n, s in r.user.items()}
+            top_user = r.best_user()
+            res["tuned"]["best_user"] = top_user[0] if top_user else None
+            res["tuned"]["best_user_score"] = top_user[1].score if top_user else None
         res["profile_yaml"] = out.profile_text
-    if args.save and out.profile_text:
-        path, backup = save(args.save, out.profile_text)
-        res["saved"] = str(path)
-    if args.report:
-        res["report"] = str(R.write(args.report, raw, a, out.result, out.profile_text,
-                                    {**out.meta, "recording": str(Path(args.trace).name)}))
-    if args.json:
-        json.dump(res, sys.stdout, indent=2, default=float)
-        print()
-        return 0
+    return res
+
+
+def _write_report(folder: Path, raw, out, trace: str) -> None:
+    from ..calibration import report as R
+    R.write(folder, raw, out.analysis, out.result, out.profile_text,
+            {**out.meta, "recording": str(Path(trace).name)})
+
+
+def _print_text(res: dict, out, save_name: str | None) -> None:
+    a = out.analysis
     print(a.summary)
     if a.rhythmic:
         print(f"  tremor {a.tremor_hz:.2f} Hz (spread {a.bandwidth_hz:.2f} Hz), {a.amplitude_px:.1f} px RMS, "
@@ -82,11 +149,13 @@ def run(args: argparse.Namespace) -> int:
         sh = t["best_shipped_score"]
         print(f"  tuned: {t['tremor_db']:.1f} dB removed, holds {(t['jitter_ratio'] or 1):.1f}x steadier, "
               f"{t['lag_ms']:.0f} ms lag; score {t['score']:.1f}"
-              + (f" vs {sh:.1f} for the best shipped profile" if sh is not None else ""))
+              + (f" vs {sh:.1f} for the best shipped profile ({t['best_shipped']})" if sh is not None else ""))
+        if t.get("best_user_score") is not None:
+            print(f"  your own profiles: best {t['best_user']}, score {t['best_user_score']:.1f}")
+        print(f"  {t['dwell_reason']}")
     if "saved" in res:
-        print(f"saved {res['saved']} (use it: steadyinput run --profile {args.save})")
+        print(f"saved {res['saved']} (use it: steadyinput run --profile {save_name})")
     elif out.profile_text:
         print("not saved: add --save NAME to keep it as a user profile")
     if "report" in res:
         print(f"report: {res['report']}")
-    return 0
