@@ -33,12 +33,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import signal
 
+from ..errors import TraceError
+from ..metrics import TimeMap
 from ..traces import Trace
 
 FS = 250.0
 VOLUNTARY_HZ = 2.0  # voluntary speed is measured below this
 BAND_HZ = (2.5, 15.0)
 NOISE_RMS_PX = 0.6  # below this a "tremor" is sensor noise and rounding
+MIN_ANALYSE_S = 3.0  # s of movement (pauses cut) needed to analyse a recording
 
 
 @dataclass
@@ -63,9 +66,13 @@ class Analysis:
 
 
 def uniform(tr: Trace, fs: float = FS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions on a uniform grid (linear between samples: a mouse reports steps, not holds)."""
-    t = np.arange(tr.t[0], tr.t[-1], 1.0 / fs)
-    return t, np.interp(t, tr.t, tr.x), np.interp(t, tr.t, tr.y)
+    """Positions on a uniform grid (linear between samples: a mouse reports steps, not holds).
+
+    Pauses longer than :data:`~steadyinput.metrics.GAP_S` are cut to that first, so the grid
+    (and the memory it takes) never spans a pause, however long."""
+    tt = TimeMap(tr.t)(tr.t)
+    t = np.arange(tt[0], tt[-1], 1.0 / fs)
+    return t, np.interp(t, tt, tr.x), np.interp(t, tt, tr.y)
 
 
 def _lowpass0(v: np.ndarray, hz: float, fs: float = FS, order: int = 4) -> np.ndarray:
@@ -114,8 +121,11 @@ def _taper(mask: np.ndarray, width_s: float = 0.1) -> np.ndarray:
 def analyse(tr: Trace) -> Analysis:
     """Measure the tremor in a raw recording (needs a few seconds at least)."""
     t, x, y = uniform(tr)
-    if len(t) < FS * 3:
-        raise ValueError(f"the recording is too short ({len(t) / FS:.1f} s): record at least 10 s")
+    if len(t) < FS * MIN_ANALYSE_S:
+        n = len(tr)
+        raise TraceError(tr.path or "the recording", None, None,
+                         f"too short to analyse: {len(t) / FS:.1f} s, {n} event{'s' if n != 1 else ''}; "
+                         f"needs at least {MIN_ANALYSE_S:g} s (record 10 s or more)")
     vx, vy = _lowpass0(x, VOLUNTARY_HZ), _lowpass0(y, VOLUNTARY_HZ)
     rx, ry = x - vx, y - vy
     speed = np.hypot(np.gradient(vx, 1 / FS), np.gradient(vy, 1 / FS))

@@ -83,10 +83,13 @@ def run(args: argparse.Namespace) -> int:
         print("  (add --metrics or --report DIR for tremor, jitter, lag and click figures)")
         return 0
     m = res["metrics"]
-    jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
-    print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
-    print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
-    print(f"  lag while moving {m['lag_ms']:6.0f} ms")
+    if m.get("tremor_db") is None:
+        print(f"  tremor, jitter, lag: not measurable ({m.get('note', 'too short')})")
+    else:
+        jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
+        print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
+        print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
+        print(f"  lag while moving {m['lag_ms']:6.0f} ms")
     ci, co = m["clicks_in"], m["clicks_out"]
     print(f"  presses          {ci['presses']:6d} -> {co['presses']} (drags {ci['drags']} -> {co['drags']}, "
           f"double clicks {ci['double_clicks']} -> {co['double_clicks']})")
