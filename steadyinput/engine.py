@@ -346,6 +346,17 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
     pass-through, disabled) goes through :meth:`Engine.feed_values` as in :func:`run`.
     """
     out: list[Action] = []
+    feed_arrays(engine, t, x, y, buttons, out)
+    return _end(engine, out, settle)
+
+
+def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequence[float],
+                buttons: Sequence[int], out: list[Action]) -> None:
+    """Feed columns of events (one chunk of a trace) without settling; actions go to ``out``.
+
+    Feeding a trace chunk by chunk gives exactly the actions of one :func:`run_arrays` call:
+    the state kept in locals is written back at the end of every chunk.
+    """
     eng = engine
     feed = eng.feed_values
     quick = False  # True while the shortcut applies; then the locals below hold the state
@@ -367,7 +378,11 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
             last_t, next_t, rx, ry, held, changed = eng.t, eng._next_t, eng.rx, eng.ry, eng.raw_buttons, False
     if quick:
         _write_back(eng, last_t, changed, rx, ry, changed_t)
-    return _end(eng, out, settle)
+
+
+def finish_replay(engine: Engine) -> list[Action]:
+    """The actions that end a replay: let the engine settle, then release what is still held."""
+    return _end(engine, [], True)
 
 
 def _write_back(eng: Engine, t: float, changed: bool, x: float, y: float, changed_t: float) -> None:

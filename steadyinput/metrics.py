@@ -28,6 +28,7 @@ measurable": those figures are None and ``note`` says why; clicks and drift are 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -372,8 +373,17 @@ def _pieces(raw: Trace, out: Trace, truth: dict | None, have_truth: bool):
         yield _segment(_part(raw, a, b), _part(out, a, b), truth, grid, have_truth, clip=True)
 
 
-def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
-    """All metrics of ``out`` (the filtered stream) against ``raw`` as a JSON-ready dict."""
+def segment_count(raw: Trace) -> int:
+    """How many segments :func:`evaluate` measures ``raw`` in (for a progress bar)."""
+    tt = TimeMap(raw.t)(raw.t[[0, -1]]) if len(raw) else np.zeros(2)
+    return len(windows(float(tt[0]), float(tt[-1])))
+
+
+def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """All metrics of ``out`` (the filtered stream) against ``raw`` as a JSON-ready dict.
+
+    ``progress`` is called once per segment measured (see :func:`segment_count`)."""
     have_truth = truth is not None and "ix" in raw.extra
     cut = TimeMap(raw.t)
     raw_c, out_c, truth_c = cut.trace(raw), cut.trace(out), cut.truth(truth)
@@ -385,7 +395,7 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
     }
     note = too_short(raw_c)
     if note is None:
-        res.update(_measure(raw_c, out_c, truth_c, have_truth))
+        res.update(_measure(raw_c, out_c, truth_c, have_truth, progress))
     else:
         res.update({k: None for k in MEASURED})
         res.update(holds=0, moves=0)
@@ -410,7 +420,8 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
     return res
 
 
-def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool) -> dict:
+def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
+             progress: Callable[[str], None] | None = None) -> dict:
     """The grid-based figures, pooled over the segments (two passes: lags first)."""
     cost_o = cost_r = 0.0
     n_o = n_r = 0
@@ -418,6 +429,8 @@ def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool) -> di
         co, no = lag_cost(seg.o, seg.ref, seg.moves)
         cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
         cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
+        if progress is not None:
+            progress(f"measured to {seg.r.t[-1] if len(seg.r.t) else 0:.0f} s")
     lag_o = _best_lag(cost_o, n_o) if n_o else 0.0  # type: ignore[arg-type]
     lag_r = _best_lag(cost_r, n_r) if n_r else 0.0  # type: ignore[arg-type]
     powers = np.zeros(4)

@@ -15,11 +15,14 @@ from .traces import Trace
 def _plt():
     import matplotlib
     matplotlib.use("Agg")
+    # Agg draws a long line in pieces of this many points: one piece of 100 000 points would
+    # take hundreds of MB (a normal trace has fewer, and is drawn exactly as before)
+    matplotlib.rcParams["agg.path.chunksize"] = 10_000
     import matplotlib.pyplot as plt
     return plt
 
 
-MAX_PLOT_POINTS = 200_000  # longer traces are thinned for the path plot (every k-th point)
+MAX_PLOT_POINTS = 100_000  # longer traces are thinned for the path plot (every k-th point)
 
 
 def _thin(v: np.ndarray, most: int = MAX_PLOT_POINTS) -> np.ndarray:

@@ -123,6 +123,17 @@ def _lines(path: Path, fh, first_line: int = 1) -> Iterator[str]:
         line += 1
 
 
+def _count_lines(path: Path) -> int:
+    """How many lines a (possibly gzipped) file has, read in blocks of 1 MB."""
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    n = 0
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+    return n + 1
+
+
 def _is_jsonl(path: Path) -> bool:
     suffixes = [s.lower() for s in path.suffixes]
     return ".jsonl" in suffixes or ".ndjson" in suffixes
@@ -173,25 +184,28 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
                 return None
             kept = [k for k in extra if k in names]
             cols = [names.index(f) for f in (*FIELDS, *kept)]
-            parts: list[np.ndarray] = []
+            # the columns are filled in place (chunks and a final concatenation would take twice
+            # the memory): room for every line, trimmed at the end if some were not rows
+            room = _count_lines(path)
+            cols_out = [np.empty(room, np.int64 if i == 3 else np.float64) for i in range(len(cols))]
+            n = 0
             lines = _lines(path, fh, first_line=2)
             while True:
                 chunk = list(itertools.islice(lines, CHUNK_ROWS))
                 if not chunk:
                     break
                 a = _parse_chunk(chunk, cols, len(kept))
-                if a is None or (parts and a.shape[0] and a["c0"][0] < parts[-1]["c0"][-1]):
+                k = 0 if a is None else a.shape[0]
+                if a is None or n + k > room or (n and k and a["c0"][0] < cols_out[0][n - 1]):
                     return None
-                if a.shape[0]:
-                    parts.append(a)
+                for i, col in enumerate(cols_out):
+                    col[n:n + k] = a[f"c{i}"]
+                n += k
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile):
         return None
-    if not parts:
+    if n == 0:
         return None
-    cols_out = []
-    for i in range(4 + len(kept)):  # one column at a time: the peak is the data plus one column
-        cols_out.append(np.concatenate([a[f"c{i}"] for a in parts]).astype(np.int64 if i == 3 else np.float64))
-    del parts
+    cols_out = [col[:n] for col in cols_out]  # views: rows never written take no memory
     t, x, y, b = cols_out[:4]
     tr = Trace(t, x, y, b, extra=dict(zip(kept, cols_out[4:])))
     tr.path = str(path)
