@@ -328,17 +328,39 @@ def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | N
         with Outputs() as outs:
             write_trace(outs.file(path), trace, extra, format_as=path)
         return
-    path, like = Path(path), Path(format_as)
-    cols = dict(extra or {})
-    names = list(cols)
-    with (gzip.open(path, "wt", encoding="utf-8", newline="") if like.suffix == ".gz"
-          else open(path, "w", encoding="utf-8", newline="")) as fh:
-        if not _is_jsonl(like):
-            fh.write(",".join([*FIELDS, *names]) + "\n")
+    with TraceWriter(path, like=format_as, extra=tuple(extra or {})) as w:
+        w.write(trace, extra)
+
+
+class TraceWriter:
+    """Write a trace in pieces: ``with TraceWriter(tmp, like=final) as w: w.write(part)``.
+
+    ``path`` is written as is (e.g. a temporary file of an :class:`Outputs` transaction); the
+    format comes from ``like`` (.csv, .jsonl, optionally .gz). ``extra`` names the additional
+    columns every part brings.
+    """
+
+    def __init__(self, path: str | Path, like: str | Path, extra: Iterable[str] = ()) -> None:
+        self.path, self.like, self.names = Path(path), Path(like), list(extra)
+        self.jsonl = _is_jsonl(self.like)
+
+    def __enter__(self) -> "TraceWriter":
+        self.fh = (gzip.open(self.path, "wt", encoding="utf-8", newline="") if self.like.suffix == ".gz"
+                   else open(self.path, "w", encoding="utf-8", newline=""))
+        if not self.jsonl:
+            self.fh.write(",".join([*FIELDS, *self.names]) + "\n")
+        return self
+
+    def write(self, trace: Trace, extra: dict[str, np.ndarray] | None = None) -> None:
+        """Append the rows of ``trace`` (with the extra columns), ``CHUNK_ROWS`` at a time."""
+        cols = dict(extra or {})
         for i in range(0, len(trace.t), CHUNK_ROWS):
             part = slice(i, i + CHUNK_ROWS)
-            _write_rows(fh, _is_jsonl(like), trace.t[part], trace.x[part], trace.y[part], trace.buttons[part],
-                        [(n, np.asarray(cols[n])[part]) for n in names])
+            _write_rows(self.fh, self.jsonl, trace.t[part], trace.x[part], trace.y[part], trace.buttons[part],
+                        [(n, np.asarray(cols[n])[part]) for n in self.names])
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
 
 
 def _write_rows(fh, jsonl: bool, t: np.ndarray, x: np.ndarray, y: np.ndarray, b: np.ndarray,

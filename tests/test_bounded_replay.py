@@ -75,5 +75,5 @@ def test_ten_minutes_at_1000_hz_simulate_and_replay_with_metrics_and_report_in_b
                               tmp_path / "rep"))
     assert rep.rc == 0, rep.stderr
     print(f"simulate {sim.rss_mb:.0f} MB {sim.seconds:.1f} s; replay {rep.rss_mb:.0f} MB {rep.seconds:.1f} s")
-    assert sim.rss_mb < 400
+    assert sim.rss_mb < 200
     assert rep.rss_mb < 230
