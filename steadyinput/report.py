@@ -22,7 +22,7 @@ def _plt():
     return plt
 
 
-MAX_PLOT_POINTS = 100_000  # longer traces are thinned for the path plot (every k-th point)
+MAX_PLOT_POINTS = 50_000  # longer traces are thinned for the path plot (every k-th point)
 
 
 def _thin(v: np.ndarray, most: int = MAX_PLOT_POINTS) -> np.ndarray:
@@ -50,11 +50,25 @@ def plot_path(path: Path, raw: Trace, out: Trace, truth: dict | None) -> None:
     plt.close(fig)
 
 
-def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0) -> None:
-    plt = _plt()
+def xy_window(raw: Trace, out: Trace, span_s: float = 6.0) -> tuple[Trace, Trace, float]:
+    """The stretch :func:`plot_xy_t` shows (pauses cut): raw and filtered rows, and its start (s).
+
+    A caller may take it early and then drop the columns of the whole trace it no longer needs."""
     cut = M.TimeMap(raw.t)
     raw, out = cut.trace(raw), cut.trace(out)
     t0 = float(raw.t[0]) + min(2.0, float(raw.t[-1] - raw.t[0]) / 4)
+
+    def part(tr: Trace) -> Trace:
+        m = (tr.t >= t0) & (tr.t <= t0 + span_s)
+        return Trace(tr.t[m], tr.x[m], tr.y[m], tr.buttons[m], {k: v[m] for k, v in tr.extra.items()})
+    return part(raw), part(out), t0
+
+
+def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0, t0: float | None = None) -> None:
+    """x and y over ``span_s`` s from ``t0`` (default: 2 s in, pauses cut), raw and filtered."""
+    plt = _plt()
+    if t0 is None:
+        raw, out, t0 = xy_window(raw, out, span_s)
     fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), dpi=110, sharex=True)
     for ax, name in zip(axes, ("x", "y")):
         m = (raw.t >= t0) & (raw.t <= t0 + span_s)
@@ -119,13 +133,17 @@ def _rows(m: dict) -> list[tuple[str, str]]:
 
 
 def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: dict,
-                        truth: dict | None = None, title: str = "steadyinput replay") -> Path:
-    """Write metrics.json, path.png, xy_t.png, spectrum.png and index.html; returns index.html."""
+                        truth: dict | None = None, title: str = "steadyinput replay",
+                        window: tuple[Trace, Trace, float] | None = None) -> Path:
+    """Write metrics.json, path.png, xy_t.png, spectrum.png and index.html; returns index.html.
+
+    ``window``: :func:`xy_window` taken earlier (then ``raw`` needs no extra columns)."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     (d / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
     plot_path(d / "path.png", raw, out, truth)
-    plot_xy_t(d / "xy_t.png", raw, out)
+    w_raw, w_out, t0 = window or xy_window(raw, out)
+    plot_xy_t(d / "xy_t.png", w_raw, w_out, t0=t0)
     plot_spectrum(d / "spectrum.png", raw, out)
     m = result.get("metrics", result)
     rows = _rows(m)

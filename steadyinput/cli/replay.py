@@ -41,7 +41,9 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     from ..outputs import Outputs
     from ..pipeline import build_engine
     from ..profile import load
-    from ..traces import read_trace, write_trace
+    import numpy as np
+
+    from ..traces import Trace, read_trace, write_trace
     from ..truth import find_truth, read_truth
 
     prof = load(profile_name)
@@ -50,7 +52,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
-        raw = read_trace(trace_path, extra=("ix", "iy"))
+        raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
@@ -59,6 +61,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
         out = replay_trace(engine, raw, bar)
+        write_trace(tmp_out, out, format_as=output)  # now, while little else is held
         _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
                   "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
@@ -68,12 +71,16 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             result["metrics"] = evaluate(raw, out, truth, progress=bar.step)
             _give_back_memory()
         if tmp_report is not None:
-            from ..report import write_replay_report
+            from ..report import write_replay_report, xy_window
             result["report"] = str(Path(report) / "index.html")
-            write_replay_report(tmp_report, raw, out, result, truth,
+            window = xy_window(raw, out)
+            # the plots need no more than raw t, x, y (the intended path only in the window):
+            # free the rest first (np.zeros takes no memory until written)
+            raw = Trace(raw.t, raw.x, raw.y, np.zeros(len(raw), np.int64))
+            _give_back_memory()
+            write_replay_report(tmp_report, raw, out, result, truth, window=window,
                                 title=f"steadyinput replay: {Path(trace_path).name} with profile '{prof.name}'")
             bar.step("report written")
-        write_trace(tmp_out, out, format_as=output)
         bar.done(f"{len(raw)} events, {len(out)} actions")
     return result
 
