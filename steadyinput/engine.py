@@ -16,6 +16,13 @@ give the same actions bit for bit, live or replayed.
   a press is emitted only for a button that is up, a release only for one that is down, so
   nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
 * A filter that raises is dropped for pass-through and the error recorded in ``faults``.
+* Gaps: once no event has come for ``gap_s`` (default :data:`GAP_S` = 1 s) and the filters
+  have settled, the engine stops ticking even while a button is held (nothing can change until
+  the next event), so a gap of any length costs no ticks, no actions and no memory. The first
+  event after such a gap restarts the filters at its position: the cursor goes there at once
+  (through the click guard's freeze if a button is held) instead of gliding across the screen
+  from where the hand was before the gap. Traces without gaps longer than ``gap_s`` are not
+  affected; per gap at most about ``max(settle_timeout_s, gap_s, dwell) * tick_hz`` ticks run.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from .filters import Chain, ClickGuard, Dwell
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
 _BITS = tuple(1 << i for i in range(8))
+GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
 
 
 class Engine:
@@ -37,7 +45,7 @@ class Engine:
     def __init__(self, chain: Chain | None = None, guard: ClickGuard | None = None,
                  dwell: Dwell | None = None, tick_hz: float = 250.0,
                  screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
-                 settle_ticks: int = 8, settle_timeout_s: float = 5.0) -> None:
+                 settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S) -> None:
         if not 10.0 <= tick_hz <= 2000.0:
             raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
         self.chain = chain if chain is not None else Chain()
@@ -49,6 +57,9 @@ class Engine:
         self.settle_px = float(settle_px)
         self.settle_ticks = int(settle_ticks)
         self.settle_timeout_s = float(settle_timeout_s)
+        if not gap_s > 0:
+            raise ValueError(f"gap_s must be > 0 s, got {gap_s}")
+        self.gap_s = float(gap_s)
         self.faults: list[str] = []
         self.enabled = True
         self._started = False
@@ -65,6 +76,7 @@ class Engine:
         self._next_t = math.inf  # time of the next tick, inf when not ticking
         self._still = 0  # consecutive ticks with filtered == raw
         self._raw_changed_t = 0.0
+        self._event_t = -math.inf  # time of the last event fed, s
 
     # -- public API ---------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
@@ -84,7 +96,11 @@ class Engine:
         if self._next_t < t:  # a tick is due before this event
             self._run_ticks(t, out)
         self.t = t
+        gap = t - self._event_t > self.gap_s
+        self._event_t = t
         x, y = float(x), float(y)
+        if gap and self._started and self.enabled and self.chain.filters:
+            self._restart(t, x, y, out)
         if not self._started:
             self._started = True
             self.rx, self.ry = x, y
@@ -177,6 +193,28 @@ class Engine:
             self.dwell.paused = paused
 
     # -- internals ----------------------------------------------------------------------------
+    def _restart(self, t: float, x: float, y: float, out: list[Action]) -> None:
+        """After a gap: filters start afresh at (x, y) px, shown at once (no glide, no ticks)."""
+        if self._ticking:  # only ticks the gap itself kept (a held button): nothing changed since
+            self._ticking = False
+            self._next_t = math.inf
+        self.rx, self.ry = x, y
+        self._raw_changed_t = t
+        self.chain.reset(x, y)
+        self.fx, self.fy = x, y
+        self._still = self.settle_ticks
+        if not self.guard.held:  # a press now must not rewind to where the cursor was before the gap
+            self.guard._history.clear()
+        self._show(t, *self.guard.display(t, x, y), out)
+        self._update_dwell(t, out)
+        if self.guard.busy() or (self.dwell is not None and self.dwell.deadline() is not None):
+            self._wake(t)
+
+    def _resting(self, t: float) -> bool:
+        """Settled with no event for ``gap_s``: only a held button is left, and it changes nothing."""
+        return (t - self._event_t >= self.gap_s and not self.guard.timers_pending()
+                and (self.dwell is None or self.dwell.deadline() is None or bool(self.raw_buttons)))
+
     def _wake(self, t: float) -> None:
         if not self._ticking:
             self.guard.remember(t, self.sx, self.sy)  # where the cursor rested until now
@@ -221,7 +259,8 @@ class Engine:
         self._show(t, x, y, out)
         if self.dwell is not None:
             self._update_dwell(t, out)
-        if settled and not self.guard.busy() and (self.dwell is None or self.dwell.deadline() is None):
+        if settled and ((not self.guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
+                        or self._resting(t)):
             self._ticking = False
             self._next_t = math.inf
 
@@ -307,6 +346,17 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
     pass-through, disabled) goes through :meth:`Engine.feed_values` as in :func:`run`.
     """
     out: list[Action] = []
+    feed_arrays(engine, t, x, y, buttons, out)
+    return _end(engine, out, settle)
+
+
+def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequence[float],
+                buttons: Sequence[int], out: list[Action]) -> None:
+    """Feed columns of events (one chunk of a trace) without settling; actions go to ``out``.
+
+    Feeding a trace chunk by chunk gives exactly the actions of one :func:`run_arrays` call:
+    the state kept in locals is written back at the end of every chunk.
+    """
     eng = engine
     feed = eng.feed_values
     quick = False  # True while the shortcut applies; then the locals below hold the state
@@ -328,12 +378,16 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
             last_t, next_t, rx, ry, held, changed = eng.t, eng._next_t, eng.rx, eng.ry, eng.raw_buttons, False
     if quick:
         _write_back(eng, last_t, changed, rx, ry, changed_t)
-    return _end(eng, out, settle)
+
+
+def finish_replay(engine: Engine) -> list[Action]:
+    """The actions that end a replay: let the engine settle, then release what is still held."""
+    return _end(engine, [], True)
 
 
 def _write_back(eng: Engine, t: float, changed: bool, x: float, y: float, changed_t: float) -> None:
     """What :meth:`Engine.feed_values` would have left after the events :func:`run_arrays` skipped."""
-    eng.t = t
+    eng.t = eng._event_t = t
     if changed:
         eng.rx, eng.ry, eng._raw_changed_t, eng._still = float(x), float(y), changed_t, 0
 

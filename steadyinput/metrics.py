@@ -16,11 +16,19 @@ no lag, so lags measured against it are the filter's own.
 * clicks: presses in and out, drags (moved > 3 px while held), double clicks, and with the truth
   the share of trials with exactly one clean click on the target.
 * ``drift_px``: distance between the final filtered and raw positions.
+
+Bounded cost for any trace: pauses longer than ``GAP_S`` between raw events are cut to
+``GAP_S`` before resampling (:class:`TimeMap`), so the grid never spans a gap; traces longer
+than ``SEGMENT_S`` (after the cut) are measured in consecutive segments of that length and the
+figures pooled (powers weighted by duration, one lag fitted to all movement), so memory stays
+bounded. Traces shorter than ``MIN_MEASURE_S`` or with fewer than two events are "not
+measurable": those figures are None and ``note`` says why; clicks and drift are still counted.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +40,11 @@ GRID_HZ = 500.0
 TREMOR_BAND_HZ = (2.5, 15.0)
 DRAG_PX = 3.0
 DOUBLE_CLICK_S = 0.4
+GAP_S = 2.0  # s: longer pauses between raw events are cut to this before resampling
+SEGMENT_S = 600.0  # s: longer traces are measured in segments of this length
+MIN_MEASURE_S = 0.5  # s: shorter traces are not measurable
+MEASURED = ("tremor_db", "band_power_db", "jitter_raw_px", "jitter_out_px", "jitter_ratio", "lag_ms",
+            "lag_raw_ms")
 
 
 @dataclass
@@ -134,22 +147,40 @@ def hold_jitter(s: Resampled, holds: list[tuple[float, float]]) -> float:
     return math.sqrt(sq / n) if n else 0.0
 
 
-def lag_ms(s: Resampled, ref: Resampled, moves: list[tuple[float, float]],
-           lo_ms: float = -50.0, hi_ms: float = 300.0) -> float:
-    """Shift (ms) of s behind ref that fits best during movement."""
+LAG_SHIFTS_MS = np.arange(-50.0, 300.0 + 0.5, 1.0)
+
+
+def lag_cost(s: Resampled, ref: Resampled, moves: list[tuple[float, float]]) -> tuple[np.ndarray, int]:
+    """Summed squared distance (px²) of s from ref delayed by each of ``LAG_SHIFTS_MS`` during
+    movement, and the number of grid points summed (0 when there is too little movement)."""
     m = _mask(s.t, moves)
-    if m.sum() < 10:
-        return 0.0
+    n = int(m.sum())
+    if n < 10:
+        return np.zeros(len(LAG_SHIFTS_MS)), 0
     tm, sx, sy = s.t[m], s.x[m], s.y[m]
-    shifts = np.arange(lo_ms, hi_ms + 0.5, 1.0)
-    cost = [float(np.mean((sx - np.interp(tm - d / 1000, ref.t, ref.x)) ** 2 +
-                          (sy - np.interp(tm - d / 1000, ref.t, ref.y)) ** 2)) for d in shifts]
-    return float(shifts[int(np.argmin(cost))])
+    cost = [float(np.add.reduce((sx - np.interp(tm - d / 1000, ref.t, ref.x)) ** 2 +
+                                (sy - np.interp(tm - d / 1000, ref.t, ref.y)) ** 2)) for d in LAG_SHIFTS_MS]
+    return np.array(cost), n
+
+
+def _best_lag(cost: np.ndarray, n: int) -> float:
+    return float(LAG_SHIFTS_MS[int(np.argmin(cost / n))]) if n >= 10 else 0.0
+
+
+def lag_ms(s: Resampled, ref: Resampled, moves: list[tuple[float, float]]) -> float:
+    """Shift (ms) of s behind ref that fits best during movement (-50..300 ms)."""
+    return _best_lag(*lag_cost(s, ref, moves))
 
 
 def overshoot(s: Resampled, truth: dict) -> float:
     """Mean distance (px) the cursor went past the aimed end point along the reach direction."""
-    vals = []
+    vals = overshoots(s, truth)
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def overshoots(s: Resampled, truth: dict) -> list[float]:
+    """Per reach inside s: how far (px) the cursor went past the aimed end point."""
+    vals: list[float] = []
     trials = truth.get("trials", [])
     prev = None
     for tr in trials:
@@ -164,7 +195,7 @@ def overshoot(s: Resampled, truth: dict) -> float:
                     proj = (s.x[m] - aim[0]) * u[0] + (s.y[m] - aim[1]) * u[1]
                     vals.append(max(0.0, float(proj.max())))
         prev = aim
-    return float(np.mean(vals)) if vals else 0.0
+    return vals
 
 
 @dataclass
@@ -185,7 +216,9 @@ def clicks(tr: Trace) -> list[Click]:
     open_: dict[int, tuple[float, float, float, float]] = {}
     b = tr.buttons
     prev = 0
-    for i in range(len(tr)):
+    busy = b != 0  # rows with a button down, and the row after each (where it comes up)
+    busy[1:] |= b[:-1] != 0
+    for i in np.flatnonzero(busy).tolist():  # other rows change nothing
         cur = int(b[i])
         x, y = float(tr.x[i]), float(tr.y[i])
         for bit in (1, 2, 4, 8, 16):
@@ -240,44 +273,211 @@ def _residual(s: Resampled, ref: Resampled, lag: float) -> tuple[np.ndarray, np.
     return s.x - np.interp(tt, ref.t, ref.x), s.y - np.interp(tt, ref.t, ref.y)
 
 
-def evaluate(raw: Trace, out: Trace, truth: dict | None = None) -> dict:
-    """All metrics of ``out`` (the filtered stream) against ``raw`` as a JSON-ready dict."""
-    grid = grid_for(raw)
+class TimeMap:
+    """Cuts every pause longer than ``gap_s`` between raw events down to ``gap_s`` (times in s).
+
+    Times inside a cut map to its start, so the map never goes backwards; with no such pause it
+    is the identity and returns its input unchanged.
+    """
+
+    def __init__(self, t: np.ndarray, gap_s: float = GAP_S) -> None:
+        d = np.diff(t)
+        i = np.flatnonzero(d > gap_s)
+        self.start = t[i] + gap_s  # where each cut begins
+        self.end = t[i + 1]  # and ends
+        self.cut = np.cumsum(self.end - self.start)  # total cut up to and including each
+
+    def __bool__(self) -> bool:
+        return len(self.start) > 0
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        if not self:
+            return t
+        j = np.searchsorted(self.start, t, side="right") - 1
+        before = np.where(j >= 1, self.cut[np.maximum(j - 1, 0)], 0.0)
+        inside = (j >= 0) & (t < self.end[np.maximum(j, 0)])
+        after = np.where(j >= 0, self.cut[np.maximum(j, 0)], 0.0)
+        return np.where(j < 0, t, np.where(inside, self.start[np.maximum(j, 0)] - before, t - after))
+
+    def trace(self, tr: Trace) -> Trace:
+        return tr if not self else Trace(self(tr.t), tr.x, tr.y, tr.buttons, tr.extra, tr.path)
+
+    def truth(self, truth: dict | None) -> dict | None:
+        if not self or truth is None:
+            return truth
+        keys = ("start", "reach_end", "end", "press", "release")
+        trials = [{**tr, **{k: float(self(np.array([tr[k]]))[0]) for k in keys if k in tr}}
+                  for tr in truth.get("trials", [])]
+        return {**truth, "trials": trials}
+
+
+def too_short(raw: Trace) -> str | None:
+    """Why a trace cannot be measured (after cutting pauses), or None when it can."""
+    dur = float(raw.t[-1] - raw.t[0]) if len(raw) else 0.0
+    n = len(raw)
+    if n >= 2 and dur >= MIN_MEASURE_S:
+        return None
+    return (f"too short to measure: {dur:.1f} s, {n} event{'s' if n != 1 else ''}; "
+            f"needs at least {MIN_MEASURE_S:g} s and 2 events")
+
+
+def windows(t0: float, t1: float, span_s: float = SEGMENT_S) -> list[tuple[float, float]]:
+    """[t0, t1) s in consecutive pieces of about ``span_s`` (one piece when it is shorter)."""
+    k = max(1, int(math.ceil((t1 - t0) / span_s - 1e-9)))
+    edges = [t0 + (t1 - t0) * i / k for i in range(k)] + [t1]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _part(tr: Trace, a: float, b: float) -> Trace:
+    """The rows that shape the signal on [a, b): from the last one at or before a."""
+    i = max(int(np.searchsorted(tr.t, a, side="right")) - 1, 0)
+    j = int(np.searchsorted(tr.t, b, side="right")) + 1
+    return Trace(tr.t[i:j], tr.x[i:j], tr.y[i:j], tr.buttons[i:j], {k: v[i:j] for k, v in tr.extra.items()})
+
+
+@dataclass
+class _Segment:
+    """What one stretch of the grid contributes to the pooled figures."""
+
+    r: Resampled
+    o: Resampled
+    ref: Resampled
+    holds: list[tuple[float, float]]
+    moves: list[tuple[float, float]]
+
+
+def _segment(raw: Trace, out: Trace, truth: dict | None, grid: np.ndarray, have_truth: bool,
+             clip: bool = False) -> _Segment:
     r, o = resample(raw, grid), resample(out, grid)
-    have_truth = truth is not None and "ix" in raw.extra
     if have_truth:
         ref = Resampled(grid, np.interp(grid, raw.t, raw.extra["ix"]), np.interp(grid, raw.t, raw.extra["iy"]))
         holds, moves = segments_from_truth(truth)  # type: ignore[arg-type]
+        if clip:  # one of several segments: the windows that begin in it
+            lo, hi = grid[0], grid[-1] + 1.0 / GRID_HZ
+            holds = [w for w in holds if lo <= w[0] < hi]
+            moves = [w for w in moves if lo <= w[0] < hi]
     else:
         ref = Resampled(grid, zero_phase_lowpass(r.x), zero_phase_lowpass(r.y))
         holds, moves = detect_segments(ref)
-    lag_o, lag_r = lag_ms(o, ref, moves), lag_ms(r, ref, moves)
-    p_raw = band_power(*_residual(r, ref, lag_r))
-    p_out = band_power(*_residual(o, ref, lag_o))
-    j_raw, j_out = hold_jitter(r, holds), hold_jitter(o, holds)
+    return _Segment(r, o, ref, holds, moves)
+
+
+def _pieces(raw: Trace, out: Trace, truth: dict | None, have_truth: bool):
+    """The segments of the grid one at a time (one for a trace up to ``SEGMENT_S`` long)."""
+    spans = windows(float(raw.t[0]), float(raw.t[-1]))
+    if len(spans) == 1:
+        yield _segment(raw, out, truth, grid_for(raw), have_truth)
+        return
+    for a, b in spans:
+        grid = np.arange(a, b, 1.0 / GRID_HZ)
+        yield _segment(_part(raw, a, b), _part(out, a, b), truth, grid, have_truth, clip=True)
+
+
+def segment_count(raw: Trace) -> int:
+    """How many segments :func:`evaluate` measures ``raw`` in (for a progress bar)."""
+    tt = TimeMap(raw.t)(raw.t[[0, -1]]) if len(raw) else np.zeros(2)
+    return len(windows(float(tt[0]), float(tt[-1])))
+
+
+def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """All metrics of ``out`` (the filtered stream) against ``raw`` as a JSON-ready dict.
+
+    ``progress`` is called once per segment measured (see :func:`segment_count`)."""
+    have_truth = truth is not None and "ix" in raw.extra
+    cut = TimeMap(raw.t)
+    raw_c, out_c, truth_c = cut.trace(raw), cut.trace(out), cut.truth(truth)
     c_raw, c_out = clicks(raw), clicks(out)
-    res = {
+    res: dict = {
         "reference": "truth" if have_truth else "zero-phase low-pass of raw",
         "duration_s": float(raw.t[-1] - raw.t[0]),
         "events": len(raw),
-        "tremor_db": _db(p_raw, p_out),
-        "band_power_db": _db(band_power(r.x, r.y), band_power(o.x, o.y)),
+    }
+    note = too_short(raw_c)
+    if note is None:
+        res.update(_measure(raw_c, out_c, truth_c, have_truth, progress))
+    else:
+        res.update({k: None for k in MEASURED})
+        res.update(holds=0, moves=0)
+    res.update({
+        "clicks_in": click_stats(c_raw),
+        "clicks_out": click_stats(c_out),
+        "drift_px": float(math.hypot(out.x[-1] - raw.x[-1], out.y[-1] - raw.y[-1])),
+    })
+    if have_truth:
+        sims = _truth_figures(raw_c, out_c, truth_c) if note is None else {}
+        res["overshoot_px"] = sims.get("overshoot_px")
+        res["overshoot_raw_px"] = sims.get("overshoot_raw_px")
+        res["click_success_in"] = click_success(c_raw, truth)  # type: ignore[arg-type]
+        res["click_success_out"] = click_success(c_out, truth)  # type: ignore[arg-type]
+    if res["jitter_ratio"] is not None and not math.isfinite(res["jitter_ratio"]):
+        res["jitter_ratio"] = None
+    if note is not None:
+        res["measurable"] = False
+        res["note"] = note
+    if cut:
+        res["pauses_cut"] = len(cut.start)
+    return res
+
+
+def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """The grid-based figures, pooled over the segments (two passes: lags first)."""
+    cost_o = cost_r = 0.0
+    n_o = n_r = 0
+    for seg in _pieces(raw, out, truth, have_truth):
+        co, no = lag_cost(seg.o, seg.ref, seg.moves)
+        cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
+        cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
+        if progress is not None:
+            progress(f"measured to {seg.r.t[-1] if len(seg.r.t) else 0:.0f} s")
+    lag_o = _best_lag(cost_o, n_o) if n_o else 0.0  # type: ignore[arg-type]
+    lag_r = _best_lag(cost_r, n_r) if n_r else 0.0  # type: ignore[arg-type]
+    powers = np.zeros(4)
+    total_s = 0.0
+    jit = np.zeros(4)  # sq raw, n raw, sq out, n out
+    holds = moves = 0
+    for seg in _pieces(raw, out, truth, have_truth):
+        w = len(seg.r.t) / GRID_HZ
+        powers += w * np.array([band_power(*_residual(seg.r, seg.ref, lag_r)),
+                                band_power(*_residual(seg.o, seg.ref, lag_o)),
+                                band_power(seg.r.x, seg.r.y), band_power(seg.o.x, seg.o.y)])
+        total_s += w
+        jit += np.array([*_jitter_sums(seg.r, seg.holds), *_jitter_sums(seg.o, seg.holds)])
+        holds, moves = holds + len(seg.holds), moves + len(seg.moves)
+    p = powers / max(total_s, 1e-12)
+    j_raw = math.sqrt(jit[0] / jit[1]) if jit[1] else 0.0
+    j_out = math.sqrt(jit[2] / jit[3]) if jit[3] else 0.0
+    return {
+        "tremor_db": _db(p[0], p[1]),
+        "band_power_db": _db(p[2], p[3]),
         "jitter_raw_px": j_raw,
         "jitter_out_px": j_out,
         "jitter_ratio": j_raw / j_out if j_out > 0 else (math.inf if j_raw > 0 else 1.0),
         "lag_ms": lag_o,
         "lag_raw_ms": lag_r,
-        "holds": len(holds),
-        "moves": len(moves),
-        "clicks_in": click_stats(c_raw),
-        "clicks_out": click_stats(c_out),
-        "drift_px": float(math.hypot(out.x[-1] - raw.x[-1], out.y[-1] - raw.y[-1])),
+        "holds": holds,
+        "moves": moves,
     }
-    if have_truth:
-        res["overshoot_px"] = overshoot(o, truth)  # type: ignore[arg-type]
-        res["overshoot_raw_px"] = overshoot(r, truth)  # type: ignore[arg-type]
-        res["click_success_in"] = click_success(c_raw, truth)  # type: ignore[arg-type]
-        res["click_success_out"] = click_success(c_out, truth)  # type: ignore[arg-type]
-    if not math.isfinite(res["jitter_ratio"]):
-        res["jitter_ratio"] = None
-    return res
+
+
+def _jitter_sums(s: Resampled, holds: list[tuple[float, float]]) -> tuple[float, int]:
+    """Sum of squared distances (px²) from each hold's mean, and the points summed."""
+    sq, n = 0.0, 0
+    for a, b in holds:
+        m = (s.t >= a) & (s.t <= b)
+        if m.sum() < 5:
+            continue
+        dx, dy = s.x[m] - s.x[m].mean(), s.y[m] - s.y[m].mean()
+        sq += float(np.sum(dx * dx + dy * dy))
+        n += int(m.sum())
+    return sq, n
+
+
+def _truth_figures(raw: Trace, out: Trace, truth: dict | None) -> dict:
+    vo: list[float] = []
+    vr: list[float] = []
+    for seg in _pieces(raw, out, truth, True):
+        vo += overshoots(seg.o, truth)  # type: ignore[arg-type]
+        vr += overshoots(seg.r, truth)  # type: ignore[arg-type]
+    return {"overshoot_px": float(np.mean(vo)) if vo else 0.0, "overshoot_raw_px": float(np.mean(vr)) if vr else 0.0}

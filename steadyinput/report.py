@@ -15,15 +15,26 @@ from .traces import Trace
 def _plt():
     import matplotlib
     matplotlib.use("Agg")
+    # Agg draws a long line in pieces of this many points: one piece of 100 000 points would
+    # take hundreds of MB (a normal trace has fewer, and is drawn exactly as before)
+    matplotlib.rcParams["agg.path.chunksize"] = 10_000
     import matplotlib.pyplot as plt
     return plt
+
+
+MAX_PLOT_POINTS = 50_000  # longer traces are thinned for the path plot (every k-th point)
+
+
+def _thin(v: np.ndarray, most: int = MAX_PLOT_POINTS) -> np.ndarray:
+    """Every k-th value, so at most about ``most`` remain (all of a normal trace)."""
+    return v if len(v) <= most else v[:: int(np.ceil(len(v) / most))]
 
 
 def plot_path(path: Path, raw: Trace, out: Trace, truth: dict | None) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
-    ax.plot(raw.x, raw.y, lw=0.6, color="#d62728", alpha=0.6, label="raw pointer")
-    ax.plot(out.x, out.y, lw=1.0, color="#1f77b4", label="filtered cursor")
+    ax.plot(_thin(raw.x), _thin(raw.y), lw=0.6, color="#d62728", alpha=0.6, label="raw pointer")
+    ax.plot(_thin(out.x), _thin(out.y), lw=1.0, color="#1f77b4", label="filtered cursor")
     if truth:
         for tr in truth.get("trials", []):
             c = plt.Circle(tr["target"], tr["width"] / 2, fill=False, color="#2ca02c", lw=0.8)
@@ -39,9 +50,25 @@ def plot_path(path: Path, raw: Trace, out: Trace, truth: dict | None) -> None:
     plt.close(fig)
 
 
-def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0) -> None:
-    plt = _plt()
+def xy_window(raw: Trace, out: Trace, span_s: float = 6.0) -> tuple[Trace, Trace, float]:
+    """The stretch :func:`plot_xy_t` shows (pauses cut): raw and filtered rows, and its start (s).
+
+    A caller may take it early and then drop the columns of the whole trace it no longer needs."""
+    cut = M.TimeMap(raw.t)
+    raw, out = cut.trace(raw), cut.trace(out)
     t0 = float(raw.t[0]) + min(2.0, float(raw.t[-1] - raw.t[0]) / 4)
+
+    def part(tr: Trace) -> Trace:
+        m = (tr.t >= t0) & (tr.t <= t0 + span_s)
+        return Trace(tr.t[m], tr.x[m], tr.y[m], tr.buttons[m], {k: v[m] for k, v in tr.extra.items()})
+    return part(raw), part(out), t0
+
+
+def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0, t0: float | None = None) -> None:
+    """x and y over ``span_s`` s from ``t0`` (default: 2 s in, pauses cut), raw and filtered."""
+    plt = _plt()
+    if t0 is None:
+        raw, out, t0 = xy_window(raw, out, span_s)
     fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), dpi=110, sharex=True)
     for ax, name in zip(axes, ("x", "y")):
         m = (raw.t >= t0) & (raw.t <= t0 + span_s)
@@ -61,8 +88,12 @@ def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0) -> None:
 
 def plot_spectrum(path: Path, raw: Trace, out: Trace, band: tuple[float, float] = M.TREMOR_BAND_HZ,
                   peak_hz: float | None = None) -> None:
+    """Spectra of the first ``SEGMENT_S`` of the trace (pauses cut), raw and filtered."""
     plt = _plt()
-    grid = M.grid_for(raw)
+    cut = M.TimeMap(raw.t)
+    raw, out = cut.trace(raw), cut.trace(out)
+    t0 = float(raw.t[0])
+    grid = np.arange(t0, min(float(raw.t[-1]), t0 + M.SEGMENT_S), 1.0 / M.GRID_HZ)
     r, o = M.resample(raw, grid), M.resample(out, grid)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     for s, label, color in ((r, "raw", "#d62728"), (o, "filtered", "#1f77b4")):
@@ -82,28 +113,40 @@ def plot_spectrum(path: Path, raw: Trace, out: Trace, band: tuple[float, float] 
     plt.close(fig)
 
 
-def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: dict,
-                        truth: dict | None = None, title: str = "steadyinput replay") -> Path:
-    """Write metrics.json, path.png, xy_t.png, spectrum.png and index.html; returns index.html."""
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
-    plot_path(d / "path.png", raw, out, truth)
-    plot_xy_t(d / "xy_t.png", raw, out)
-    plot_spectrum(d / "spectrum.png", raw, out)
-    m = result.get("metrics", result)
-    rows = [
+def _rows(m: dict) -> list[tuple[str, str]]:
+    """The table of the report: (what, figure) pairs; unmeasurable figures say so."""
+    clicks = [("Presses in → out", f"{m['clicks_in']['presses']} → {m['clicks_out']['presses']}"),
+              ("Drags caused in → out", f"{m['clicks_in']['drags']} → {m['clicks_out']['drags']}")]
+    if m.get("click_success_out") is not None:
+        clicks.append(("Clean clicks on target in → out",
+                       f"{m['click_success_in'] * 100:.0f} % → {m['click_success_out'] * 100:.0f} %"))
+    drift = [("Final drift", f"{m['drift_px']:.2f} px")]
+    if m.get("tremor_db") is None:
+        return [("Tremor, jitter and lag", f"not measurable ({m.get('note', 'too short')})"), *clicks, *drift]
+    return [
         ("Tremor removed (tremor band, 2.5–15 Hz)", f"{m['tremor_db']:.1f} dB"),
         ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"
          + (f" ({m['jitter_ratio']:.1f}× steadier)" if m.get("jitter_ratio") else "")),
         ("Lag while moving", f"{m['lag_ms']:.0f} ms"),
-        ("Presses in → out", f"{m['clicks_in']['presses']} → {m['clicks_out']['presses']}"),
-        ("Drags caused in → out", f"{m['clicks_in']['drags']} → {m['clicks_out']['drags']}"),
-        ("Final drift", f"{m['drift_px']:.2f} px"),
+        *clicks, *drift,
     ]
-    if m.get("click_success_out") is not None:
-        rows.insert(5, ("Clean clicks on target in → out",
-                        f"{m['click_success_in'] * 100:.0f} % → {m['click_success_out'] * 100:.0f} %"))
+
+
+def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: dict,
+                        truth: dict | None = None, title: str = "steadyinput replay",
+                        window: tuple[Trace, Trace, float] | None = None) -> Path:
+    """Write metrics.json, path.png, xy_t.png, spectrum.png and index.html; returns index.html.
+
+    ``window``: :func:`xy_window` taken earlier (then ``raw`` needs no extra columns)."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "metrics.json").write_text(json.dumps(result, indent=2, default=float) + "\n")
+    plot_path(d / "path.png", raw, out, truth)
+    w_raw, w_out, t0 = window or xy_window(raw, out)
+    plot_xy_t(d / "xy_t.png", w_raw, w_out, t0=t0)
+    plot_spectrum(d / "spectrum.png", raw, out)
+    m = result.get("metrics", result)
+    rows = _rows(m)
     table = "\n".join(f"<tr><th>{html.escape(a)}</th><td>{html.escape(b)}</td></tr>" for a, b in rows)
     info = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>"
                    for k, v in result.items() if k != "metrics")

@@ -31,7 +31,8 @@ import numpy as np
 from .traces import Trace, write_trace
 from .truth import load_truth, truth_path_for
 
-__all__ = ["KINDS", "UserSpec", "TaskSpec", "Simulation", "simulate", "load_truth", "truth_path_for"]
+__all__ = ["KINDS", "UserSpec", "TaskSpec", "Simulation", "simulate", "simulate_file", "load_truth",
+           "truth_path_for"]
 
 KINDS = ("intention", "essential", "rest", "postural", "ataxia", "none")
 DEFAULT_HZ = {"intention": 4.0, "essential": 7.0, "rest": 5.0, "postural": 6.0, "ataxia": 0.0, "none": 0.0}
@@ -105,12 +106,16 @@ def _ou(rng: np.random.Generator, n: int, dt: float, tau: float, sd: float) -> n
 
 def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
     """Simulate the task; deterministic for a given seed."""
-    rng = np.random.default_rng(seed)
+    return _simulate(user, task, np.random.default_rng(seed), seed)
+
+
+def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: int, first: int = 0) -> Simulation:
+    """Simulate ``task.trials`` trials starting with the ``first``-th of the ring order."""
     fs = 1000.0  # internal resolution; the mouse samples it at task.rate_hz
     dt = 1.0 / fs
     cx, cy = task.center
     n_t = task.targets
-    order = [(i * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
+    order = [((first + i) * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
     tgt = [(cx + task.distance_px / 2 * math.cos(2 * math.pi * k / n_t - math.pi / 2),
             cy + task.distance_px / 2 * math.sin(2 * math.pi * k / n_t - math.pi / 2)) for k in order]
     # --- waypoints of the intended path: (time, x, y) knots joined by minimum-jerk moves
@@ -254,3 +259,82 @@ def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
         "presses": [{"t": p, "release": r, "involuntary": inv} for p, r, inv in presses],
     }
     return Simulation(trace, truth)
+
+
+CHUNK_TRIALS = 200  # longer simulations are made and written this many trials at a time
+
+
+def simulate_file(user: UserSpec, task: TaskSpec, path: str | Path, seed: int = 0) -> dict:
+    """Simulate into ``path`` and its truth sidecar, in bounded memory; returns a summary
+    (``events``, ``duration_s``, ``truth``: the sidecar's path).
+
+    Up to ``CHUNK_TRIALS`` trials this writes exactly what :func:`simulate` makes. Longer runs
+    are made ``CHUNK_TRIALS`` trials at a time (each chunk with its own random stream from the
+    seed, continuing from the last target; the tremor's phase restarts at each seam) and the
+    rows streamed to the file; the truth sidecar is written at the end. Both files appear
+    together through one :class:`~steadyinput.outputs.Outputs` transaction, or neither.
+    """
+    import dataclasses
+
+    from .outputs import Outputs
+    from .traces import TraceWriter
+
+    path = Path(path)
+    truth_path = truth_path_for(path)
+    chunks = max(1, -(-task.trials // CHUNK_TRIALS))
+    with Outputs() as outs:
+        tmp, tmp_truth = outs.file(path), outs.file(truth_path)
+        merged: dict = {}
+        single: dict | None = None
+        events, offset = 0, 0.0
+        with TraceWriter(tmp, like=path, extra=("ix", "iy")) as w:
+            for c in range(chunks):
+                n = min(CHUNK_TRIALS, task.trials - c * CHUNK_TRIALS)
+                sub = dataclasses.replace(task, trials=n)
+                rng = np.random.default_rng(seed if chunks == 1 else [seed, c])
+                sim = _simulate(user, sub, rng, seed, first=c * CHUNK_TRIALS)
+                tr = sim.trace
+                if c:  # after the previous chunk's last sample
+                    tr.t = np.round(tr.t + offset, 6)
+                w.write(tr, tr.extra)
+                if chunks == 1:
+                    single = sim.truth  # exactly what simulate() makes
+                else:
+                    _merge_truth(merged, sim.truth, offset, len(tr))
+                events += len(tr)
+                offset = float(tr.t[-1]) + 1.0 / task.rate_hz
+                del sim, tr
+        truth = single if single is not None else _finish_truth(merged)
+        tmp_truth.write_text(json.dumps(truth, indent=1))
+    return {"events": events, "duration_s": offset - 1.0 / task.rate_hz, "truth": str(truth_path)}
+
+
+_RMS_KEYS = ("tremor_rms_px", "tremor_hold_rms_px", "tremor_slow_rms_px")
+
+
+def _merge_truth(merged: dict, truth: dict, offset: float, weight: int) -> None:
+    """Add one chunk's truth (times shifted by ``offset`` s) to ``merged``."""
+    def shift(d: dict, keys) -> dict:
+        return {k: (v + offset if k in keys and isinstance(v, float) else v) for k, v in d.items()}
+    if not merged:
+        merged.update({k: v for k, v in truth.items() if k not in ("trials", "presses")})
+        merged.update(trials=[], presses=[], _w=0.0, _sq={k: 0.0 for k in _RMS_KEYS}, _hz=0.0)
+    merged["trials"] += [shift(tr, ("start", "reach_end", "end", "press", "release", "involuntary_press"))
+                         for tr in truth["trials"]]
+    merged["presses"] += [shift(p, ("t", "release")) for p in truth["presses"]]
+    merged["_w"] += weight
+    for k in _RMS_KEYS:
+        merged["_sq"][k] += weight * truth[k] ** 2
+    merged["_hz"] += weight * (truth["tremor_mean_hz"] or 0.0)
+
+
+def _finish_truth(merged: dict) -> dict:
+    """The merged truth: trials and presses of every chunk, tremor figures weighted by events."""
+    w = merged.pop("_w") or 1.0
+    sq, hz = merged.pop("_sq"), merged.pop("_hz")
+    if len(merged["trials"]) > 0 and merged.get("tremor_mean_hz") is not None:
+        merged["tremor_mean_hz"] = hz / w
+    for k in _RMS_KEYS:
+        merged[k] = math.sqrt(sq[k] / w)
+    merged["task"]["trials"] = len(merged["trials"])
+    return merged

@@ -5,6 +5,11 @@ A trace is rows of ``t`` (s), ``x``, ``y`` (px) and ``buttons`` (mask: 1 left, 2
 asked for (the simulator stores the intended path as ``ix``, ``iy``). JSON Lines has one object
 per line with the same keys. Reading is strict: a bad value, NaN, time going backwards or a
 missing header raises :class:`TraceError` naming file, line and field — never partial data.
+
+Memory is bounded by the data, not by the file: the first 64 KB are sniffed (binary data or a
+first line of megabytes is refused at once), every line is read with a limit of
+``MAX_LINE_CHARS`` (a longer one is refused naming its line, without reading the rest of it),
+CSV is parsed in chunks of ``CHUNK_ROWS`` rows, and writing goes out in chunks too.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import math
 import warnings
@@ -32,6 +38,7 @@ MAX_T_S = 1e10  # |t| beyond this (317 years) is not seconds
 MAX_BUTTONS = 0xFFFF  # masks of up to 16 buttons
 SNIFF_BYTES = 65536  # how much of a file is looked at before parsing it
 MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
+CHUNK_ROWS = 65536  # rows parsed or written at a time
 
 
 @dataclass
@@ -102,6 +109,31 @@ def _sniff(path: Path) -> None:
         raise TraceError(path, line, None, f"is not UTF-8 text (byte {exc.start})") from None
 
 
+def _lines(path: Path, fh, first_line: int = 1) -> Iterator[str]:
+    """The lines of ``fh``, each read with a limit: a line over ``MAX_LINE_CHARS`` is refused."""
+    line = first_line
+    readline = fh.readline
+    while True:
+        text = readline(MAX_LINE_CHARS + 1)
+        if not text:
+            return
+        if len(text) > MAX_LINE_CHARS and not text.endswith("\n"):
+            raise TraceError(path, line, None, f"is longer than {MAX_LINE_CHARS} characters: not a trace line")
+        yield text
+        line += 1
+
+
+def _count_lines(path: Path) -> int:
+    """How many lines a (possibly gzipped) file has, read in blocks of 1 MB."""
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    n = 0
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+    return n + 1
+
+
 def _is_jsonl(path: Path) -> bool:
     suffixes = [s.lower() for s in path.suffixes]
     return ".jsonl" in suffixes or ".ndjson" in suffixes
@@ -143,46 +175,71 @@ def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:
 
 
 def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
+    """NumPy's parser over chunks of lines; None for anything the strict reader should judge."""
     try:
         with _open_read(path) as fh:
             header = fh.readline(MAX_LINE_CHARS + 1)
             names = [h.strip() for h in header.strip().split(",")]
             if not header.strip() or any(f not in names for f in FIELDS) or header.lstrip().startswith("#"):
                 return None
-            body = fh.read()
+            kept = [k for k in extra if k in names]
+            cols = [names.index(f) for f in (*FIELDS, *kept)]
+            # the columns are filled in place (chunks and a final concatenation would take twice
+            # the memory): room for every line, trimmed at the end if some were not rows
+            room = _count_lines(path)
+            cols_out = [np.empty(room, np.int64 if i == 3 else np.float64) for i in range(len(cols))]
+            n = 0
+            lines = _lines(path, fh, first_line=2)
+            while True:
+                chunk = list(itertools.islice(lines, CHUNK_ROWS))
+                if not chunk:
+                    break
+                a = _parse_chunk(chunk, cols, len(kept))
+                k = 0 if a is None else a.shape[0]
+                if a is None or n + k > room or (n and k and a["c0"][0] < cols_out[0][n - 1]):
+                    return None
+                for i, col in enumerate(cols_out):
+                    col[n:n + k] = a[f"c{i}"]
+                n += k
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile):
         return None
-    kept = [k for k in extra if k in names]
-    cols = [names.index(f) for f in (*FIELDS, *kept)]
+    if n == 0:
+        return None
+    cols_out = [col[:n] for col in cols_out]  # views: rows never written take no memory
+    t, x, y, b = cols_out[:4]
+    tr = Trace(t, x, y, b, extra=dict(zip(kept, cols_out[4:])))
+    tr.path = str(path)
+    return tr
+
+
+def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int) -> np.ndarray | None:
+    """Parse CSV lines into a record array (fields c0..), checked; None if anything is off."""
     # Whole pixels and button masks parse several times faster as integers; sub-pixel x, y
     # (or anything else the integer parser refuses) are read again as floats.
     for xy in (np.int64, np.float64):
-        kinds = [np.float64, xy, xy, np.int64] + [np.float64] * len(kept)
+        kinds = [np.float64, xy, xy, np.int64] + [np.float64] * n_extra
         dtype = np.dtype([(f"c{i}", k) for i, k in enumerate(kinds)])
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # e.g. an empty input: let the strict reader say it
-                a = np.loadtxt(io.StringIO(body), delimiter=",", usecols=cols, ndmin=1, comments="#",
-                               dtype=dtype)
+                a = np.loadtxt(chunk, delimiter=",", usecols=cols, ndmin=1, comments="#", dtype=dtype)
             break
         except (ValueError, UserWarning, OverflowError):
             continue
     else:
         return None
     if a.shape[0] == 0:
-        return None
+        return a
     b = a["c3"]
     t, x, y = (a[f"c{i}"].astype(np.float64) for i in range(3))
-    ex = {k: a[f"c{4 + i}"].astype(np.float64) for i, k in enumerate(kept)}
-    if not all(np.isfinite(v).all() for v in (t, x, y, *ex.values())):
+    ex = [a[f"c{4 + i}"] for i in range(n_extra)]
+    if not all(np.isfinite(v).all() for v in (t, x, y, *ex)):
         return None
     if (np.diff(t) < 0).any() or (b < 0).any() or (b > MAX_BUTTONS).any():
         return None
-    if (np.abs(t) > MAX_T_S).any() or any((np.abs(v) > MAX_PX).any() for v in (x, y, *ex.values())):
+    if (np.abs(t) > MAX_T_S).any() or any((np.abs(v) > MAX_PX).any() for v in (x, y, *ex)):
         return None
-    tr = Trace(t, x, y, b.astype(np.int64), extra=ex)
-    tr.path = str(path)
-    return tr
+    return a
 
 
 def _read_strict(path: Path, extra: Iterable[str]) -> Trace:
@@ -224,7 +281,7 @@ def _read_strict(path: Path, extra: Iterable[str]) -> Trace:
 
 
 def _csv_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(fh)
+    reader = csv.reader(_lines(path, fh))
     header = None
     for row in reader:
         line = reader.line_num
@@ -246,7 +303,7 @@ def _csv_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
 
 
 def _jsonl_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
-    for line, text in enumerate(fh, start=1):
+    for line, text in enumerate(_lines(path, fh), start=1):
         if not text.strip():
             continue
         try:
@@ -271,25 +328,57 @@ def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | N
         with Outputs() as outs:
             write_trace(outs.file(path), trace, extra, format_as=path)
         return
-    path, like = Path(path), Path(format_as)
-    cols = dict(extra or {})
-    names = list(cols)
-    with (gzip.open(path, "wt", encoding="utf-8", newline="") if like.suffix == ".gz"
-          else open(path, "w", encoding="utf-8", newline="")) as fh:
-        ts, bs = np.round(trace.t, 6).tolist(), trace.buttons.tolist()  # to the µs: no float noise
-        if _is_jsonl(like):
-            xs, ys = trace.x.tolist(), trace.y.tolist()
-            ex = [cols[n].tolist() for n in names]
-            for i in range(len(ts)):
-                rec = {"t": ts[i], "x": _num(xs[i]), "y": _num(ys[i]), "buttons": int(bs[i])}
-                for n, col in zip(names, ex):
-                    rec[n] = _num(col[i])
-                fh.write(json.dumps(rec) + "\n")
-        else:
-            fh.write(",".join([*FIELDS, *names]) + "\n")
-            cells = [map(repr, ts), _column(trace.x), _column(trace.y), map(str, bs)]
-            cells += [_column(cols[n]) for n in names]
-            fh.write("".join([",".join(row) + "\n" for row in zip(*cells)]))
+    with TraceWriter(path, like=format_as, extra=tuple(extra or {})) as w:
+        w.write(trace, extra)
+
+
+class TraceWriter:
+    """Write a trace in pieces: ``with TraceWriter(tmp, like=final) as w: w.write(part)``.
+
+    ``path`` is written as is (e.g. a temporary file of an :class:`Outputs` transaction); the
+    format comes from ``like`` (.csv, .jsonl, optionally .gz). ``extra`` names the additional
+    columns every part brings.
+    """
+
+    def __init__(self, path: str | Path, like: str | Path, extra: Iterable[str] = ()) -> None:
+        self.path, self.like, self.names = Path(path), Path(like), list(extra)
+        self.jsonl = _is_jsonl(self.like)
+
+    def __enter__(self) -> "TraceWriter":
+        self.fh = (gzip.open(self.path, "wt", encoding="utf-8", newline="") if self.like.suffix == ".gz"
+                   else open(self.path, "w", encoding="utf-8", newline=""))
+        if not self.jsonl:
+            self.fh.write(",".join([*FIELDS, *self.names]) + "\n")
+        return self
+
+    def write(self, trace: Trace, extra: dict[str, np.ndarray] | None = None) -> None:
+        """Append the rows of ``trace`` (with the extra columns), ``CHUNK_ROWS`` at a time."""
+        cols = dict(extra or {})
+        for i in range(0, len(trace.t), CHUNK_ROWS):
+            part = slice(i, i + CHUNK_ROWS)
+            _write_rows(self.fh, self.jsonl, trace.t[part], trace.x[part], trace.y[part], trace.buttons[part],
+                        [(n, np.asarray(cols[n])[part]) for n in self.names])
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+
+def _write_rows(fh, jsonl: bool, t: np.ndarray, x: np.ndarray, y: np.ndarray, b: np.ndarray,
+                extra: list[tuple[str, np.ndarray]]) -> None:
+    """Write one chunk of rows (t s, x/y px, buttons, extra columns) as JSON Lines or CSV."""
+    ts, bs = np.round(t, 6).tolist(), b.tolist()  # to the µs: no float noise
+    if jsonl:
+        xs, ys = x.tolist(), y.tolist()
+        ex = [(n, col.tolist()) for n, col in extra]
+        for i in range(len(ts)):
+            rec = {"t": ts[i], "x": _num(xs[i]), "y": _num(ys[i]), "buttons": int(bs[i])}
+            for n, col in ex:
+                rec[n] = _num(col[i])
+            fh.write(json.dumps(rec) + "\n")
+    else:
+        cells = [map(repr, ts), _column(x), _column(y), map(str, bs)]
+        cells += [_column(col) for _, col in extra]
+        fh.write("".join([",".join(row) + "\n" for row in zip(*cells)]))
 
 
 def _num(v: float) -> float | int:

@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import signal
 
+from ..errors import TraceError
+from ..metrics import TimeMap
 from ..traces import Trace
 
 FS = 250.0
@@ -63,9 +65,13 @@ class Analysis:
 
 
 def uniform(tr: Trace, fs: float = FS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions on a uniform grid (linear between samples: a mouse reports steps, not holds)."""
-    t = np.arange(tr.t[0], tr.t[-1], 1.0 / fs)
-    return t, np.interp(t, tr.t, tr.x), np.interp(t, tr.t, tr.y)
+    """Positions on a uniform grid (linear between samples: a mouse reports steps, not holds).
+
+    Pauses longer than :data:`~steadyinput.metrics.GAP_S` are cut to that first, so the grid
+    (and the memory it takes) never spans a pause, however long."""
+    tt = TimeMap(tr.t)(tr.t)
+    t = np.arange(tt[0], tt[-1], 1.0 / fs)
+    return t, np.interp(t, tt, tr.x), np.interp(t, tt, tr.y)
 
 
 def _lowpass0(v: np.ndarray, hz: float, fs: float = FS, order: int = 4) -> np.ndarray:
@@ -137,7 +143,10 @@ def analyse(tr: Trace) -> Analysis:
     check_analysable(tr)
     t, x, y = uniform(tr)
     if len(t) < FS * MIN_SECONDS:
-        raise ValueError(f"the recording is too short ({len(t) / FS:.1f} s): record at least 10 s")
+        n = len(tr)
+        raise TraceError(tr.path or "the recording", None, None,
+                         f"too short to analyse: {len(t) / FS:.1f} s, {n} event{'s' if n != 1 else ''}; "
+                         f"needs at least {MIN_SECONDS:g} s (record 10 s or more)")
     vx, vy = _lowpass0(x, VOLUNTARY_HZ), _lowpass0(y, VOLUNTARY_HZ)
     rx, ry = x - vx, y - vy
     speed = np.hypot(np.gradient(vx, 1 / FS), np.gradient(vy, 1 / FS))

@@ -33,12 +33,16 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     """Replay one trace file; returns the result dict (profile, counts, and metrics if asked).
 
     Every input (profile, trace, truth) is read before anything is written, and the outputs
-    appear together only when all of them are complete; none may replace an input.
+    appear together only when all of them are complete; none may replace an input. The trace
+    goes through the engine in chunks (bounded memory) with a progress bar on stderr when it
+    takes more than 2 s (on a terminal; elsewhere one line at the end).
     """
-    from ..engine import run_arrays
+    from ..bench.progress import Progress
     from ..outputs import Outputs
     from ..pipeline import build_engine
     from ..profile import load
+    import numpy as np
+
     from ..traces import Trace, read_trace, write_trace
     from ..truth import find_truth, read_truth
 
@@ -48,24 +52,79 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
-        raw = read_trace(trace_path, extra=("ix", "iy"))
+        raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
-        actions = run_arrays(engine, raw.t.tolist(), raw.x.tolist(), raw.y.tolist(), raw.buttons.tolist())
-        out = Trace.from_actions(actions)
-        del actions
+        chunks = -(-len(raw) // CHUNK_EVENTS)
+        from ..metrics import segment_count
+        measuring = segment_count(raw) if metrics or report else 0
+        bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
+                       final_only=not sys.stderr.isatty())
+        out = replay_trace(engine, raw, bar)
+        write_trace(tmp_out, out, format_as=output)  # now, while little else is held
+        _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
                   "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
         if metrics or report:
             from ..metrics import evaluate
-            result["metrics"] = evaluate(raw, out, truth)
+            bar.step("measuring", 0)
+            result["metrics"] = evaluate(raw, out, truth, progress=bar.step)
+            _give_back_memory()
         if tmp_report is not None:
-            from ..report import write_replay_report
+            from ..report import write_replay_report, xy_window
             result["report"] = str(Path(report) / "index.html")
-            write_replay_report(tmp_report, raw, out, result, truth,
+            window = xy_window(raw, out)
+            # the plots need no more than raw t, x, y (the intended path only in the window):
+            # free the rest first (np.zeros takes no memory until written)
+            raw = Trace(raw.t, raw.x, raw.y, np.zeros(len(raw), np.int64))
+            _give_back_memory()
+            write_replay_report(tmp_report, raw, out, result, truth, window=window,
                                 title=f"steadyinput replay: {Path(trace_path).name} with profile '{prof.name}'")
-        write_trace(tmp_out, out, format_as=output)
+            bar.step("report written")
+        bar.done(f"{len(raw)} events, {len(out)} actions")
     return result
+
+
+CHUNK_EVENTS = 65536  # events fed to the engine at a time
+
+
+def _give_back_memory() -> None:
+    """Return freed heap to the system between stages (glibc only; elsewhere nothing happens).
+
+    The stages leave tens of MB of freed but fragmented heap behind, which would otherwise add
+    to the peak of the next stage.
+    """
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def replay_trace(engine, raw, bar=None):
+    """Run a trace through the engine chunk by chunk and let it settle; the actions as a Trace.
+
+    Only one chunk of events and of actions is held as Python objects at a time; the actions
+    are the same as from one :func:`~steadyinput.engine.run_arrays` call.
+    """
+    import numpy as np
+
+    from ..engine import feed_arrays, finish_replay
+    from ..traces import Trace
+
+    parts: list[Trace] = []
+    for i in range(0, len(raw), CHUNK_EVENTS):
+        part = slice(i, i + CHUNK_EVENTS)
+        actions: list = []
+        feed_arrays(engine, raw.t[part].tolist(), raw.x[part].tolist(), raw.y[part].tolist(),
+                    raw.buttons[part].tolist(), actions)
+        parts.append(Trace.from_actions(actions))
+        if bar is not None:
+            bar.step(f"t={raw.t[min(i + CHUNK_EVENTS, len(raw)) - 1]:.0f} s")
+    parts.append(Trace.from_actions(finish_replay(engine)))
+    return Trace(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("t", "x", "y", "buttons")))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,10 +142,13 @@ def run(args: argparse.Namespace) -> int:
         print("  (add --metrics or --report DIR for tremor, jitter, lag and click figures)")
         return 0
     m = res["metrics"]
-    jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
-    print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
-    print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
-    print(f"  lag while moving {m['lag_ms']:6.0f} ms")
+    if m.get("tremor_db") is None:
+        print(f"  tremor, jitter, lag: not measurable ({m.get('note', 'too short')})")
+    else:
+        jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
+        print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
+        print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
+        print(f"  lag while moving {m['lag_ms']:6.0f} ms")
     ci, co = m["clicks_in"], m["clicks_out"]
     print(f"  presses          {ci['presses']:6d} -> {co['presses']} (drags {ci['drags']} -> {co['drags']}, "
           f"double clicks {ci['double_clicks']} -> {co['double_clicks']})")

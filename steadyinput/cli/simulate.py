@@ -6,7 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 
-from ..simulate import KINDS, TaskSpec, UserSpec, simulate
+from ..simulate import KINDS, TaskSpec, UserSpec, simulate_file
 
 SEED_MAX = 2 ** 32 - 1  # numpy's seeds are non-negative
 
@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
                     double_click_prob=args.double_click_prob)
     task = TaskSpec(targets=args.targets, distance_px=args.distance, width_px=args.width, trials=args.trials,
                     rate_hz=args.rate, clicks=not args.no_clicks)
-    sim = simulate(user, task, seed=args.seed)
-    truth = sim.write(args.output)
-    print(f"wrote {args.output} ({len(sim.trace)} events, {sim.trace.t[-1]:.1f} s, {args.tremor} tremor "
-          f"{user.freq_hz:g} Hz {user.amp_px:g} px) and {truth}")
+    done = simulate_file(user, task, args.output, seed=args.seed)  # in bounded memory, all or nothing
+    print(f"wrote {args.output} ({done['events']} events, {done['duration_s']:.1f} s, {args.tremor} tremor "
+          f"{user.freq_hz:g} Hz {user.amp_px:g} px) and {done['truth']}")
     return 0
