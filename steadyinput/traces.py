@@ -214,6 +214,10 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
 
 def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int) -> np.ndarray | None:
     """Parse CSV lines into a record array (fields c0..), checked; None if anything is off."""
+    # NumPy's parser misreads characters beyond the Basic Multilingual Plane as numbers (and
+    # has crashed on them): anything not ASCII goes to the strict reader, which names the line.
+    if not all(line.isascii() for line in chunk):
+        return None
     # Whole pixels and button masks parse several times faster as integers; sub-pixel x, y
     # (or anything else the integer parser refuses) are read again as floats.
     for xy in (np.int64, np.float64):

@@ -139,7 +139,7 @@ def test_an_unexpected_failure_is_one_line_pointing_at_the_log_and_debug_shows_i
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(steadyinput.engine, "run_arrays", boom)
+    monkeypatch.setattr(steadyinput.engine, "feed_arrays", boom)
     monkeypatch.setenv("STEADYINPUT_LOG_DIR", str(work / "logs"))
     assert main(["replay", str(work / "rec.csv"), "-o", str(work / "o.csv")]) == 1
     err = capsys.readouterr().err
@@ -176,3 +176,13 @@ def test_sigterm_during_a_replay_leaves_no_partial_output(work):
     assert "Traceback" not in err
     assert not (work / "out.csv").exists() and not (work / "rep").exists()
     assert not list(work.rglob(f"*{TMP_TAG}*"))
+
+
+def test_a_character_beyond_the_basic_plane_in_a_number_is_an_error_not_a_number(work, capsys):
+    # NumPy's fast parser read '\U0006b73d' as 440077 (and sometimes crashed): found by hypothesis
+    lines = TRACE.splitlines()
+    lines[1] = "0.0,\U0006b73d,200,0"
+    (work / "odd.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for _ in range(3):
+        assert main(["replay", str(work / "odd.csv"), "-o", str(work / "o.csv")]) == 2
+        assert "odd.csv:2: field 'x'" in capsys.readouterr().err
