@@ -18,8 +18,9 @@ no lag, so lags measured against it are the filter's own.
 * ``drift_px``: distance between the final filtered and raw positions.
 
 Bounded cost for any trace: pauses longer than ``GAP_S`` between raw events are cut to
-``GAP_S`` before resampling (:class:`TimeMap`), so the grid never spans a gap; traces longer
-than ``SEGMENT_S`` (after the cut) are measured in consecutive segments of that length and the
+``GAP_S`` before resampling (:class:`TimeMap`), so the grid never spans a gap, and each pause
+ends a segment (no reference path is smoothed across the jump); traces longer than
+``SEGMENT_S`` (after the cut) are measured in consecutive segments of that length and the
 figures pooled (powers weighted by duration, one lag fitted to all movement), so memory stays
 bounded. Traces shorter than ``MIN_MEASURE_S`` or with fewer than two events are "not
 measurable": those figures are None and ``note`` says why; clicks and drift are still counted.
@@ -290,6 +291,10 @@ class TimeMap:
     def __bool__(self) -> bool:
         return len(self.start) > 0
 
+    def junctions(self) -> list[float]:
+        """Where (in cut time, s) the trace jumps from before a pause to after it."""
+        return (self.start - np.concatenate([[0.0], self.cut[:-1]])).tolist() if self else []
+
     def __call__(self, t: np.ndarray) -> np.ndarray:
         if not self:
             return t
@@ -323,6 +328,8 @@ def too_short(raw: Trace) -> str | None:
 
 def windows(t0: float, t1: float, span_s: float = SEGMENT_S) -> list[tuple[float, float]]:
     """[t0, t1) s in consecutive pieces of about ``span_s`` (one piece when it is shorter)."""
+    if t1 <= t0:
+        return []
     k = max(1, int(math.ceil((t1 - t0) / span_s - 1e-9)))
     edges = [t0 + (t1 - t0) * i / k for i in range(k)] + [t1]
     return list(zip(edges[:-1], edges[1:]))
@@ -362,9 +369,11 @@ def _segment(raw: Trace, out: Trace, truth: dict | None, grid: np.ndarray, have_
     return _Segment(r, o, ref, holds, moves)
 
 
-def _pieces(raw: Trace, out: Trace, truth: dict | None, have_truth: bool):
-    """The segments of the grid one at a time (one for a trace up to ``SEGMENT_S`` long)."""
-    spans = windows(float(raw.t[0]), float(raw.t[-1]))
+def _pieces(raw: Trace, out: Trace, truth: dict | None, have_truth: bool, junctions: list[float] = ()):
+    """The segments of the grid one at a time (one for a trace up to ``SEGMENT_S`` long without
+    pauses); a cut pause always ends a segment, so no reference path is smoothed across it."""
+    edges = [float(raw.t[0]), *[j for j in junctions if raw.t[0] < j < raw.t[-1]], float(raw.t[-1])]
+    spans = [w for a, b in zip(edges[:-1], edges[1:]) for w in windows(a, b)]
     if len(spans) == 1:
         yield _segment(raw, out, truth, grid_for(raw), have_truth)
         return
@@ -375,8 +384,10 @@ def _pieces(raw: Trace, out: Trace, truth: dict | None, have_truth: bool):
 
 def segment_count(raw: Trace) -> int:
     """How many segments :func:`evaluate` measures ``raw`` in (for a progress bar)."""
-    tt = TimeMap(raw.t)(raw.t[[0, -1]]) if len(raw) else np.zeros(2)
-    return len(windows(float(tt[0]), float(tt[-1])))
+    cut = TimeMap(raw.t)
+    tt = cut(raw.t[[0, -1]]) if len(raw) else np.zeros(2)
+    edges = [float(tt[0]), *[j for j in cut.junctions() if tt[0] < j < tt[-1]], float(tt[-1])]
+    return sum(len(windows(a, b)) for a, b in zip(edges[:-1], edges[1:]))
 
 
 def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
@@ -395,7 +406,7 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
     }
     note = too_short(raw_c)
     if note is None:
-        res.update(_measure(raw_c, out_c, truth_c, have_truth, progress))
+        res.update(_measure(raw_c, out_c, truth_c, have_truth, progress, cut.junctions()))
     else:
         res.update({k: None for k in MEASURED})
         res.update(holds=0, moves=0)
@@ -405,7 +416,7 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
         "drift_px": float(math.hypot(out.x[-1] - raw.x[-1], out.y[-1] - raw.y[-1])),
     })
     if have_truth:
-        sims = _truth_figures(raw_c, out_c, truth_c) if note is None else {}
+        sims = _truth_figures(raw_c, out_c, truth_c, cut.junctions()) if note is None else {}
         res["overshoot_px"] = sims.get("overshoot_px")
         res["overshoot_raw_px"] = sims.get("overshoot_raw_px")
         res["click_success_in"] = click_success(c_raw, truth)  # type: ignore[arg-type]
@@ -421,11 +432,11 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
 
 
 def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, junctions: list[float] = ()) -> dict:
     """The grid-based figures, pooled over the segments (two passes: lags first)."""
     cost_o = cost_r = 0.0
     n_o = n_r = 0
-    for seg in _pieces(raw, out, truth, have_truth):
+    for seg in _pieces(raw, out, truth, have_truth, junctions):
         co, no = lag_cost(seg.o, seg.ref, seg.moves)
         cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
         cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
@@ -437,7 +448,7 @@ def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
     total_s = 0.0
     jit = np.zeros(4)  # sq raw, n raw, sq out, n out
     holds = moves = 0
-    for seg in _pieces(raw, out, truth, have_truth):
+    for seg in _pieces(raw, out, truth, have_truth, junctions):
         w = len(seg.r.t) / GRID_HZ
         powers += w * np.array([band_power(*_residual(seg.r, seg.ref, lag_r)),
                                 band_power(*_residual(seg.o, seg.ref, lag_o)),
@@ -474,10 +485,10 @@ def _jitter_sums(s: Resampled, holds: list[tuple[float, float]]) -> tuple[float,
     return sq, n
 
 
-def _truth_figures(raw: Trace, out: Trace, truth: dict | None) -> dict:
+def _truth_figures(raw: Trace, out: Trace, truth: dict | None, junctions: list[float] = ()) -> dict:
     vo: list[float] = []
     vr: list[float] = []
-    for seg in _pieces(raw, out, truth, True):
+    for seg in _pieces(raw, out, truth, True, junctions):
         vo += overshoots(seg.o, truth)  # type: ignore[arg-type]
         vr += overshoots(seg.r, truth)  # type: ignore[arg-type]
     return {"overshoot_px": float(np.mean(vo)) if vo else 0.0, "overshoot_raw_px": float(np.mean(vr)) if vr else 0.0}
