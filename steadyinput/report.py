@@ -9,17 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics as M
+from .plotting import pyplot
 from .traces import Trace
-
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    # Agg draws a long line in pieces of this many points: one piece of 100 000 points would
-    # take hundreds of MB (a normal trace has fewer, and is drawn exactly as before)
-    matplotlib.rcParams["agg.path.chunksize"] = 10_000
-    import matplotlib.pyplot as plt
-    return plt
 
 
 MAX_PLOT_POINTS = 50_000  # longer traces are thinned for the path plot (every k-th point)
@@ -31,7 +22,7 @@ def _thin(v: np.ndarray, most: int = MAX_PLOT_POINTS) -> np.ndarray:
 
 
 def plot_path(path: Path, raw: Trace, out: Trace, truth: dict | None) -> None:
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 6), dpi=110)
     ax.plot(_thin(raw.x), _thin(raw.y), lw=0.6, color="#d62728", alpha=0.6, label="raw pointer")
     ax.plot(_thin(out.x), _thin(out.y), lw=1.0, color="#1f77b4", label="filtered cursor")
@@ -66,7 +57,7 @@ def xy_window(raw: Trace, out: Trace, span_s: float = 6.0) -> tuple[Trace, Trace
 
 def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0, t0: float | None = None) -> None:
     """x and y over ``span_s`` s from ``t0`` (default: 2 s in, pauses cut), raw and filtered."""
-    plt = _plt()
+    plt = pyplot()
     if t0 is None:
         raw, out, t0 = xy_window(raw, out, span_s)
     fig, axes = plt.subplots(2, 1, figsize=(9, 5.5), dpi=110, sharex=True)
@@ -89,7 +80,7 @@ def plot_xy_t(path: Path, raw: Trace, out: Trace, span_s: float = 6.0, t0: float
 def plot_spectrum(path: Path, raw: Trace, out: Trace, band: tuple[float, float] = M.TREMOR_BAND_HZ,
                   peak_hz: float | None = None) -> None:
     """Spectra of the first ``SEGMENT_S`` of the trace (pauses cut), raw and filtered."""
-    plt = _plt()
+    plt = pyplot()
     cut = M.TimeMap(raw.t)
     raw, out = cut.trace(raw), cut.trace(out)
     t0 = float(raw.t[0])

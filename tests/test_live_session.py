@@ -128,3 +128,17 @@ def test_signals_end_a_session_with_the_pointer_given_back(short_trace, tmp_path
         assert p.wait(20) == 0
         rows = (tmp_path / "acts.csv").read_text().splitlines()
         assert rows[-1].endswith(",0")  # no button left pressed
+
+
+def test_no_module_imports_upward_into_cli_or_app():
+    root = Path(__file__).resolve().parents[1] / "steadyinput"
+    offenders = []
+    for p in root.rglob("*.py"):
+        layer = p.relative_to(root).parts[0]
+        text = p.read_text()
+        for upper in ("cli", "app"):
+            if layer in ("cli", upper, "__main__.py"):  # the entry point is the top
+                continue
+            if f"from ..{upper}" in text or f"from .{upper}" in text or f"steadyinput.{upper}" in text:
+                offenders.append(f"{p.relative_to(root)} -> {upper}")
+    assert not offenders, offenders

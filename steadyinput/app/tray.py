@@ -250,8 +250,8 @@ def start_hotkeys(app: App, settings: Settings, schedule):
 
 def run_tray(args) -> int:
     from ..backends import choose, create
-    from ..cli.run import session_options
     from ..errors import UserError
+    from ..live.session import SessionOptions
     from .single import AlreadyRunning, SingleInstance
 
     problem = tray_problem()
@@ -272,7 +272,7 @@ def run_tray(args) -> int:
     calls: queue.SimpleQueue = queue.SimpleQueue()
     schedule = calls.put  # anything touching Tk runs in the main thread
 
-    app = App(backend, settings, options=session_options(args))
+    app = App(backend, settings, options=SessionOptions.from_args(args))
     app.post = schedule
     single = SingleInstance(on_show=lambda: schedule("menu"))
     try:

@@ -178,8 +178,8 @@ def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
 
 
 def plot(summ: list[dict], path: Path) -> None:
-    from ..report import _plt
-    plt = _plt()
+    from ..plotting import pyplot
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
     any_user = False
     for s in summ:

@@ -34,12 +34,12 @@ import numpy as np
 from scipy import signal
 
 from ..errors import TraceError
-from ..metrics import TimeMap
+from ..metrics import TREMOR_BAND_HZ, TimeMap
 from ..traces import Trace
 
 FS = 250.0
 VOLUNTARY_HZ = 2.0  # voluntary speed is measured below this
-BAND_HZ = (2.5, 15.0)
+BAND_HZ = TREMOR_BAND_HZ
 NOISE_RMS_PX = 0.6  # below this a "tremor" is sensor noise and rounding
 
 

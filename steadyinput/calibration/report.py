@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import run
 from ..pipeline import build_engine
-from ..report import _plt
+from ..plotting import pyplot
 from ..traces import Trace
 from . import analysis as A
 from .tuning import TuneResult
@@ -47,7 +47,7 @@ def _unit(key: str) -> str:
 
 
 def plot_spectrum(path: Path, raw: Trace, a: A.Analysis) -> None:
-    plt = _plt()
+    plt = pyplot()
     t, x, y = A.uniform(raw)
     rx, ry = x - A._lowpass0(x, A.VOLUNTARY_HZ), y - A._lowpass0(y, A.VOLUNTARY_HZ)
     f, px = A.spectrum(rx)
@@ -85,7 +85,7 @@ def _segments(raw: Trace) -> tuple[tuple[float, float] | None, tuple[float, floa
 
 
 def plot_before_after(path: Path, raw: Trace, out: Trace) -> None:
-    plt = _plt()
+    plt = pyplot()
     hold, reach = _segments(raw)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), dpi=110)
     if hold:

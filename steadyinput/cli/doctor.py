@@ -31,27 +31,19 @@ def _display_server() -> str:
 
 
 def _tray() -> tuple[bool, str]:
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        return False, "no display: run headless with 'steadyinput run --no-tray'"
-    notes = []
+    """Whether the tray icon can be shown (the tray's own check), with a note on its menu."""
+    from ..app.tray import tray_problem
+    problem = tray_problem()
+    if problem:
+        if "DISPLAY is not set" in problem:
+            problem += ": run headless with 'steadyinput run --no-tray'"
+        return False, problem
     try:
         import gi  # noqa: F401
-        notes.append("PyGObject present (AppIndicator menu possible)")
+        return True, "a tray can be shown (PyGObject present: AppIndicator menu possible)"
     except ImportError:
-        notes.append("no PyGObject: pystray uses its X11 icon (apt install python3-gi gir1.2-ayatanaappindicator3-0.1 "
-                     "for a full menu under GNOME/KDE)")
-    if os.environ.get("DISPLAY"):
-        try:
-            from Xlib import display
-            d = display.Display()
-            owner = d.get_selection_owner(d.intern_atom(f"_NET_SYSTEM_TRAY_S{d.get_default_screen()}"))
-            d.close()
-            if owner == 0:
-                return False, "no system tray is running on this display (" + "; ".join(notes) + ")"
-            notes.insert(0, "a system tray is running")
-        except Exception as exc:
-            return False, f"cannot ask the X server for a tray: {exc}"
-    return True, "; ".join(notes)
+        return True, ("a system tray is running (no PyGObject: pystray uses its X11 icon; apt install "
+                      "python3-gi gir1.2-ayatanaappindicator3-0.1 for a full menu under GNOME/KDE)")
 
 
 def run(args: argparse.Namespace) -> int:

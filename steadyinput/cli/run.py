@@ -6,10 +6,6 @@ import argparse
 import logging
 import signal
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ..live.session import SessionOptions
 
 
 def add_parser(sub) -> None:
@@ -31,13 +27,6 @@ def add_run_options(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no status line")
 
 
-def session_options(args: argparse.Namespace) -> "SessionOptions":
-    """The live session the command-line options ask for."""
-    from ..live.session import SessionOptions
-    return SessionOptions(backend=args.backend, profile=args.profile, devices=args.device,
-                          record=getattr(args, "record", None), log_actions=getattr(args, "log_actions", None))
-
-
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.no_tray:
@@ -48,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
 def run_foreground(args: argparse.Namespace) -> int:
     """The terminal mode: a status line, Ctrl-C/SIGTERM/SIGHUP stop, the mouse given back."""
-    from ..live.session import LiveSession
+    from ..live.session import LiveSession, SessionOptions
     quiet = getattr(args, "quiet", False)
-    session = LiveSession(session_options(args), say=None if not quiet else (lambda m: None))
+    session = LiveSession(SessionOptions.from_args(args), say=None if not quiet else (lambda m: None))
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: session.loop.stop())
 

@@ -40,6 +40,12 @@ class SessionOptions:
     log_actions: str | None = None  # what the cursor was told to do, as replay -o writes it
     backend_options: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_args(cls, args: Any) -> "SessionOptions":
+        """The session the ``run``/``record`` command-line options ask for."""
+        return cls(backend=args.backend, profile=args.profile, devices=args.device,
+                   record=getattr(args, "record", None), log_actions=getattr(args, "log_actions", None))
+
 
 class LiveSession:
     """A live session; ``run()`` blocks until stopped, ``start()`` runs it in a thread."""
