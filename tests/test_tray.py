@@ -195,3 +195,37 @@ def test_a_signal_to_the_tray_utility_releases_the_pointer_and_buttons(tray_host
             proc.kill()
         watch.close()
         vnc.close()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Quit"])
+def test_a_broken_profile_edit_keeps_the_tray_responsive(tray_host, tmp_path, how):
+    """An edit into an invalid cross-field combination is refused; Quit and signals still work."""
+    import signal
+    from xinput_driver import Driver
+    disp, port = tray_host
+    (tmp_path / "profiles").mkdir()
+    prof = tmp_path / "profiles" / "mine.yaml"
+    prof.write_text("extends: moderate\n")
+    proc = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--backend", "x11", "--profile", "mine"],
+                            env=_env(tmp_path, disp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(tmp_path, lambda s: s.get("state") in ("on", "dwell") and s.get("profile") == "mine", 20)
+        prof.write_text("extends: moderate\nadaptive: {hold_cutoff_hz: 20, move_cutoff_hz: 10}\n")
+        log = tmp_path / "log" / "steadyinput.log"
+        deadline = time.monotonic() + 15
+        while "last good" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "last good" in log.read_text() and proc.poll() is None
+        if how == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:
+            drv = Driver(disp)
+            x, y, w, h = _icon_geometry(disp)
+            drv.click(x + w // 2, y + h // 2)
+            time.sleep(0.6)
+            mx, my, mw, mh = _menu_geometry(disp)
+            drv.click(mx + mw // 3, my + mh - 14)  # the last item: "Quit"
+        assert proc.wait(15) == 0, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
