@@ -137,14 +137,7 @@ def _mask(t: np.ndarray, windows: list[tuple[float, float]]) -> np.ndarray:
 
 def hold_jitter(s: Resampled, holds: list[tuple[float, float]]) -> float:
     """RMS distance (px) from each hold's own mean position, pooled over the holds."""
-    sq, n = 0.0, 0
-    for a, b in holds:
-        m = (s.t >= a) & (s.t <= b)
-        if m.sum() < 5:
-            continue
-        dx, dy = s.x[m] - s.x[m].mean(), s.y[m] - s.y[m].mean()
-        sq += float(np.sum(dx * dx + dy * dy))
-        n += int(m.sum())
+    sq, n = _jitter_sums(s, holds)
     return math.sqrt(sq / n) if n else 0.0
 
 
