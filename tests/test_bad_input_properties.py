@@ -33,7 +33,7 @@ def malformed(draw) -> tuple[str, bytes]:
         kind = draw(st.sampled_from(["cell", "drop", "dup", "swap", "header", "truncate", "blank", "extra"]))
         i = draw(st.integers(0, len(rows) - 1)) if rows else 0
         if kind == "cell" and rows:
-            rows[i][draw(st.integers(0, 3))] = draw(st.sampled_from(NASTY) | st.text(max_size=8))
+            rows[i][draw(st.integers(0, len(rows[i]) - 1))] = draw(st.sampled_from(NASTY) | st.text(max_size=8))
         elif kind == "drop" and rows:
             del rows[i:i + draw(st.integers(1, 300))]
         elif kind == "dup" and rows:
