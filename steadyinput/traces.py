@@ -363,6 +363,14 @@ class TraceWriter:
             _write_rows(self.fh, self.jsonl, trace.t[part], trace.x[part], trace.y[part], trace.buttons[part],
                         [(n, np.asarray(cols[n])[part]) for n in self.names])
 
+    def row(self, t: float, x: float, y: float, buttons: int) -> None:
+        """Append one row (live recordings), formatted exactly as :meth:`write` formats it."""
+        t = float(np.round(t, 6))  # to the µs, as in _write_rows
+        if self.jsonl:
+            self.fh.write(json.dumps({"t": t, "x": _num(x), "y": _num(y), "buttons": int(buttons)}) + "\n")
+        else:
+            self.fh.write(f"{t!r},{_fmt(x)},{_fmt(y)},{int(buttons)}\n")
+
     def __exit__(self, *exc) -> None:
         self.fh.close()
 
@@ -399,8 +407,3 @@ def _column(v: np.ndarray) -> Iterable[str]:
     if np.isfinite(v).all() and (v == np.round(v)).all() and np.abs(v).max(initial=0) < 2 ** 53:
         return map(str, v.astype(np.int64).tolist())
     return map(_fmt, v.tolist())
-
-
-def trace_row(t: float, x: float, y: float, buttons: int) -> str:
-    """One CSV row exactly as :func:`write_trace` writes it (t to the µs; for live recordings)."""
-    return f"{float(np.round(t, 6))!r},{_fmt(x)},{_fmt(y)},{int(buttons)}\n"

@@ -142,3 +142,15 @@ def test_no_module_imports_upward_into_cli_or_app():
             if f"from ..{upper}" in text or f"from .{upper}" in text or f"steadyinput.{upper}" in text:
                 offenders.append(f"{p.relative_to(root)} -> {upper}")
     assert not offenders, offenders
+
+
+def test_a_live_recording_is_written_in_the_format_its_name_asks_for(short_trace, tmp_path):
+    from steadyinput.backends.trace import Backend
+    from steadyinput.traces import read_trace
+    for name in ("rec.jsonl", "rec.csv.gz"):
+        backend = Backend(str(short_trace), speed=8.0, linger_s=0.2)
+        session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / name)), backend=backend,
+                              say=lambda m: None)
+        session.run()
+        rec = read_trace(tmp_path / name)
+        assert len(rec) == session.recorder.rows > 0
