@@ -457,7 +457,6 @@ class TestWhileRunning:
 
     def test_a_mouse_plugged_in_is_picked_up_and_one_unplugged_is_dropped(self, prog, devices):
         a = devices[0]
-        vp = prog.vp
         c = Mouse("mouse C (plugged in later)")
         try:
             assert poll_until(lambda: grabbed_elsewhere(c.path), step=0.3), "hot-plugged mouse never grabbed"

@@ -49,9 +49,7 @@ class App:
         self.error: str | None = None
         self.enabled = settings.enabled
         self.dwell_paused = False
-        opts = options or SessionOptions()
-        opts.profile = settings.profile
-        self.session = LiveSession(opts, say=self._said, adjust=self._adjust, backend=backend,
+        self.session = LiveSession(options or SessionOptions(), say=self._said, adjust=self._adjust, backend=backend,
                                    profile=self._load_profile(settings.profile))
         self.session.on_fault = self._fault
         self.loop.engine.enabled = self.enabled
@@ -82,9 +80,6 @@ class App:
         if data["dwell"]["enabled"]:
             data["dwell"]["click"] = self.settings.dwell_click
         return data
-
-    def _data(self) -> dict:
-        return self._adjust({k: (dict(v) if isinstance(v, dict) else v) for k, v in self.profile.data.items()})
 
     def _rebuild(self) -> None:
         self.session.rebuild()
@@ -117,7 +112,7 @@ class App:
     # -- state the tray shows ---------------------------------------------------------------------
     @property
     def dwell_enabled(self) -> bool:
-        return bool(self._data()["dwell"]["enabled"])
+        return bool(self.session.engine_data()["dwell"]["enabled"])
 
     def state(self) -> State:
         if self.session.failed:

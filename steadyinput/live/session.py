@@ -80,11 +80,14 @@ class LiveSession:
         self._ended = threading.Event()
 
     # -- engine and profile -----------------------------------------------------------------------
+    def engine_data(self, profile: Profile | None = None) -> dict:
+        """The settings an engine is built from: ``profile`` (default: the one in use), adjusted."""
+        prof = profile or self.profile
+        return self.adjust({k: (dict(v) if isinstance(v, dict) else v) for k, v in prof.data.items()})
+
     def build_engine(self, profile: Profile | None = None) -> Engine:
         """An engine for ``profile`` (default: the one in use) with the session's adjustments."""
-        prof = profile or self.profile
-        data = self.adjust({k: (dict(v) if isinstance(v, dict) else v) for k, v in prof.data.items()})
-        return build_engine(data, screens=self.backend.screens())
+        return build_engine(self.engine_data(profile), screens=self.backend.screens())
 
     def use_profile(self, profile: Profile) -> bool:
         """Switch to ``profile``; if its engine cannot be built the one in use stays. True if switched."""
@@ -108,9 +111,9 @@ class LiveSession:
             self.say(f"profile '{profile.name}' changed on disk: now in use")
 
     def _fault(self, msg: str) -> None:
-        self.say(f"warning: {msg}")
-        if self.on_fault:
+        if self.on_fault:  # first, so whoever hears the warning sees the state it caused
             self.on_fault(msg)
+        self.say(f"warning: {msg}")
 
     # -- life cycle -------------------------------------------------------------------------------
     def run(self, on_started: Callable[[], None] | None = None) -> None:
