@@ -29,6 +29,7 @@ TMP_TAG = ".steadyinput-tmp-"
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """The same file by path, symlink or hard link (os.path.samefile follows links)."""
     try:
         return os.path.samefile(a, b)
     except OSError:
@@ -42,7 +43,7 @@ def refuse_inputs(output: str | Path, inputs: Iterable[str | Path | None]) -> No
         if inp is None:
             continue
         ip = Path(inp)
-        if _same_file(out, ip) or (out.exists() and ip.exists() and out.resolve() == ip.resolve()):
+        if _same_file(out, ip):
             raise OutputError(f"{output}: refusing to write over an input ({inp}); choose another output")
 
 
