@@ -96,6 +96,7 @@ class Tray:
         self.app = app
         self.on_quit = on_quit
         self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.stopped = False
         self.native = bool(pystray.Icon.HAS_MENU)
         menu = self._native_menu() if self.native else pystray.Menu(
             pystray.MenuItem("Menu", lambda: self.requests.put("menu"), default=True, visible=False))
@@ -123,6 +124,8 @@ class Tray:
         return ps.Menu(lambda: items(menu_model(self.app)))
 
     def refresh(self) -> None:
+        if self.stopped:  # pystray's X11 icon blocks when changed after it stopped
+            return
         self.icon.icon = self.icons.icon(self.app.state().value)
         self.icon.title = self.app.title()
         if self.native:
@@ -130,7 +133,7 @@ class Tray:
 
     def notify(self, msg: str) -> None:
         log.info(msg)
-        if getattr(self.pystray.Icon, "HAS_NOTIFICATION", False):
+        if not self.stopped and getattr(self.pystray.Icon, "HAS_NOTIFICATION", False):
             try:
                 self.icon.notify(msg, "steadyinput")
             except Exception:
@@ -169,6 +172,7 @@ class Tray:
             return
 
     def stop(self) -> None:
+        self.stopped = True  # from now on state changes (e.g. a late warning) leave the icon alone
         try:
             self.icon.stop()
         except Exception:
