@@ -30,8 +30,11 @@ def _wait(tmp_path, pred, timeout=10.0):
     return wait_json(tmp_path / "state.json", pred, timeout)
 
 
-def _icon_geometry(disp):
-    from Xlib import display
+def _icon_geometry(disp, timeout: float = 10.0):
+    """The docked icon: x, y, width, height, once the app listens for clicks on it. Windows that
+    vanish mid-walk (the tray host reparenting) are retried, not fatal."""
+    from Xlib import X, display
+    from Xlib.error import BadDrawable, BadWindow
     d = display.Display(disp)
     root = d.screen().root
 
@@ -44,30 +47,41 @@ def _icon_geometry(disp):
             if found:
                 return found
         return None
-    win = walk(root)
-    assert win is not None, "the icon is not docked in the tray"
-    from Xlib import X
-    deadline = time.monotonic() + 10.0  # clicks count once the app listens for them on the icon
-    while not win.get_attributes().all_event_masks & X.ButtonPressMask:
-        assert time.monotonic() < deadline, "nobody listens for clicks on the tray icon"
-        time.sleep(0.05)
-    g = win.get_geometry()
-    pos = win.translate_coords(root, 0, 0)
-    d.close()
-    return -pos.x, -pos.y, g.width, g.height
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                win = walk(root)
+                if (win is not None and win.get_attributes().all_event_masks & X.ButtonPressMask
+                        and win.get_attributes().map_state == X.IsViewable and win.query_tree().parent != root):
+                    g = win.get_geometry()
+                    pos = win.translate_coords(root, 0, 0)
+                    return -pos.x, -pos.y, g.width, g.height
+            except (BadWindow, BadDrawable):
+                win = None
+            assert time.monotonic() < deadline, ("nobody listens for clicks on the tray icon" if win is not None
+                                                 else "the icon is not docked in the tray")
+            time.sleep(0.05)
+    finally:
+        d.close()
 
 
 def _menu_geometry(disp, timeout: float = 5.0):
-    """The posted menu (a Tk toplevel of class Menu): x, y, width, height; waits for it to show."""
+    """The posted menu (a Tk toplevel of class Menu): x, y, width, height; waits for it to show.
+    A window destroyed while we look (a menu replaced by a new one) is skipped."""
     from Xlib import X, display
+    from Xlib.error import BadDrawable, BadWindow
     deadline = time.monotonic() + timeout
     while True:
         d = display.Display(disp)
         try:
             for w in d.screen().root.query_tree().children:
-                if "Menu" in (w.get_wm_class() or ()) and w.get_attributes().map_state == X.IsViewable:
-                    g = w.get_geometry()
-                    return g.x, g.y, g.width, g.height
+                try:
+                    if "Menu" in (w.get_wm_class() or ()) and w.get_attributes().map_state == X.IsViewable:
+                        g = w.get_geometry()
+                        return g.x, g.y, g.width, g.height
+                except (BadWindow, BadDrawable):
+                    continue
         finally:
             d.close()
         if time.monotonic() > deadline:
@@ -92,6 +106,50 @@ def _shot(disp, path, box=None):
     (img.crop(box) if box else img).save(path)
 
 
+def _human_click(drv, x: float, y: float) -> None:
+    """A click as a hand makes it: the pointer glides there, rests, then presses (a menu entry is
+    chosen by the motion that reaches it; a teleport-and-click is lost now and then under load)."""
+    x0, y0 = drv.pointer()
+    for i in range(1, 7):
+        drv.move(x0 + (x - x0) * i / 6, y0 + (y - y0) * i / 6)
+        time.sleep(0.025)
+    time.sleep(0.15)
+    drv.button(True)
+    time.sleep(0.08)
+    drv.button(False)
+
+
+def _open_menu(drv, disp, icon, attempts: int = 3):
+    """Click the icon until the menu shows; its geometry."""
+    x, y, w, h = icon
+    for _ in range(attempts):
+        try:
+            return _menu_geometry(disp, timeout=0.3)
+        except AssertionError:
+            _human_click(drv, x + w // 2, y + h // 2)
+        try:
+            return _menu_geometry(disp)
+        except AssertionError:
+            pass
+    raise AssertionError("a click on the icon does not open the menu")
+
+
+def _choose(drv, disp, icon, last: bool, done, attempts: int = 4):
+    """Open the tray menu from the icon and click its first (or last) entry until ``done()``
+    holds; a menu that did not open, or closed on a lost click, is opened again."""
+    for _ in range(attempts):
+        mx, my, mw, mh = _open_menu(drv, disp, icon)
+        time.sleep(0.3)
+        _human_click(drv, mx + mw // 3, (my + mh - 14) if last else (my + 14))
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            r = done()
+            if r:
+                return r
+            time.sleep(0.1)
+    raise AssertionError("the menu entry did not take effect")
+
+
 def test_tray_icon_menu_hotkey_and_quit(tray_host, tmp_path, artifacts):
     from xinput_driver import Driver
     disp, port = tray_host
@@ -108,18 +166,9 @@ def test_tray_icon_menu_hotkey_and_quit(tray_host, tmp_path, artifacts):
         _shot(disp, artifacts / "tray-icon.png", (x - 40, 0, x + w + 4, y + h + 4))
         drv = Driver(disp)
         # the icon opens the menu; its first item turns steadying off
-        drv.click(x + w // 2, y + h // 2)
-        mx, my, mw, mh = _menu_geometry(disp)
+        _open_menu(drv, disp, (x, y, w, h))
         _shot(disp, artifacts / "tray-menu.png")
-        for _ in range(3):  # a click landing while Tk is still taking the pointer grab is lost: again
-            drv.click(mx + mw // 3, my + 14)  # the first item: "Steady the pointer"
-            try:
-                st = _wait(tmp_path, lambda s: not s["enabled"], 4)
-                break
-            except AssertionError:
-                _menu_geometry(disp, timeout=0.5)  # still showing: the click was lost
-        else:
-            st = _wait(tmp_path, lambda s: not s["enabled"])
+        st = _choose(drv, disp, (x, y, w, h), False, lambda: (lambda s: s if not s["enabled"] else None)(_state(tmp_path)))
         assert st["state"] == "off"
         vnc.pointer(300, 300)  # off: the cursor is the raw pointer at once
         time.sleep(0.3)
@@ -130,10 +179,7 @@ def test_tray_icon_menu_hotkey_and_quit(tray_host, tmp_path, artifacts):
         st = _wait(tmp_path, lambda s: s["enabled"])
         assert st["state"] in ("on", "dwell")
         # Quit from the menu: exits 0 and leaves the mouse working
-        drv.click(x + w // 2, y + h // 2)
-        time.sleep(0.6)
-        mx, my, mw, mh = _menu_geometry(disp)
-        drv.click(mx + mw // 3, my + mh - 14)  # the last item: "Quit"
+        _choose(drv, disp, (x, y, w, h), True, lambda: proc.poll() is not None)
         assert proc.wait(15) == 0, proc.stderr.read()
         vnc.pointer(900, 500)
         time.sleep(0.3)
@@ -226,11 +272,7 @@ def test_a_broken_profile_edit_keeps_the_tray_responsive(tray_host, tmp_path, ho
             proc.send_signal(signal.SIGTERM)
         else:
             drv = Driver(disp)
-            x, y, w, h = _icon_geometry(disp)
-            drv.click(x + w // 2, y + h // 2)
-            time.sleep(0.6)
-            mx, my, mw, mh = _menu_geometry(disp)
-            drv.click(mx + mw // 3, my + mh - 14)  # the last item: "Quit"
+            _choose(drv, disp, _icon_geometry(disp), True, lambda: proc.poll() is not None)  # the last item: "Quit"
         assert proc.wait(15) == 0, proc.stderr.read()
     finally:
         if proc.poll() is None:

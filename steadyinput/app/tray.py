@@ -1,8 +1,9 @@
 """The tray icon, its menu and the hotkeys around the running :class:`App`.
 
-pystray draws the icon. Where its backend has a menu (AppIndicator/GTK with PyGObject, Windows,
-macOS) the menu is native; where it has none (its X11 backend), a click on the icon pops up the
-same menu drawn with Tk. pynput and pystray raise at import time without a display, so they are
+pystray draws the icon where its backend has a menu (AppIndicator/GTK with PyGObject, Windows,
+macOS), and the menu is native. On plain X11 (pystray's X11 backend, which has no menu and can
+hang the X server when its icon changes from another thread) the icon is our own XEmbed icon
+(:mod:`.xembed_icon`) and a click on it pops up the same menu drawn with Tk. pynput and pystray raise at import time without a display, so they are
 imported here only, after checking there is one. ``STEADYINPUT_STATE_FILE`` makes the utility
 write its state as JSON on every change (support and tests).
 """
@@ -89,6 +90,10 @@ def menu_model(app: App) -> list:
 
 
 class Tray:
+    """The icon. On X11 it is our own :class:`XEmbedIcon` (one thread owns its X connection; a
+    click pops up the Tk menu); elsewhere pystray's icon with its native menu. Changing the icon
+    never blocks the caller: a change is handed to the icon's own thread, latest wins."""
+
     def __init__(self, app: App, on_quit) -> None:
         import pystray
         from . import icons
@@ -97,10 +102,17 @@ class Tray:
         self.on_quit = on_quit
         self.requests: queue.SimpleQueue = queue.SimpleQueue()
         self.stopped = False
-        self.native = bool(pystray.Icon.HAS_MENU)
-        menu = self._native_menu() if self.native else pystray.Menu(
-            pystray.MenuItem("Menu", lambda: self.requests.put("menu"), default=True, visible=False))
-        self.icon = pystray.Icon("steadyinput", icons.icon(app.state().value), app.title(), menu)
+        self.xembed = pystray.Icon.__module__.endswith("_xorg")
+        self.native = not self.xembed and bool(pystray.Icon.HAS_MENU)
+        if self.xembed:
+            from .xembed_icon import XEmbedIcon
+            self.icon = XEmbedIcon("steadyinput", icons.icon(app.state().value), app.title(),
+                                   on_click=lambda: self.requests.put("menu"))
+        else:
+            menu = self._native_menu() if self.native else pystray.Menu(
+                pystray.MenuItem("Menu", lambda: self.requests.put("menu"), default=True, visible=False))
+            self.icon = pystray.Icon("steadyinput", icons.icon(app.state().value), app.title(), menu)
+        self._wanted = threading.Event()  # the app changed: the updater thread shows it (pystray)
         app.listeners.append(self.refresh)
 
     def _native_menu(self):
@@ -124,69 +136,62 @@ class Tray:
         return ps.Menu(lambda: items(menu_model(self.app)))
 
     def refresh(self) -> None:
-        if self.stopped:  # pystray's X11 icon blocks when changed after it stopped
+        """Show the app's state on the icon (image, title, menu); returns at once."""
+        if self.stopped:
             return
-        self.icon.icon = self.icons.icon(self.app.state().value)
-        self.icon.title = self.app.title()
-        if self.native:
-            self.icon.update_menu()
+        if self.xembed:
+            self.icon.set(self.icons.icon(self.app.state().value), self.app.title())
+        else:
+            self._wanted.set()
+
+    def _update_loop(self) -> None:
+        """pystray's setters wait for its icon thread: they run here, never in the menu's thread."""
+        while not self.stopped:
+            self._wanted.wait()
+            if self.stopped:
+                return
+            self._wanted.clear()
+            try:
+                self.icon.icon = self.icons.icon(self.app.state().value)
+                self.icon.title = self.app.title()
+                if self.native:
+                    self.icon.update_menu()
+            except Exception:
+                log.exception("the tray icon could not be updated")
 
     def notify(self, msg: str) -> None:
         log.info(msg)
-        if not self.stopped and getattr(self.pystray.Icon, "HAS_NOTIFICATION", False):
+        if not self.stopped and not self.xembed and getattr(self.pystray.Icon, "HAS_NOTIFICATION", False):
             try:
                 self.icon.notify(msg, "steadyinput")
             except Exception:
                 pass
 
     def run(self) -> None:
+        if self.xembed:
+            self.icon.start()
+            return
         threading.Thread(target=self.icon.run, name="tray-icon", daemon=True).start()
-        if not self.native and os.environ.get("DISPLAY"):
-            threading.Thread(target=self._watch_clicks, name="tray-clicks", daemon=True).start()
+        threading.Thread(target=self._update_loop, name="tray-updater", daemon=True).start()
 
-    def _watch_clicks(self) -> None:
-        """pystray's X11 backend (0.19) never selects button presses on its icon window, so its
-        click action never fires. Only one client may select presses on a window and pystray
-        does not: select them from our own connection and open the menu when the click ends."""
-        import time
-
-        from Xlib import X, display
-        d = display.Display()
-        try:
-            win = None
-            for _ in range(200):
-                win = _find_by_class(d.screen().root, f"{self.icon.name}SystemTrayIcon")
-                if win is not None:
-                    break
-                time.sleep(0.05)
-            if win is None:
-                log.warning("the tray icon window did not appear: no menu on click")
-                return
-            win.change_attributes(event_mask=X.ButtonPressMask | X.ButtonReleaseMask)
-            d.sync()
-            while True:
-                e = d.next_event()
-                if e.type == X.ButtonRelease:  # on release: a menu posted while held gets the release
-                    self.requests.put("menu")
-        except Exception:  # the display went away at exit
+    def stop(self, timeout_s: float = 2.0) -> None:
+        """Take the icon down; waits at most ``timeout_s`` for it (the process exits anyway)."""
+        self.stopped = True  # from now on state changes (e.g. a late warning) leave the icon alone
+        self._wanted.set()
+        if self.xembed:
+            self.icon.stop(timeout_s)
             return
 
-    def stop(self) -> None:
-        self.stopped = True  # from now on state changes (e.g. a late warning) leave the icon alone
-        try:
-            self.icon.stop()
-        except Exception:
-            pass
-
-
-def _find_by_class(window, cls: str):
-    for child in window.query_tree().children:
-        if cls in (child.get_wm_class() or ()):
-            return child
-        found = _find_by_class(child, cls)
-        if found is not None:
-            return found
-    return None
+        def stop_icon() -> None:
+            try:
+                self.icon.stop()
+            except Exception:
+                pass
+        t = threading.Thread(target=stop_icon, name="tray-stop", daemon=True)
+        t.start()
+        t.join(timeout_s)
+        if t.is_alive():
+            log.warning("the tray icon did not stop within %.0f s; exiting without it", timeout_s)
 
 
 class TkMenu:
