@@ -50,6 +50,16 @@ uinput
 
 COMMANDS: tuple[tuple[str, ...], ...] = (("modprobe", "uinput"), ("udevadm", "control", "--reload-rules"),
                                          ("udevadm", "trigger"))
+# udev does not take back a group or mode when a rule goes (measured in the kernel tier), so undo
+# puts /dev/uinput back as the kernel makes it (chmod also masks logind's ACL), then lets the
+# remaining rules apply again.
+UNDO_COMMANDS: tuple[tuple[str, ...], ...] = (("udevadm", "control", "--reload-rules"),
+                                              ("chown", "root:root", "/dev/uinput"), ("chmod", "0600", "/dev/uinput"),
+                                              ("udevadm", "trigger"))
+
+
+def undo_commands() -> list[tuple[str, ...]]:
+    return [c for c in UNDO_COMMANDS if c[-1] != "/dev/uinput" or os.path.exists("/dev/uinput")]
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             lines = apply_undo()
             if lines:
-                lines += run_commands(COMMANDS[1:])
+                lines += run_commands(undo_commands())
     except SteadyInputError as exc:
         print(f"steadyinput setup: error: {exc}", file=sys.stderr)
         return exc.exit_status

@@ -27,7 +27,7 @@ and then runs, as root: modprobe uinput; udevadm control --reload-rules; udevadm
 It shows all of it and asks first (--yes skips the question, --dry-run only shows). When not
 root, only that privileged part runs as root, through sudo (or pkexec). Running it again says
 it is already set up; --undo removes exactly what setup wrote (and folders it made), nothing
-else. 'steadyinput doctor' checks each piece. Exit status: 0 done (or nothing to do), 2 refused
+else, and puts /dev/uinput back to root-only. 'steadyinput doctor' checks each piece. Exit status: 0 done (or nothing to do), 2 refused
 or failed (one line says why; nothing partial is left)."""
 
 
@@ -66,7 +66,7 @@ def _show_setup(writes: list[sa.Write]) -> None:
 def _show_undo(pieces: list[sa.Piece]) -> None:
     for piece in pieces:
         print(f"will remove {piece.path} ({piece.why})")
-    print("then run: " + "; ".join(" ".join(c) for c in sa.COMMANDS[1:])
+    print("then run: " + "; ".join(" ".join(c) for c in sa.undo_commands())
           + " (the uinput module stays loaded until the next boot)")
 
 
@@ -91,7 +91,13 @@ def run(args: argparse.Namespace) -> int:
     (_show_undo if args.undo else _show_setup)(pieces)
     how: list[str] = []
     if needs_root():
-        how = [privilege_tool()]
+        try:
+            how = [privilege_tool()]
+        except UserError as exc:
+            if not args.dry_run:
+                raise
+            print(f"note: {exc}")
+    if how:
         print(f"not root: the privileged part runs with {how[0]}: {how[0]} {sys.executable} -m "
               f"steadyinput.setup_access {action}")
     if args.dry_run:
