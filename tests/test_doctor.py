@@ -17,11 +17,11 @@ def _no_display_env():
     return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
 
 
-def test_without_a_display_it_names_every_fix():
-    r = _doctor(_no_display_env())
+def test_without_a_display_it_names_every_fix(tmp_path):
+    r = _doctor(dict(_no_display_env(), STEADYINPUT_SETUP_ROOT=str(tmp_path)))  # setup's files: not there
     out = r.stdout
     assert "display server: none" in out
-    assert "70-steadyinput-uinput.rules /etc/udev/rules.d/" in out and "usermod -aG input" in out
+    assert "/etc/udev/rules.d/70-steadyinput.rules: missing" in out and "fix: steadyinput setup" in out
     assert "x11     no X display" in out and "tray: no display" in out and "--no-tray" in out
 
 

@@ -592,3 +592,102 @@ def test_a_live_recording_is_a_valid_trace_of_the_motion_and_replays_to_the_same
             if abs(a1[0] - a2[0]) > 1e-6 or a1[1:] != a2[1:]]  # replay writes µs timestamps
     assert not same, f"{len(same)} of {n} live actions differ in the replay, first: {same[:3]}"
     assert (live.x[-1], live.y[-1], live.buttons[-1]) == (fx, fy, 0)  # stopped: where the hand is, released
+
+
+# --- steadyinput setup: a non-root user gets /dev/uinput and the mice ---------------------------
+# Only in the tier's VM: setup writes to /etc (an overlay there, thrown away with the VM). The VM's
+# --exec runs as root and has no logind session, so logind's 'uaccess' ACLs never apply; what can
+# be checked is that udevd applied the rule (the uaccess tag, the 'input' group and mode 0660) and
+# that a non-root uid in the 'input' group can then open /dev/uinput, and cannot before or after.
+# The project's Python lives under /root (not reachable for other uids), so the non-root side uses
+# the shell (open() is where the kernel checks access) and the system Python for doctor's checks.
+
+NOBODY = 65534
+SETUP_FILES = ("/etc/udev/rules.d/70-steadyinput.rules", "/etc/modules-load.d/steadyinput.conf")
+
+
+def _setup_problem() -> str | None:
+    if not IN_VM:
+        return "changes /etc: only in the tier's throw-away VM"
+    if os.geteuid() != 0:
+        return "needs root (the VM's --exec runs as root)"
+    import shutil
+    for tool in ("setpriv", "udevadm"):
+        if not shutil.which(tool):
+            return f"no {tool} in the guest"
+    if subprocess.run(["udevadm", "control", "--ping"], capture_output=True).returncode:
+        return "no udevd runs in the guest: the rule taking effect cannot be verified"
+    return None
+
+
+def _as_nobody(cmd: list[str], groups: list[int]) -> subprocess.CompletedProcess:
+    grp_args = ["--groups=" + ",".join(map(str, groups))] if groups else ["--clear-groups"]
+    return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", *grp_args, *cmd],
+                          capture_output=True, text=True, cwd="/", timeout=DEADLINE_S * 4)
+
+
+def _opens(path: str, groups: list[int], mode: str = "<>") -> bool:
+    """Whether uid 65534 (with these groups) can open path (read-write '<>' as UInput does, or '<')."""
+    return _as_nobody(["sh", "-c", f"exec 3{mode}{path}"], groups).returncode == 0
+
+
+def _steadyinput(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "steadyinput", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=START_S)
+
+
+def _node(path: str) -> tuple[int, int, int, str]:
+    st = os.stat(path)
+    tags = subprocess.run(["udevadm", "info", "--query=property", path], capture_output=True, text=True).stdout
+    tag_line = next((ln for ln in tags.splitlines() if ln.startswith("TAGS=")), "TAGS=")
+    return st.st_uid, st.st_gid, st.st_mode & 0o777, tag_line
+
+
+def _etc_listing() -> dict[str, str]:
+    out = {}
+    for d in ("/etc/udev/rules.d", "/etc/modules-load.d"):
+        for p in sorted(Path(d).glob("*")) if Path(d).is_dir() else []:
+            out[str(p)] = p.read_text(errors="replace")
+    return out
+
+
+@pytest.mark.skipif(_setup_problem() is not None, reason=str(_setup_problem()))
+def test_setup_lets_a_non_root_input_member_open_uinput_and_undo_leaves_nothing(devices):
+    import grp
+    input_gid = grp.getgrnam("input").gr_gid
+    mouse = devices[0]
+    before = _etc_listing()
+    assert not _opens("/dev/uinput", [input_gid]), f"before setup: {_node('/dev/uinput')}"
+
+    r = _steadyinput("setup", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    for line in ("wrote /etc/udev/rules.d/70-steadyinput.rules", "wrote /etc/modules-load.d/steadyinput.conf",
+                 "ran modprobe uinput", "ran udevadm control --reload-rules", "ran udevadm trigger"):
+        assert line in r.stdout, r.stdout
+    subprocess.run(["udevadm", "settle", "--timeout=30"], capture_output=True)
+    assert poll_until(lambda: _node("/dev/uinput")[1:3] == (input_gid, 0o660)), _node("/dev/uinput")
+    uid, gid, mode, tags = _node("/dev/uinput")
+    print(f"after setup: /dev/uinput uid {uid} gid {gid} mode {mode:o} {tags}; mouse {_node(mouse.path)}")
+    assert ":uaccess:" in tags  # the rule matched in the real udevd (logind would add the user's ACL)
+    assert ":uaccess:" in _node(mouse.path)[3] and _node(mouse.path)[1:3] == (input_gid, 0o660)
+    assert _opens("/dev/uinput", [input_gid]) and _opens(mouse.path, [input_gid], "<")
+    assert not _opens("/dev/uinput", []), "a uid outside the 'input' group must not get /dev/uinput"
+
+    checks = _as_nobody(["/usr/bin/python3", "-B", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                         "from steadyinput.access_checks import checks; [print(c.ok, c.what) for c in checks()]",
+                         str(Path(__file__).resolve().parents[1])], [input_gid])
+    print(checks.stdout + checks.stderr)
+    if checks.returncode == 0:  # doctor's checks, as the non-root user sees them
+        assert checks.stdout.count("True ") == 5, checks.stdout
+
+    again = _steadyinput("setup")
+    assert again.returncode == 0 and again.stdout.startswith("already set up"), again.stdout + again.stderr
+
+    r = _steadyinput("setup", "--undo", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert all(f"removed {f}" in r.stdout for f in SETUP_FILES), r.stdout
+    assert _etc_listing() == before and not any(os.path.exists(f) for f in SETUP_FILES)
+    subprocess.run(["udevadm", "settle", "--timeout=30"], capture_output=True)
+    reverted = poll_until(lambda: _node("/dev/uinput")[1:3] == (0, 0o600), 10.0)
+    print(f"after undo: /dev/uinput {_node('/dev/uinput')}")
+    assert reverted and not _opens("/dev/uinput", [input_gid]), _node("/dev/uinput")

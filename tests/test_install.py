@@ -118,6 +118,12 @@ def test_the_benchmarks_run_from_the_install(installed):
     assert (work / "bq" / "quality.md").exists() and (work / "bs" / "speed.md").exists()
 
 
+def test_setup_dry_run_from_the_install_shows_the_rule_and_changes_nothing(installed):
+    r = _run(installed, "setup", "--dry-run")
+    assert "/etc/udev/rules.d/70-steadyinput.rules" in r.stdout or r.stdout.startswith("already set up")
+    assert "dry run: nothing was changed" in r.stdout or r.stdout.startswith("already set up")
+
+
 @pytest.mark.parametrize("args", [(), ("run",), ("run", "--no-tray"), ("record", "rec.csv"), ("calibrate",),
                                   ("doctor",)])
 def test_commands_needing_a_screen_or_device_end_with_a_clear_message_without_one(installed, args):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import grp
 import os
 import platform
 import sys
@@ -11,7 +10,9 @@ import sys
 
 def add_parser(sub) -> None:
     p = sub.add_parser("doctor", help="check what this machine offers and how to fix what is missing",
-                       description="Check the display, /dev/uinput, the backends and the tray, and say "
+                       description="Check the display, each piece 'steadyinput setup' installs (udev rule, "
+                                   "uinput at boot, uinput loaded, /dev/uinput writable, a mouse readable), "
+                                   "the backends and the tray, and say "
                                    "exactly how to fix what is missing. Exit status: 0 when 'steadyinput "
                                    "run' can steady the pointer here, 1 when it cannot yet.")
     p.set_defaults(run=run)
@@ -53,22 +54,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"steadyinput doctor — {platform.system()} {platform.release()}, Python {platform.python_version()}")
     print(f"display server: {_display_server()}")
     if sys.platform.startswith("linux"):
-        up = "/dev/uinput"
-        exists = os.path.exists(up)
-        writable = exists and os.access(up, os.W_OK)
-        print(f"{ok(writable)}/dev/uinput: " + ("writable" if writable else "exists, not writable" if exists
-                                               else "missing (sudo modprobe uinput)"))
-        try:
-            in_group = "input" in [grp.getgrgid(g).gr_name for g in os.getgroups()]
-        except KeyError:
-            in_group = False
-        print(f"{ok(in_group)}member of the 'input' group: {'yes' if in_group else 'no'}")
-        if not writable or not in_group:
-            from ..backends.evdev_backend import udev_rule_path
-            print("   to use the evdev backend (X11 and Wayland), once:")
-            print(f"     sudo cp {udev_rule_path()} /etc/udev/rules.d/")
-            print("     sudo udevadm control --reload && sudo udevadm trigger")
-            print("     sudo usermod -aG input $USER    # then log out and in again")
+        from ..access_checks import checks
+        print("evdev backend (Wayland, consoles; X11 too):")
+        found = checks()
+        for c in found:
+            print(f"  {ok(c.ok)}{c.what}" + (f"\n       fix: {c.fix}" if c.fix else ""))
+        if not all(c.ok for c in found):
+            print("   'steadyinput setup' installs what is missing (it shows everything and asks first)")
     print("backends:")
     for name in MODULES:
         c = check(name)
@@ -78,8 +70,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"'steadyinput run' would use: {chosen}")
         status = EXIT_CAN_RUN
     except Exception:
+        chosen = None
         print("'steadyinput run' cannot steady the pointer here yet: see the fixes above")
         status = EXIT_CANNOT_RUN
+    if os.environ.get("WAYLAND_DISPLAY"):
+        wl = chosen == "evdev"
+        print(f"{ok(wl)}Wayland session: " + ("the evdev backend would be chosen" if wl else
+              f"the evdev backend would not be chosen ({chosen or 'no backend'} instead; x11 only reaches "
+              "XWayland windows)\n   fix: steadyinput setup, then 'steadyinput doctor' again"))
     t_ok, t_msg = _tray()
     print(f"{ok(t_ok)}tray: {t_msg}")
     print(f"user profiles: {user_dir()}")

@@ -29,6 +29,7 @@ COMMANDS = {
     "run": "run",
     "record": "record",
     "doctor": "doctor",
+    "setup": "setup",
     "bench": "bench",
 }
 
@@ -44,6 +45,7 @@ examples:
   steadyinput simulate --tremor intention -o t.csv   make a synthetic tremor trace
   steadyinput replay t.csv -o out.csv --report r/    filter it with the default profile
   steadyinput profile list                           the profiles you can use
+  steadyinput setup                                  Wayland/console: let this user steady the mouse
 """
 
 
