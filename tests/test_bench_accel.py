@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from steadyinput.bench.accel import analyse, curve, parse_motion, reach, regular, sweep, table, tremor
+from steadyinput.bench.accel import (analyse, curve, factor_at, parse_motion, predicted_gain, reach, regular,
+                                     sweep, table, tremor)
 
 
 def test_debug_events_motion_lines_are_parsed():
@@ -46,8 +47,19 @@ def test_analysis_of_a_known_response():
     written = _written(pat, t0=2.0)
     r = analyse(pat, written, [(w[0], 0.5 * w[2], 0.0, float(w[2]), 0.0) for w in written])
     assert r.pp_counts == 10 and math.isclose(r.pp_px, 5.0) and math.isclose(r.gain_regular, 0.5)
-    row = table({"results": [r.__dict__]})
-    assert "| tremor 5 Hz ±5 (peak-to-peak 10 counts → 5.00 px) |" in row and "| 0.50 | 0.50 |" in row
+    rows = curve([analyse(pat, written, [(w[0], 0.5 * w[2], 0.0, float(w[2]), 0.0) for w in written]).__dict__])
+    assert rows and all(c["median"] == 0.5 for c in rows)
+    assert predicted_gain(pat, rows) == 0.5
+    assert "| tremor 5 Hz ±5 | 0.50 | 0.50 |" in table({"results": [dict(r.__dict__, gain_predicted=0.5)],
+                                                        "curve": rows})
+
+
+def test_the_curve_is_interpolated_between_bins():
+    rows = [{"from": 0, "to": 20, "median": 0.4}, {"from": 80, "to": 120, "median": 1.0},
+            {"from": 5000, "to": None, "median": 2.0}]
+    assert factor_at(rows, 5) == 0.4 and factor_at(rows, 100) == 1.0 and factor_at(rows, 9000) == 2.0
+    assert abs(factor_at(rows, 55) - 0.7) < 1e-9  # halfway between 10 and 100
+    assert factor_at([], 100) is None
 
 
 def test_frames_written_late_are_not_regular():

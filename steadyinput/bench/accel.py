@@ -104,7 +104,12 @@ def libinput_defaults(devnode: str) -> dict:
     if not li:
         raise RuntimeError("libinput_path_create_context failed")
     try:
-        dev = lib.libinput_path_add_device(li, devnode.encode())
+        dev = None
+        for _ in range(20):  # a node just made by uinput may not be complete in sysfs yet
+            dev = lib.libinput_path_add_device(li, devnode.encode())
+            if dev:
+                break
+            time.sleep(0.5)
         if not dev:
             raise RuntimeError(f"libinput_path_add_device({devnode}) failed")
         if not lib.libinput_device_config_accel_is_available(dev):
@@ -325,6 +330,34 @@ def steady_samples(written: list[tuple[float, float, int]], motions: list) -> li
     return out
 
 
+def factor_at(rows: list[dict], speed: float) -> float | None:
+    """The curve's px per count at ``speed`` counts/s: interpolated between the medians of the
+    measured bins (at their middles), flat beyond the first and last; None without a curve."""
+    pts = [((c["from"] + c["to"]) / 2 if c["to"] is not None else c["from"] * 1.25, c["median"]) for c in rows]
+    if not pts:
+        return None
+    if speed <= pts[0][0]:
+        return pts[0][1]
+    for (v0, f0), (v1, f1) in zip(pts, pts[1:]):
+        if speed <= v1:
+            return f0 + (f1 - f0) * (speed - v0) / (v1 - v0)
+    return pts[-1][1]
+
+
+def predicted_gain(pattern: Pattern, rows: list[dict]) -> float | None:
+    """px per count over the pattern if it came at its own pace (a 125 Hz mouse), each frame
+    taking the curve's factor at its speed: what a real hand's motion of that shape gets."""
+    px = counts = 0.0
+    for i, (t, dx) in enumerate(pattern.frames):
+        dt = t - (pattern.frames[i - 1][0] if i else 0.0)
+        f = factor_at(rows, abs(dx) / dt) if dt > 0 else None
+        if f is None:
+            return None
+        px += abs(dx) * f
+        counts += abs(dx)
+    return round(px / counts, 3) if counts else None
+
+
 def curve(results: list[dict]) -> list[dict]:
     """px per count against speed: the median of the steady frames of every pattern, per bin."""
     samples = [tuple(x) for r in results for x in r.get("samples", [])]
@@ -424,8 +457,11 @@ def measure(quick: bool = False, say=lambda msg: None, extra_args: list[str] | N
                 + (f"  pp {res.pp_counts:g} counts -> {res.pp_px:.2f} px" if res.pp_counts is not None else ""))
             results.append(asdict(res))
         head = [ln for ln in reader.lines if "DEVICE_ADDED" in ln or "accel" in ln.lower()][:5]
+        rows = curve(results)
+        for pat, r in zip(patterns(quick), results):
+            r["gain_predicted"] = predicted_gain(pat, rows)
         return {"device": node, "command": " ".join(cmd), "defaults": defaults, "debug_events_header": head,
-                "curve": curve(results), "results": results}
+                "curve": rows, "results": results}
     finally:
         if proc is not None:
             proc.terminate()
@@ -442,14 +478,14 @@ def table(data: dict) -> str:
     for c in data.get("curve") or curve(data["results"]):
         hi = "" if c["to"] is None else f"{c['to']:g}"
         rows.append(f"| {c['from']:g}–{hi} | {c['median']:.2f} | {c['p10']:.2f}–{c['p90']:.2f} | {c['n']} |")
-    rows += ["", "| pattern | speed (counts/s) | px per count (regular frames) | px per count (all) | regular frames |",
-             "|---|---:|---:|---:|---:|"]
+    rows += ["", "| pattern (counts) | px per count at its own pace (from the curve) | px per count as written "
+             "in the VM | frames at its own pace |", "|---|---:|---:|---:|"]
     for r in data["results"]:
-        f = r["median_factor"] if r["kind"] == "sweep" else r["gain_regular"]
-        extra = f" (peak-to-peak {r['pp_counts']:g} counts → {r['pp_px']:.2f} px)" if r.get("pp_counts") else ""
-        fs = f"{f:.2f}" if f is not None else "–"
-        rows.append(f"| {r['kind']} {r['label']}{extra} | {r['speed']:.0f} | {fs} | {r['gain']:.2f} | "
-                    f"{r['regular']}/{r['frames']} |")
+        if r["kind"] == "sweep":
+            continue
+        g = r.get("gain_predicted")
+        gs = f"{g:.2f}" if g is not None else "–"
+        rows.append(f"| {r['kind']} {r['label']} | {gs} | {r['gain']:.2f} | {r['regular']}/{r['frames']} |")
     return "\n".join(rows)
 
 
