@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -66,3 +68,23 @@ class Settings:
             yaml.safe_dump(data, fh, sort_keys=False)
         os.replace(tmp, d / "settings.yaml")
         return d / "settings.yaml"
+
+
+EVDEV_PX_PER_COUNT = "evdev_px_per_count"  # px per mouse count on the evdev backend (README)
+
+
+def evdev_px_per_count(settings: Settings | None = None) -> float | None:
+    """settings.yaml's ``evdev_px_per_count`` if it is a positive number; None: the backend's
+    measured default (a value that is not a positive number is ignored, with a warning)."""
+    value = (settings or Settings.load()).extra.get(EVDEV_PX_PER_COUNT)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (number > 0 and math.isfinite(number)):
+        logging.getLogger("steadyinput.settings").warning(
+            "%s in settings.yaml must be a positive number, not %r: using the default", EVDEV_PX_PER_COUNT, value)
+        return None
+    return number

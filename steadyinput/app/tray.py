@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 
 from .controller import DWELL_TYPES, App, State
-from .settings import Settings, log_dir
+from .settings import Settings, evdev_px_per_count, log_dir
 
 log = logging.getLogger("steadyinput.app")
 
@@ -272,7 +272,10 @@ def run_tray(args) -> int:
     if args.profile:
         settings.profile = args.profile
     name, _ = choose(args.backend)
-    backend = create(name, **({"devices": args.device} if args.device else {}))
+    kw = {"devices": args.device} if args.device else {}
+    if name == "evdev" and evdev_px_per_count(settings) is not None:
+        kw["px_per_count"] = evdev_px_per_count(settings)
+    backend = create(name, **kw)
 
     import tkinter as tk
     root = tk.Tk(className="steadyinput")

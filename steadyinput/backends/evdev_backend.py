@@ -3,9 +3,12 @@
 The physical pointing devices are grabbed (EVIOCGRAB: nobody else sees their events) and one
 virtual pointer is created with uinput; it carries the filtered motion and the buttons, and
 every other event the devices had (wheel, high-resolution wheel, side buttons, MSC_SCAN)
-passes through untouched. Relative mice are filtered in integrated-count space: the raw
-position is the sum of REL_X/REL_Y counts, the engine's whole-count positions become deltas,
-and the sub-count remainder stays in the filter state. Touchpads and tablets (absolute axes)
+passes through untouched. Relative mice are filtered in integrated space: the raw position is
+the sum of REL_X/REL_Y counts, scaled to px with one fixed factor, ``px_per_count`` (see
+:class:`Units`; measured under libinput's default acceleration at tremor speeds, overridable as
+``evdev_px_per_count`` in settings.yaml), so the profile's px settings mean what they say and an
+evdev recording is in px as on X11. The engine's whole-px positions become whole-count
+positions and then deltas, so no remainder is lost. Touchpads and tablets (absolute axes)
 are left alone unless asked for. The virtual device is never grabbed by itself, devices
 plugged in while running are picked up, and a grab ends with the process, so even after
 SIGKILL the mice work again; ``stop`` releases any button held on the virtual device first.
@@ -17,6 +20,7 @@ the udev rule that ``steadyinput doctor`` prints).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import select
 import threading
@@ -108,13 +112,50 @@ class Translator:
         return raw, passed
 
 
-class Writer:
-    """Engine actions → writes to the virtual device, remembering which buttons it holds."""
+# px per count under libinput's default ("adaptive", speed 0) acceleration at tremor speeds,
+# measured with ``python -m steadyinput.bench.accel`` (README: "Counts and pixels on evdev");
+# settings.yaml's ``evdev_px_per_count`` overrides it (read by the app, see app/settings.py).
+DEFAULT_PX_PER_COUNT = 1.0
+def _round(v: float) -> int:
+    return math.floor(v + 0.5)  # half up, as the engine rounds
 
-    def __init__(self, x: int = 0, y: int = 0) -> None:
+
+class Units:
+    """Counts (the mice, the virtual pointer) ↔ px (the engine, the profile, recordings).
+
+    In: a count position times ``px_per_count``. Out: the engine's whole-px position divided by
+    it, rounded to whole counts; positions, not deltas, are converted, so the sub-count
+    remainder is never lost and nothing drifts. When the engine shows the raw pointer's own px
+    (settled, or switched off), the virtual pointer goes to the raw count position exactly: counts
+    in = counts out even where a px is coarser than a count.
+    """
+
+    def __init__(self, px_per_count: float = 1.0) -> None:
+        if not (px_per_count > 0 and math.isfinite(px_per_count)):
+            raise ValueError(f"px_per_count must be a positive number, not {px_per_count!r}")
+        self.k = float(px_per_count)
+
+    def px(self, counts: float) -> float:
+        return counts * self.k
+
+    def counts(self, px: float, raw: float | None = None) -> int:
+        """Whole counts for the engine's px position; ``raw``: the raw count position now."""
+        if raw is not None and _round(raw * self.k) == px:
+            return int(raw)
+        return _round(px / self.k)
+
+
+class Writer:
+    """Engine actions → writes to the virtual device, remembering which buttons it holds.
+
+    ``units`` converts the engine's px to counts; ``raw`` gives the raw count position (x, y)."""
+
+    def __init__(self, x: int = 0, y: int = 0, units: Units | None = None, raw=None) -> None:
         e = _ecodes()
         self.e = e
         self.x, self.y = int(x), int(y)
+        self.units = units or Units()
+        self.raw = raw or (lambda: (None, None))
         self.held: set[int] = set()
         self._codes = {v: getattr(e, k) for k, v in BUTTON_BITS.items()}
 
@@ -123,8 +164,10 @@ class Writer:
         out: list[tuple[int, int, int]] = []
         for a in actions:
             if a.kind == "move":
-                dx, dy = int(a.x) - self.x, int(a.y) - self.y
-                self.x, self.y = int(a.x), int(a.y)
+                rx, ry = self.raw()
+                x, y = self.units.counts(a.x, rx), self.units.counts(a.y, ry)
+                dx, dy = x - self.x, y - self.y
+                self.x, self.y = x, y
                 if dx:
                     out.append((e.EV_REL, e.REL_X, dx))
                 if dy:
@@ -176,7 +219,8 @@ class Backend:
     rescue_display = None  # the kernel removes the virtual pointer, and its buttons, with the process
 
     def __init__(self, devices: list[str] | None = None, include_absolute: bool = False,
-                 list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0) -> None:
+                 list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0,
+                 px_per_count: float = DEFAULT_PX_PER_COUNT) -> None:
         import evdev
         self._names = devices
         self.include_absolute = include_absolute
@@ -186,7 +230,8 @@ class Backend:
         self.devices: dict[int, object] = {}  # fd -> device
         self.paths: set[str] = set()
         self.translator = Translator()
-        self.writer = Writer()
+        self.units = Units(px_per_count)
+        self.writer = Writer(units=self.units, raw=lambda: (self.translator.x, self.translator.y))
         self.ui = None
         self.hotplug_s = hotplug_s
         self._poll = select.epoll() if hasattr(select, "epoll") else None
@@ -196,7 +241,7 @@ class Backend:
         self._failed: set[str] = set()  # devices whose grab failed (logged once, retried)
 
     def screens(self) -> list:
-        return []  # count space: no screen to clamp to (the compositor does that)
+        return []  # no screen to clamp to: the compositor does that
 
     def steadied(self) -> list[str]:
         return [getattr(d, "name", d.path) for d in self.devices.values()]
@@ -314,7 +359,7 @@ class Backend:
                 self._remove(fd)
                 continue
             r, passed = self.translator.feed(events)
-            raw.extend(r)
+            raw.extend((self.units.px(x), self.units.px(y), b) for x, y, b in r)
             self._write(passed)
         return raw
 

@@ -37,9 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
 def run_foreground(args: argparse.Namespace) -> int:
     """The terminal mode: a status line, Ctrl-C/SIGTERM/SIGHUP stop, the mouse given back."""
+    from ..app.settings import evdev_px_per_count
     from ..live.session import LiveSession, SessionOptions
     quiet = getattr(args, "quiet", False)
-    session = LiveSession(SessionOptions.from_args(args), say=None if not quiet else (lambda m: None))
+    options = SessionOptions.from_args(args)
+    options.px_per_count = evdev_px_per_count()
+    session = LiveSession(options, say=None if not quiet else (lambda m: None))
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: session.loop.stop())
 

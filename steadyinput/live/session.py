@@ -39,6 +39,7 @@ class SessionOptions:
     record: str | None = None  # raw pointer trace to write (never keys)
     log_actions: str | None = None  # what the cursor was told to do, as replay -o writes it
     backend_options: dict[str, Any] = field(default_factory=dict)
+    px_per_count: float | None = None  # evdev: px per mouse count (None: the backend's measured default)
 
     @classmethod
     def from_args(cls, args: Any) -> "SessionOptions":
@@ -63,6 +64,8 @@ class LiveSession:
             kw = dict(options.backend_options)
             if options.devices:
                 kw["devices"] = options.devices
+            if options.px_per_count is not None and self.backend_name == "evdev":
+                kw["px_per_count"] = options.px_per_count
             backend = create(self.backend_name, **kw)
         else:
             self.backend_name = backend.name

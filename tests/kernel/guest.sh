@@ -12,7 +12,8 @@ done
 ls -l /dev/uinput || true
 mkdir -p /tmp/home
 export HOME=/tmp/home STEADYINPUT_KERNEL_VM=1 PYTHONDONTWRITEBYTECODE=1 MPLCONFIGDIR=/tmp/home/mpl
-"$py" -m pytest -q -rs -p no:cacheprovider --junitxml="$art/junit.xml" tests/test_evdev_kernel.py "$@"
+export STEADYINPUT_KERNEL_ARTIFACTS="$art"  # where tests keep what they measured
+"$py" -m pytest -q -rs -p no:cacheprovider --junitxml="$art/junit.xml" tests/test_evdev_kernel.py tests/test_evdev_accel_kernel.py "$@"
 rc=$?
 echo "$rc" > "$art/rc"
 exit "$rc"
