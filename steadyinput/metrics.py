@@ -89,7 +89,23 @@ def psd(v: np.ndarray, fs: float = GRID_HZ) -> tuple[np.ndarray, np.ndarray]:
     n = min(len(v), int(2 * fs))
     if n < 16:
         return np.array([0.0]), np.array([0.0])
-    return signal.welch(v, fs=fs, nperseg=n, detrend="linear")
+    return welch_linear(np.asarray(v, dtype=float), fs, n)
+
+
+def welch_linear(v: np.ndarray, fs: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.welch(v, fs, nperseg=n, detrend="linear")`` (Hann, half overlap, density,
+    one-sided, mean of the segments), all segments at once: the same figures to rounding, about
+    eight times faster (scipy de-trends one segment at a time)."""
+    step = n - n // 2
+    fr = np.lib.stride_tricks.sliding_window_view(v, n)[::step]
+    k = np.arange(n, dtype=float)
+    k -= k.mean()
+    fr = fr - fr.mean(axis=1, keepdims=True) - np.outer(fr @ k / (k @ k), k)
+    w = signal.get_window("hann", n)
+    spec = np.fft.rfft(fr * w, axis=1)
+    p = (spec.real ** 2 + spec.imag ** 2).mean(axis=0) / (fs * float((w * w).sum()))
+    p[1:len(p) - (n % 2 == 0)] *= 2  # one-sided: all but DC (and Nyquist, when n is even)
+    return np.fft.rfftfreq(n, 1.0 / fs), p
 
 
 def _db(a: float, b: float) -> float:
@@ -151,10 +167,47 @@ def lag_cost(s: Resampled, ref: Resampled, moves: list[tuple[float, float]]) -> 
     n = int(m.sum())
     if n < 10:
         return np.zeros(len(LAG_SHIFTS_MS)), 0
+    if s.t is ref.t and len(s.t) > 1:  # one uniform grid (as evaluate makes them): no search needed
+        return _lag_cost_on_grid(s, ref, m), n
     tm, sx, sy = s.t[m], s.x[m], s.y[m]
     cost = [float(np.add.reduce((sx - np.interp(tm - d / 1000, ref.t, ref.x)) ** 2 +
                                 (sy - np.interp(tm - d / 1000, ref.t, ref.y)) ** 2)) for d in LAG_SHIFTS_MS]
     return np.array(cost), n
+
+
+def _lag_cost_on_grid(s: Resampled, ref: Resampled, m: np.ndarray) -> np.ndarray:
+    """:func:`lag_cost` when s and ref share one uniform grid, every shift at once.
+
+    Delayed by d, the reference at a grid point is a blend of two neighbouring grid points, the
+    same blend for every point (held at the ends, as ``np.interp`` holds), so the summed square
+    over the masked points is sum(s²) - 2·corr(s, r) + corr(mask, r²) for every whole-step
+    offset at once (by FFT): the same figures as interpolating, to rounding, much faster."""
+    step = (s.t[-1] - s.t[0]) / (len(s.t) - 1)
+    pad = int(math.ceil(float(np.max(np.abs(LAG_SHIFTS_MS))) / 1000 / step)) + 2
+    from scipy import fft
+
+    n = len(s.t)
+    mf = m.astype(float)
+    nfft = fft.next_fast_len(2 * (n + 2 * pad), real=True)
+    fm = fft.rfft(mf[::-1], nfft)  # correlation = convolution with the reversed mask
+    cost = np.zeros(len(LAG_SHIFTS_MS))
+    pos = -LAG_SHIFTS_MS / 1000 / step  # where, in grid steps, the delayed reference is read
+    i0 = np.floor(pos + 1e-9).astype(int)
+    frac = np.round(pos - i0, 9)
+    for sv, rv in ((s.x, ref.x), (s.y, ref.y)):
+        c0 = float(rv.mean())
+        sm = (sv - c0) * mf
+        fs_ = fft.rfft(sm[::-1], nfft)
+        rp = np.concatenate([np.full(pad, rv[0]), rv, np.full(pad + 1, rv[-1])]) - c0
+        base = float(np.sum(sm * (sv - c0)))
+        for f in np.unique(frac):
+            rf = rp[:-1] * (1 - f) + rp[1:] * f  # rf[j + pad] is the blend read at grid point j
+            cross = fft.irfft(fft.rfft(rf, nfft) * fs_, nfft)  # [n - 1 + o + pad]: offset o
+            sq = fft.irfft(fft.rfft(rf * rf, nfft) * fm, nfft)
+            sel = frac == f
+            at = n - 1 + i0[sel] + pad
+            cost[sel] += base - 2 * cross[at] + sq[at]
+    return cost
 
 
 def _best_lag(cost: np.ndarray, n: int) -> float:
