@@ -28,6 +28,7 @@ measurable": those figures are None and ``note`` says why; clicks and drift are 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,8 +70,15 @@ def resample(tr: Trace, grid: np.ndarray) -> Resampled:
     return Resampled(grid, zoh(tr.t, tr.x, grid), zoh(tr.t, tr.y, grid))
 
 
-def zero_phase_lowpass(v: np.ndarray, cutoff_hz: float = 2.5, fs: float = GRID_HZ) -> np.ndarray:
+@functools.lru_cache(maxsize=16)
+def _lowpass_sos(cutoff_hz: float, fs: float) -> np.ndarray:
+    """The 2nd-order Butterworth design (designed once per cutoff and rate, not per signal)."""
     sos = signal.butter(2, cutoff_hz, fs=fs, output="sos")
+    return sos
+
+
+def zero_phase_lowpass(v: np.ndarray, cutoff_hz: float = 2.5, fs: float = GRID_HZ) -> np.ndarray:
+    sos = _lowpass_sos(float(cutoff_hz), float(fs)).copy()  # scipy wants it writable
     if len(v) < 30:
         return v.copy()
     return signal.sosfiltfilt(sos, v)
