@@ -3,7 +3,7 @@
 Every candidate runs through the same engine as live use (:func:`~steadyinput.engine.run_arrays`,
 as replay does) and is measured by the same :func:`~steadyinput.metrics.evaluate` as replay and
 bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hold steadiness
-(10·log10 of the jitter ratio) — and rejected if its lag while moving exceeds the lag budget.
+(10·log10 of hold jitter before over after, floored at half a pixel) — and rejected if its lag while moving exceeds the lag budget.
 
 The tuned profile is never worse than the best shipped profile on its own recording:
 
@@ -85,10 +85,19 @@ def _best_of(scored: dict[str, Scored]) -> tuple[str, Scored] | None:
     return max(pool, key=lambda ns: ns[1].score) if pool else None
 
 
+HOLD_FLOOR_PX = 0.5  # the cursor moves in whole pixels: hold jitter below this is not told apart
+
+
 def score(m: dict) -> float:
-    """Tremor removed (dB) plus hold steadiness (dB of the jitter ratio)."""
-    jr = m.get("jitter_ratio") or 1.0
-    return float(m["tremor_db"] + 10 * math.log10(max(jr, 1e-3)))
+    """Tremor removed (dB) plus hold steadiness: 10·log10 of hold jitter before over after, each
+    floored at ``HOLD_FLOOR_PX`` (so two near-zero figures make no great gain)."""
+    if m.get("tremor_db") is None:
+        return 0.0
+    j_raw, j_out = m.get("jitter_raw_px"), m.get("jitter_out_px")
+    steadier = 0.0
+    if m.get("holds") and j_raw is not None and j_out is not None:
+        steadier = 10 * math.log10((j_raw + HOLD_FLOOR_PX) / (j_out + HOLD_FLOOR_PX))
+    return float(m["tremor_db"] + steadier)
 
 
 def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
