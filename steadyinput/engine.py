@@ -141,7 +141,20 @@ class Engine:
         return out
 
     def finish(self, max_s: float = 30.0) -> list[Action]:
-        """Run ticks until settled (at most ``max_s`` s of engine time); for replay's end."""
+        """Run ticks until settled (at most ``max_s`` s of engine time); for replay's end.
+
+        The input has ended, so dwell-click is held off meanwhile: nobody is holding the
+        cursor still on purpose, and a click after the last event was never asked for."""
+        paused = self.dwell.paused if self.dwell is not None else False
+        if self.dwell is not None:
+            self.dwell.paused = True
+        try:
+            return self._finish(max_s)
+        finally:
+            if self.dwell is not None:
+                self.dwell.paused = paused
+
+    def _finish(self, max_s: float) -> list[Action]:
         out: list[Action] = []
         end = self.t + max_s
         while self._ticking and self.next_deadline() <= end:  # type: ignore[operator]

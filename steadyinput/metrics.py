@@ -28,6 +28,7 @@ measurable": those figures are None and ``note`` says why; clicks and drift are 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,23 @@ SEGMENT_S = 600.0  # s: longer traces are measured in segments of this length
 MIN_MEASURE_S = 0.5  # s: shorter traces are not measurable
 MEASURED = ("tremor_db", "band_power_db", "jitter_raw_px", "jitter_out_px", "jitter_ratio", "lag_ms",
             "lag_raw_ms")
+
+
+MEASURED_LABEL = "measured against ground truth"
+ESTIMATED_LABEL = "estimated (no ground truth)"
+
+
+def basis(m: dict) -> str:
+    """How far to trust the figures of :func:`evaluate`: measured against the intended path of a
+    simulation, or estimated against a smoothed copy of the recording (no truth file)."""
+    return MEASURED_LABEL if m.get("reference") == "truth" else ESTIMATED_LABEL
+
+
+def hold_text(m: dict) -> str:
+    """Hold steadiness in px before → after (never a ratio of two near-zero figures)."""
+    if m.get("jitter_raw_px") is None or not m.get("holds"):
+        return "hold steadiness not measurable (no holds found)"
+    return f"holds {m['jitter_raw_px']:.1f} px → {m['jitter_out_px']:.1f} px"
 
 
 @dataclass
@@ -69,8 +87,15 @@ def resample(tr: Trace, grid: np.ndarray) -> Resampled:
     return Resampled(grid, zoh(tr.t, tr.x, grid), zoh(tr.t, tr.y, grid))
 
 
-def zero_phase_lowpass(v: np.ndarray, cutoff_hz: float = 2.5, fs: float = GRID_HZ) -> np.ndarray:
+@functools.lru_cache(maxsize=16)
+def _lowpass_sos(cutoff_hz: float, fs: float) -> np.ndarray:
+    """The 2nd-order Butterworth design (designed once per cutoff and rate, not per signal)."""
     sos = signal.butter(2, cutoff_hz, fs=fs, output="sos")
+    return sos
+
+
+def zero_phase_lowpass(v: np.ndarray, cutoff_hz: float = 2.5, fs: float = GRID_HZ) -> np.ndarray:
+    sos = _lowpass_sos(float(cutoff_hz), float(fs)).copy()  # scipy wants it writable
     if len(v) < 30:
         return v.copy()
     return signal.sosfiltfilt(sos, v)
@@ -89,7 +114,23 @@ def psd(v: np.ndarray, fs: float = GRID_HZ) -> tuple[np.ndarray, np.ndarray]:
     n = min(len(v), int(2 * fs))
     if n < 16:
         return np.array([0.0]), np.array([0.0])
-    return signal.welch(v, fs=fs, nperseg=n, detrend="linear")
+    return welch_linear(np.asarray(v, dtype=float), fs, n)
+
+
+def welch_linear(v: np.ndarray, fs: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.welch(v, fs, nperseg=n, detrend="linear")`` (Hann, half overlap, density,
+    one-sided, mean of the segments), all segments at once: the same figures to rounding, about
+    eight times faster (scipy de-trends one segment at a time)."""
+    step = n - n // 2
+    fr = np.lib.stride_tricks.sliding_window_view(v, n)[::step]
+    k = np.arange(n, dtype=float)
+    k -= k.mean()
+    fr = fr - fr.mean(axis=1, keepdims=True) - np.outer(fr @ k / (k @ k), k)
+    w = signal.get_window("hann", n)
+    spec = np.fft.rfft(fr * w, axis=1)
+    p = (spec.real ** 2 + spec.imag ** 2).mean(axis=0) / (fs * float((w * w).sum()))
+    p[1:len(p) - (n % 2 == 0)] *= 2  # one-sided: all but DC (and Nyquist, when n is even)
+    return np.fft.rfftfreq(n, 1.0 / fs), p
 
 
 def _db(a: float, b: float) -> float:
@@ -151,10 +192,47 @@ def lag_cost(s: Resampled, ref: Resampled, moves: list[tuple[float, float]]) -> 
     n = int(m.sum())
     if n < 10:
         return np.zeros(len(LAG_SHIFTS_MS)), 0
+    if s.t is ref.t and len(s.t) > 1:  # one uniform grid (as evaluate makes them): no search needed
+        return _lag_cost_on_grid(s, ref, m), n
     tm, sx, sy = s.t[m], s.x[m], s.y[m]
     cost = [float(np.add.reduce((sx - np.interp(tm - d / 1000, ref.t, ref.x)) ** 2 +
                                 (sy - np.interp(tm - d / 1000, ref.t, ref.y)) ** 2)) for d in LAG_SHIFTS_MS]
     return np.array(cost), n
+
+
+def _lag_cost_on_grid(s: Resampled, ref: Resampled, m: np.ndarray) -> np.ndarray:
+    """:func:`lag_cost` when s and ref share one uniform grid, every shift at once.
+
+    Delayed by d, the reference at a grid point is a blend of two neighbouring grid points, the
+    same blend for every point (held at the ends, as ``np.interp`` holds), so the summed square
+    over the masked points is sum(s²) - 2·corr(s, r) + corr(mask, r²) for every whole-step
+    offset at once (by FFT): the same figures as interpolating, to rounding, much faster."""
+    step = (s.t[-1] - s.t[0]) / (len(s.t) - 1)
+    pad = int(math.ceil(float(np.max(np.abs(LAG_SHIFTS_MS))) / 1000 / step)) + 2
+    from scipy import fft
+
+    n = len(s.t)
+    mf = m.astype(float)
+    nfft = fft.next_fast_len(2 * (n + 2 * pad), real=True)
+    fm = fft.rfft(mf[::-1], nfft)  # correlation = convolution with the reversed mask
+    cost = np.zeros(len(LAG_SHIFTS_MS))
+    pos = -LAG_SHIFTS_MS / 1000 / step  # where, in grid steps, the delayed reference is read
+    i0 = np.floor(pos + 1e-9).astype(int)
+    frac = np.round(pos - i0, 9)
+    for sv, rv in ((s.x, ref.x), (s.y, ref.y)):
+        c0 = float(rv.mean())
+        sm = (sv - c0) * mf
+        fs_ = fft.rfft(sm[::-1], nfft)
+        rp = np.concatenate([np.full(pad, rv[0]), rv, np.full(pad + 1, rv[-1])]) - c0
+        base = float(np.sum(sm * (sv - c0)))
+        for f in np.unique(frac):
+            rf = rp[:-1] * (1 - f) + rp[1:] * f  # rf[j + pad] is the blend read at grid point j
+            cross = fft.irfft(fft.rfft(rf, nfft) * fs_, nfft)  # [n - 1 + o + pad]: offset o
+            sq = fft.irfft(fft.rfft(rf * rf, nfft) * fm, nfft)
+            sel = frac == f
+            at = n - 1 + i0[sel] + pad
+            cost[sel] += base - 2 * cross[at] + sq[at]
+    return cost
 
 
 def _best_lag(cost: np.ndarray, n: int) -> float:
@@ -394,6 +472,7 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
     c_raw, c_out = clicks(raw), clicks(out)
     res: dict = {
         "reference": "truth" if have_truth else "zero-phase low-pass of raw",
+        "basis": MEASURED_LABEL if have_truth else ESTIMATED_LABEL,
         "duration_s": float(raw.t[-1] - raw.t[0]),
         "events": len(raw),
     }

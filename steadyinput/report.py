@@ -116,8 +116,7 @@ def _rows(m: dict) -> list[tuple[str, str]]:
         return [("Tremor, jitter and lag", f"not measurable ({m.get('note', 'too short')})"), *clicks, *drift]
     return [
         ("Tremor removed (tremor band, 2.5–15 Hz)", f"{m['tremor_db']:.1f} dB"),
-        ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"
-         + (f" ({m['jitter_ratio']:.1f}× steadier)" if m.get("jitter_ratio") else "")),
+        ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"),
         ("Lag while moving", f"{m['lag_ms']:.0f} ms"),
         *clicks, *drift,
     ]
@@ -146,7 +145,7 @@ def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: d
 th{{text-align:left;padding-right:2em}}img{{max-width:100%}}</style></head><body>
 <h1>{html.escape(title)}</h1><ul>{info}</ul>
 <table>{table}</table>
-<p>Measured against {html.escape(m['reference'])}. See metrics.json for every figure.</p>
+<p>Figures {html.escape(m.get('basis', ''))}, against {html.escape(m['reference'])}. See metrics.json for every figure.</p>
 <h2>Path</h2><img src="path.png" alt="raw and filtered pointer path">
 <h2>Over time</h2><img src="xy_t.png" alt="x and y over time, raw and filtered">
 <h2>Spectrum</h2><img src="spectrum.png" alt="power spectrum before and after filtering">

@@ -10,6 +10,9 @@ corrective sub-movement), holds on the target and a click. Tremor is added on to
 * ``ataxia``: no rhythm — dysmetric overshoots and broadband wobble (0.5–4 Hz);
 * ``none``.
 
+``dysmetria`` (0..1, any kind) makes every reach dysmetric: a bowed path, an overshoot and
+repeated corrections (:func:`_dysmetric_reach`).
+
 Rhythmic tremor wanders: its frequency follows a slow random walk (Ornstein–Uhlenbeck, sd
 ``freq_wander_hz``), its amplitude a log-normal one, with a second harmonic and an elliptical
 main direction. Pressing a button jolts the hand a little; some releases are followed by an
@@ -51,6 +54,7 @@ class UserSpec:
     double_click_prob: float = 0.15
     slip_px: float | None = None  # hand jolt when a button goes down (None: 3 px, 1 px without tremor)
     noise_px: float = 0.3
+    dysmetria: float = 0.0  # 0..1: dysmetric reaching (see _dysmetric_reach); 0 = off
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -104,6 +108,35 @@ def _ou(rng: np.random.Generator, n: int, dt: float, tau: float, sd: float) -> n
     return out
 
 
+def _dysmetric_reach(knots: list, rng: np.random.Generator, t: float, mt: float, start: tuple[float, float],
+                     aim: tuple[float, float], severity: float) -> float:
+    """Append the knots of one dysmetric reach (cerebellar ataxia) and return the time it ends.
+
+    The primary movement bows off the straight line (path deviation up to ~15 % of the
+    distance at full ``severity``) and overshoots by 10–30 %; then 2–4 corrective sub-movements
+    alternate between over- and undershooting with shrinking errors; no rhythm in any of it."""
+    (x0, y0), (ex, ey) = start, aim
+    dx, dy = ex - x0, ey - y0
+    nx, ny = -dy, dx  # perpendicular (same length as the reach)
+    side = rng.choice([-1.0, 1.0])
+    bow = side * severity * rng.uniform(0.06, 0.15)
+    knots.append((t + 0.55 * mt, x0 + 0.5 * dx + bow * nx, y0 + 0.5 * dy + bow * ny))
+    err = severity * rng.uniform(0.1, 0.3)
+    t += mt * 1.1
+    knots.append((t, ex + err * dx, ey + err * dy))
+    for _ in range(int(rng.integers(2, 5))):
+        t += rng.uniform(0.08, 0.2)
+        knots.append((t, *knots[-1][1:]))  # a pause before each correction
+        err *= -rng.uniform(0.3, 0.6)
+        t += rng.uniform(0.2, 0.35)
+        knots.append((t, ex + err * dx, ey + err * dy))
+    t += rng.uniform(0.08, 0.2)
+    knots.append((t, *knots[-1][1:]))
+    t += rng.uniform(0.15, 0.25)
+    knots.append((t, ex, ey))
+    return t
+
+
 def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
     """Simulate the task; deterministic for a given seed."""
     return _simulate(user, task, np.random.default_rng(seed), seed)
@@ -131,7 +164,9 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         sd = task.width_px / 7.0
         ex, ey = x1 + rng.normal(0, sd), y1 + rng.normal(0, sd)
         start = t
-        if ataxia:  # dysmetria: overshoot or undershoot, then correct
+        if user.dysmetria > 0:
+            t = _dysmetric_reach(knots, rng, t, mt, (x0, y0), (ex, ey), user.dysmetria)
+        elif ataxia:  # dysmetria: overshoot or undershoot, then correct
             f = 1 + rng.choice([-1, 1]) * rng.uniform(0.1, 0.25)
             knots.append((t + mt, x0 + (ex - x0) * f, y0 + (ey - y0) * f))
             t += mt + rng.uniform(0.08, 0.2)

@@ -82,3 +82,30 @@ def test_dwell_double_click():
     d = Dwell(radius_px=5, dwell_ms=200, click="double")
     acts = run(Engine(dwell=d), [Event(0, 10, 10), Event(0.05, 100, 100), Event(0.6, 100, 100)])
     assert _kinds(acts) == [("press", 1), ("release", 1)] * 2
+
+
+def test_dwell_never_fires_a_click_after_the_input_ends():
+    """Replay ends with engine.finish(): ticks after the last event must not fire a dwell click."""
+    from steadyinput.engine import Engine, run, run_arrays
+    from steadyinput.events import Event
+    from steadyinput.filters import Chain, Dwell
+    from steadyinput.filters.one_euro import OneEuro
+
+    def events():  # a reach that stops; the recording ends 0.2 s later, long before the 0.8 s dwell
+        evs = [Event(i * 0.008, 100 + 3 * i, 100, 0) for i in range(60)]
+        t_end = evs[-1].t
+        evs += [Event(t_end + 0.05 * k, evs[-1].x, 100, 0) for k in range(1, 5)]
+        return evs
+
+    for filtered in (True, False):
+        for runner in ("run", "run_arrays"):
+            eng = Engine(chain=Chain([OneEuro()]) if filtered else Chain(), dwell=Dwell(radius_px=8, dwell_ms=800))
+            evs = events()
+            acts = run(eng, evs) if runner == "run" else run_arrays(
+                eng, [e.t for e in evs], [e.x for e in evs], [e.y for e in evs], [e.buttons for e in evs])
+            assert not [a for a in acts if a.kind == "press"], (filtered, runner)
+    # while input goes on, dwell still clicks (the hold lasts past the dwell time)
+    eng = Engine(chain=Chain([OneEuro()]), dwell=Dwell(radius_px=8, dwell_ms=800))
+    evs = events()
+    evs += [Event(evs[-1].t + 0.1 * k, evs[-1].x, 100, 0) for k in range(1, 15)]
+    assert [a for a in run(eng, evs) if a.kind == "press"]

@@ -59,6 +59,12 @@ class Analysis:
     irregular_px: float  # RMS of the non-rhythmic motion left while holding
     duration_s: float
     summary: str
+    voluntary_periodic_hz: float | None = None  # a regular movement judged voluntary (e.g. circles)
+    reaches: int = 0  # reaches between holds measured for dysmetria
+    reach_overshoot: float = 0.0  # median overshoot past where the reach came to rest, share of its length
+    reach_corrections: float = 0.0  # mean corrective sub-movements per reach
+    path_deviation: float = 0.0  # median largest distance off the straight line, share of the length
+    dysmetric: bool = False  # reaches overshoot and are corrected again and again (ataxia)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -185,6 +191,10 @@ def analyse(tr: Trace) -> Analysis:
     amp_pp = 2 * math.sqrt(2) * amp_along
     q = fp / bw if bw > 0 else 0.0
     rhythmic = bool(prominence >= MIN_PROMINENCE and q >= 1.8 and amp_rms >= NOISE_RMS_PX)
+    voluntary_hz = None
+    if rhythmic and _voluntary_periodic(fp, amp_pp, bx[slow], by[slow]):
+        rhythmic, voluntary_hz = False, fp
+    explained_x, explained_y = (bx + hx, by + hy) if rhythmic or voluntary_hz else (0.0, 0.0)
     if not rhythmic:  # no peak to measure: the size of whatever moves in the tremor band
         bx, by = _bandpass0(rx, *BAND_HZ), _bandpass0(ry, *BAND_HZ)
         amp_rms = float(np.sqrt(np.mean((bx ** 2 + by ** 2)[slow])))
@@ -197,9 +207,11 @@ def analyse(tr: Trace) -> Analysis:
     if slow.sum() > FS and fast.sum() > FS * 0.5:
         intention = float(np.sqrt(np.mean(env2[slow])) / max(np.sqrt(np.mean(env2[fast])), 1e-6))
     # irregularity while holding: what is left after the rhythmic part
-    irregular = _irregular(x - (bx + hx if rhythmic else 0.0), y - (by + hy if rhythmic else 0.0), speed)
-    ataxia = not rhythmic and irregular >= ATAXIA_PX
-    summary = _summary(rhythmic, ataxia, fp, bw, amp_rms, amp_pp, intention)
+    irregular = _irregular(x - explained_x, y - explained_y, speed)
+    reach = _reaching(x, y)
+    dysmetric = not rhythmic and reach["dysmetric"]
+    ataxia = not rhythmic and ((irregular >= ATAXIA_PX and voluntary_hz is None) or dysmetric)
+    summary = _summary(rhythmic, ataxia, fp, bw, amp_rms, amp_pp, intention, voluntary_hz, dysmetric, reach)
     return Analysis(
         tremor_hz=round(fp, 2) if rhythmic else None,
         bandwidth_hz=round(bw, 2) if rhythmic else None,
@@ -207,7 +219,70 @@ def analyse(tr: Trace) -> Analysis:
         intention_index=None if intention is None else round(intention, 2),
         rhythmic=rhythmic, ataxia_like=bool(ataxia), peak_share=round(share, 3),
         peak_q=round(q, 2), peak_prominence=round(prominence, 1), irregular_px=round(irregular, 2),
-        duration_s=round(float(t[-1] - t[0]), 2), summary=summary)
+        duration_s=round(float(t[-1] - t[0]), 2), summary=summary,
+        voluntary_periodic_hz=None if voluntary_hz is None else round(voluntary_hz, 2),
+        reaches=reach["reaches"], reach_overshoot=round(reach["overshoot"], 3),
+        reach_corrections=round(reach["corrections"], 2), path_deviation=round(reach["deviation"], 3),
+        dysmetric=bool(dysmetric))
+
+
+VOLUNTARY_BELOW_HZ = 4.0  # a regular movement slower than this...
+VOLUNTARY_PP_PX = 30.0  # ...and this large (side to side), or...
+CIRCULAR = 0.65  # ...this round (minor / major axis), is voluntary: drawing circles, not tremor
+
+
+def _voluntary_periodic(fp: float, pp: float, bx: np.ndarray, by: np.ndarray) -> bool:
+    """Whether a rhythmic peak is a voluntary periodic movement (drawing circles at 1–3 Hz, whose
+    speed puts it above the voluntary split): slow, and either large or going round. Tremor is
+    faster, or small, or mostly along one direction."""
+    if fp >= VOLUNTARY_BELOW_HZ or len(bx) < 10:
+        return False
+    ev = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])))
+    round_ = math.sqrt(max(ev[0], 0.0) / ev[1]) if ev[1] > 0 else 0.0
+    return pp >= VOLUNTARY_PP_PX or round_ >= CIRCULAR
+
+
+REACH_HZ = 5.0  # the reach path: corrective sub-movements (2–4 a second) survive this low-pass
+REST_PX_S = 40.0  # the hand rests below this speed...
+REST_S = 0.3  # ...for at least this long between reaches
+MIN_REACH_PX = 80.0  # shorter moves are not reaches
+OVERSHOOT_SHARE = 0.06  # dysmetric: reaches overshoot by this share of their length (median)...
+CORRECTIONS = 1.2  # ...and need this many corrections on average, or...
+MANY_CORRECTIONS = 2.0  # ...this many whatever the overshoot
+MIN_REACHES = 4  # fewer reaches are not enough to judge
+
+
+def _reaching(x: np.ndarray, y: np.ndarray) -> dict:
+    """Dysmetria from the reaches between rests: overshoot past where the hand came to rest,
+    corrective sub-movements (bursts of speed after the first) and deviation from the line."""
+    px, py = _lowpass0(x, REACH_HZ), _lowpass0(y, REACH_HZ)
+    sp = np.hypot(np.gradient(px, 1 / FS), np.gradient(py, 1 / FS))
+    rest = sp < REST_PX_S
+    edges = np.diff(np.concatenate([[0], rest.astype(np.int8), [0]]))
+    rests = [(a, b) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)) if b - a >= REST_S * FS]
+    over, corr, dev = [], [], []
+    for (_, a), (b, _) in zip(rests[:-1], rests[1:]):  # from the end of one rest to the start of the next
+        p0, p1 = np.array([px[a], py[a]]), np.array([px[b - 1], py[b - 1]])
+        d = float(np.hypot(*(p1 - p0)))
+        if d < MIN_REACH_PX:
+            continue
+        u = (p1 - p0) / d
+        rel = np.vstack([px[a:b] - p0[0], py[a:b] - p0[1]])
+        along = u @ rel
+        across = np.abs(u[0] * rel[1] - u[1] * rel[0])
+        s = sp[a:b]
+        moving = s > max(60.0, 0.15 * float(s.max()))
+        bursts = int(np.sum(np.diff(np.concatenate([[0], moving.astype(np.int8)])) == 1))
+        over.append(max(0.0, float(along.max()) - d) / d)
+        corr.append(max(0, bursts - 1))
+        dev.append(float(across.max()) / d)
+    n = len(over)
+    res = {"reaches": n, "overshoot": float(np.median(over)) if n else 0.0,
+           "corrections": float(np.mean(corr)) if n else 0.0, "deviation": float(np.median(dev)) if n else 0.0}
+    res["dysmetric"] = bool(n >= MIN_REACHES and (
+        (res["overshoot"] >= OVERSHOOT_SHARE and res["corrections"] >= CORRECTIONS)
+        or res["corrections"] >= MANY_CORRECTIONS))
+    return res
 
 
 def _flank_prominence(f: np.ndarray, p: np.ndarray, i: int) -> float:
@@ -264,17 +339,26 @@ def _irregular(x: np.ndarray, y: np.ndarray, speed: np.ndarray) -> float:
     return math.sqrt(sq / n) if n else 0.0
 
 
-def _summary(rhythmic, ataxia, fp, bw, rms, pp, intention) -> str:
+def _summary(rhythmic, ataxia, fp, bw, rms, pp, intention, voluntary_hz=None, dysmetric=False,
+             reach=None) -> str:
     if rhythmic:
         kind = ""
         if intention is not None and intention >= 1.3 and fp < 4.5:
             kind = " It grows as the hand nears a target, as an intention tremor does."
         return (f"A rhythmic tremor at {fp:.1f} Hz (spread {bw:.1f} Hz), about {pp:.0f} px from side to "
                 f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.")
+    if ataxia and dysmetric:
+        return (f"The reaches overshoot the target (by {100 * reach['overshoot']:.0f}% of the distance, typically) "
+                f"and need {reach['corrections']:.1f} corrections each on average, with no rhythm: this looks "
+                "like ataxia (dysmetria). Filters cannot remove it, because it is not a tremor; dwell-click "
+                "and the click guard are recommended instead.")
     if ataxia:
         return ("The movement is unsteady but not rhythmic: it looks like ataxia or another "
-                "non-rhythmic movement disorder. Frequency filters will help little; dwell-click and the "
-                "click guard are recommended instead.")
+                "non-rhythmic movement disorder. Filters cannot remove it, because it is not a tremor; "
+                "dwell-click and the click guard are recommended instead.")
+    if voluntary_hz is not None:
+        return (f"A regular movement at {voluntary_hz:.1f} Hz looks voluntary (large or going round, like "
+                "drawing circles), not tremor. No rhythmic tremor was found besides it.")
     return "No rhythmic tremor was found: the pointer is steady apart from ordinary noise."
 
 

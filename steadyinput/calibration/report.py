@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import run
+from ..metrics import basis, hold_text
 from ..pipeline import build_engine
 from ..plotting import pyplot
 from ..traces import Trace
@@ -125,6 +126,12 @@ def _scores(scored: dict) -> dict:
     return {n: {"score": s.score, "within_budget": s.within_budget, "metrics": s.metrics} for n, s in scored.items()}
 
 
+def _hold_px(m: dict) -> str:
+    if m.get("jitter_raw_px") is None or not m.get("holds"):
+        return "—"
+    return f"{m['jitter_raw_px']:.1f} → {m['jitter_out_px']:.1f}"
+
+
 def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult | None,
           profile_text: str | None, meta: dict) -> Path:
     """Write report.html, spectrum.png, before_after.png and calibration.json; returns the page."""
@@ -155,8 +162,8 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
         body.append(
             f"<p>Tuned on this recording within a lag budget of {result.lag_budget_ms:.0f} ms "
             f"({result.evaluated} settings tried, starting from <b>{html.escape(result.base)}</b>). "
-            f"The tuned profile removes {bm['tremor_db']:.1f} dB of tremor and holds "
-            f"{(bm['jitter_ratio'] or 1):.1f}× steadier, with {bm['lag_ms']:.0f} ms of lag. It scores "
+            f"The tuned profile removes {bm['tremor_db']:.1f} dB of tremor; {html.escape(hold_text(bm))}, "
+            f"with {bm['lag_ms']:.0f} ms of lag (figures {html.escape(basis(bm))}). It scores "
             f"<b>{gain:+.1f} dB</b> against the best shipped profile on this recording "
             f"(<b>{html.escape(shipped_name)}</b>).</p>")
         body.append(f"<p class=dwell>{html.escape(result.dwell_reason)}</p>")
@@ -176,19 +183,20 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
             else:
                 v = f"{v:g} {_unit(key)}".strip()
             settings.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(v))}</td></tr>")
-        comp = [f"<tr><td><b>tuned</b></td><td>{bm['tremor_db']:.1f}</td><td>{(bm['jitter_ratio'] or 1):.1f}×</td>"
+        comp = [f"<tr><td><b>tuned</b></td><td>{bm['tremor_db']:.1f}</td><td>{_hold_px(bm)}</td>"
                 f"<td>{bm['lag_ms']:.0f}</td><td>{result.best.score:.1f}</td></tr>"]
         for n, s in sorted({**result.shipped, **result.user}.items(), key=lambda kv: -kv[1].score):
             m = s.metrics
             over = "" if s.within_budget else " (over the lag budget)"
             comp.append(f"<tr><td>{html.escape(n)}{over}</td><td>{m['tremor_db']:.1f}</td>"
-                        f"<td>{(m['jitter_ratio'] or 1):.1f}×</td><td>{m['lag_ms']:.0f}</td><td>{s.score:.1f}</td></tr>")
+                        f"<td>{_hold_px(m)}</td><td>{m['lag_ms']:.0f}</td><td>{s.score:.1f}</td></tr>")
         body.append("<h2>Chosen settings</h2><table>" + "".join(settings) + "</table>")
         body.append("<h2>Before and after</h2><img src='before_after.png' alt='a hold and a reach, before and after'>")
         compared_with = "the shipped profiles and yours" if result.user else "the shipped profiles"
         body.append(f"<h2>Compared with {compared_with}</h2><table><tr><th>profile</th><th>tremor removed (dB)"
-                    "</th><th>steadier holds</th><th>lag (ms)</th><th>score</th></tr>" + "".join(comp) + "</table>"
-                    "<p>Score = tremor removed (dB) + steadier holds (dB), on this recording.</p>")
+                    "</th><th>holds (px, before → after)</th><th>lag (ms)</th><th>score</th></tr>" + "".join(comp) + "</table>"
+                    "<p>Score = tremor removed (dB) + steadier holds (dB of before/after), on this recording; "
+                    f"every figure {html.escape(basis(bm))}.</p>")
         data["tuned"] = {"metrics": bm, "score": result.best.score, "base": result.base,
                          "gain_over_best_shipped_db": gain, "best_shipped": shipped_name,
                          "dwell_enabled": bool(result.best.data["dwell"]["enabled"]),

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .. import __version__
+from ..metrics import basis
 from ..profile import SCHEMA, defaults, from_text, save_text, user_dir
 from ..traces import Trace
 from .analysis import Analysis, analyse, recommend
@@ -39,10 +40,12 @@ def trace_digest(tr: Trace) -> str:
 
 def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
               do_tune: bool = True, name: str = "calibrated",
-              progress: Callable[[int, int], None] | None = None, include_user: bool = False) -> Outcome:
+              progress: Callable[[int, int], None] | None = None, include_user: bool = False,
+              truth: dict | None = None) -> Outcome:
     """Analyse ``raw`` and (unless ``do_tune`` is false) tune a profile named ``name`` to it.
 
-    Compared with the shipped profiles only; ``include_user`` scores the user's own as well."""
+    Compared with the shipped profiles only; ``include_user`` scores the user's own as well.
+    With ``truth`` (a simulation's) the figures are measured against it, otherwise estimated."""
     a = analyse(raw)
     now = _dt.datetime.now().replace(microsecond=0).isoformat()
     meta = {"date": now, "recording": recording or "(recorded in the calibration window)",
@@ -50,7 +53,7 @@ def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LA
             "recommended_profile": recommend(a), "steadyinput": __version__}
     if not do_tune:
         return Outcome(a, None, None, meta)
-    result = tune(raw, a, lag_budget_ms, progress=progress, include_user=include_user)
+    result = tune(raw, a, lag_budget_ms, progress=progress, include_user=include_user, truth=truth)
     meta["dwell_reason"] = result.dwell_reason
     return Outcome(a, result, profile_text(name, a, result, meta), meta)
 
@@ -94,8 +97,9 @@ def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, extend
             "started_from": result.base,
             "score": round(result.best.score, 2),
             "best_shipped_score": None if best_shipped is None else round(best_shipped, 2),
-            "tuned_metrics": {k: round(float(result.best.metrics[k] or 0), 2)
-                              for k in ("tremor_db", "jitter_ratio", "lag_ms")},
+            "tuned_metrics": {**{k: round(float(result.best.metrics[k] or 0), 2)
+                                 for k in ("tremor_db", "jitter_raw_px", "jitter_out_px", "lag_ms")},
+                              "figures": basis(result.best.metrics)},
         },
     }
     head = (f"# {name}: made by 'steadyinput calibrate' from a recording; edit freely.\n"

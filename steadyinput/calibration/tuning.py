@@ -1,11 +1,22 @@
 """Choose filter settings for one person by replaying their own recording through the engine.
 
-Every candidate runs through the same engine as live use; it is scored on the recording by
-:func:`score` — tremor-band power removed (dB) plus hold steadiness (10·log10 of the jitter
-ratio) — and rejected if its lag while moving exceeds the lag budget. The search starts from
-the recommended shipped profile with the measured tremor frequency and amplitude filled in, and
-from every shipped profile, then improves one setting at a time (coordinate descent over small
-grids). Dwell radius and click-guard times follow from the measured amplitude and clicks.
+Every candidate runs through the same engine as live use (:func:`~steadyinput.engine.run_arrays`,
+as replay does) and is measured by the same :func:`~steadyinput.metrics.evaluate` as replay and
+bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hold steadiness
+(10·log10 of hold jitter before over after, floored at half a pixel) — and rejected if its lag while moving exceeds the lag budget.
+
+The tuned profile is never worse than the best shipped profile on its own recording:
+
+1. every shipped profile is scored on the whole recording; the best within the lag budget is
+   the starting point (and the profile the tuned one ``extends``);
+2. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
+   recording, whole when shorter): the start with this person's tremor frequency filled in,
+   then one setting at a time over small grids, keeping a change only when it improves;
+3. the result is scored on the whole recording again and kept only if it beats the start
+   there; otherwise the start itself is the tuned profile.
+
+Click-guard times follow from the recorded clicks (kept only if the score does not drop), and
+dwell-click is switched on only when the recorded clicks show trouble (:func:`dwell_decision`).
 """
 
 from __future__ import annotations
@@ -15,7 +26,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine import run
+import numpy as np
+
+from ..engine import run_arrays
 from ..metrics import clicks, evaluate
 from ..pipeline import build_engine
 from ..traces import Trace
@@ -23,20 +36,20 @@ from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
 
 DEFAULT_LAG_BUDGET_MS = 40.0
+PIECE_S = 5.0  # the search runs on stretches of this length...
+EXCERPT_PIECES = 2  # ...this many, spread over the recording
+MIN_GAIN = 0.05  # a change of setting is kept when it raises the score by more than this
 
-# setting -> values tried by coordinate descent
+# setting -> values tried by coordinate descent (one pass, stopping early when nothing improves)
 GRID: dict[tuple[str, str], list] = {
     ("adaptive", "gate_px"): "amplitude",  # type: ignore[dict-item]  # filled from the analysis
-    ("adaptive", "hold_cutoff_hz"): [0.08, 0.12, 0.15, 0.2, 0.3, 0.5, 0.8],
-    ("adaptive", "move_cutoff_hz"): [10, 15, 20, 30, 40, 60],
-    ("adaptive", "order"): [1, 2],
-    ("adaptive", "cross_cutoff_hz"): [0.0, 0.3, 0.5, 1.0],
-    ("adaptive", "d_cutoff_hz"): [0.7, 1.0, 2.0],
-    ("adaptive", "speed_lo_px_s"): [30, 50, 80, 120, 200],
-    ("adaptive", "speed_hi_px_s"): [300, 500, 700, 1000, 1500],
-    ("kalman", "tracking_hz"): [6, 8, 10, 12, 16, 20, 25],
-    ("kalman", "tremor_px"): [1.0, 2.0, 4.0, 8.0, 12.0, 16.0],
-    ("kalman", "smooth_ms"): [0, 8, 16, 24],
+    ("adaptive", "hold_cutoff_hz"): [0.08, 0.2, 0.5],
+    ("adaptive", "move_cutoff_hz"): [15, 40],
+    ("adaptive", "speed_lo_px_s"): [50, 200],
+    ("adaptive", "speed_hi_px_s"): [500, 1500],
+    ("kalman", "tracking_hz"): [8, 12, 20],
+    ("kalman", "tremor_px"): [2.0, 8.0, 16.0],
+    ("kalman", "smooth_ms"): [0, 15],
 }
 
 
@@ -72,15 +85,41 @@ def _best_of(scored: dict[str, Scored]) -> tuple[str, Scored] | None:
     return max(pool, key=lambda ns: ns[1].score) if pool else None
 
 
+HOLD_FLOOR_PX = 0.5  # the cursor moves in whole pixels: hold jitter below this is not told apart
+
+
 def score(m: dict) -> float:
-    """Tremor removed (dB) plus hold steadiness (dB of the jitter ratio)."""
-    jr = m.get("jitter_ratio") or 1.0
-    return float(m["tremor_db"] + 10 * math.log10(max(jr, 1e-3)))
+    """Tremor removed (dB) plus hold steadiness: 10·log10 of hold jitter before over after, each
+    floored at ``HOLD_FLOOR_PX`` (so two near-zero figures make no great gain)."""
+    if m.get("tremor_db") is None:
+        return 0.0
+    j_raw, j_out = m.get("jitter_raw_px"), m.get("jitter_out_px")
+    steadier = 0.0
+    if m.get("holds") and j_raw is not None and j_out is not None:
+        steadier = 10 * math.log10((j_raw + HOLD_FLOOR_PX) / (j_out + HOLD_FLOOR_PX))
+    return float(m["tremor_db"] + steadier)
 
 
 def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
-    out = Trace.from_actions(run(build_engine(data), raw.events()))
+    """The profile ``data`` replayed over ``raw`` and measured as replay and bench measure it."""
+    out = Trace.from_actions(run_arrays(build_engine(data), raw.t.tolist(), raw.x.tolist(), raw.y.tolist(),
+                                        raw.buttons.tolist()))
     return evaluate(raw, out, truth)
+
+
+def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) -> Trace:
+    """``pieces`` stretches of ``piece_s`` s spread evenly over ``raw`` (all of it when shorter
+    than twice that). The pauses between them are long enough for the engine to rest and for
+    :func:`evaluate` to measure each stretch on its own."""
+    t0, t1 = float(raw.t[0]), float(raw.t[-1])
+    if t1 - t0 <= 2 * pieces * piece_s:
+        return raw
+    starts = np.linspace(t0, t1 - piece_s, pieces)
+    keep = np.zeros(len(raw), bool)
+    for a in starts:
+        keep |= (raw.t >= a) & (raw.t < a + piece_s)
+    return Trace(raw.t[keep], raw.x[keep], raw.y[keep], raw.buttons[keep],
+                 {k: v[keep] for k, v in raw.extra.items()}, raw.path)
 
 
 def _seeded(base: dict, a: Analysis) -> dict:
@@ -134,80 +173,133 @@ def click_troubles(raw: Trace) -> tuple[int, int]:
     return len(cl), bad
 
 
+TROUBLE_SHARE = 0.25  # dwell-click goes on when at least this share of the clicks were troubled...
+TROUBLE_MIN = 2  # ...and at least this many
+
+
 def dwell_decision(raw: Trace, a: Analysis) -> tuple[bool, str]:
     """Whether the tuned profile clicks by dwelling, and one plain sentence why.
 
-    On only for ataxia-like unsteadiness (pressing a button reliably is then the problem);
-    otherwise off, with what the recorded clicks showed."""
+    On only when the recording shows clicking trouble: at least ``TROUBLE_MIN`` clicks, and
+    ``TROUBLE_SHARE`` of them, were involuntary repeats or too short. Otherwise off, with what
+    the recorded clicks showed (and, for ataxia-like unsteadiness, when to turn it on)."""
     n, bad = click_troubles(raw)
-    if a.ataxia_like:
-        return True, ("Dwell-click is on: the movement is unsteady but not rhythmic (ataxia-like), so holding "
-                      "the cursor still to click is more reliable than pressing a button.")
+    if n and bad >= TROUBLE_MIN and bad >= TROUBLE_SHARE * n:
+        return True, (f"Dwell-click is on: {bad} of {n} clicks in the recording were involuntary repeats or "
+                      "too short, so holding the cursor still to click is more reliable than pressing a button.")
+    later = (" The movement is unsteady (ataxia-like): turn dwell on in the profile if pressing becomes hard."
+             if a.ataxia_like else "")
     if n == 0:
-        return False, "Dwell-click is off: the recording has no clicks to judge by."
+        return False, "Dwell-click is off: the recording has no clicks to judge by." + later
     if bad == 0:
-        return False, f"Dwell-click is off: all {n} clicks in the recording were clean."
-    return False, (f"Dwell-click is off: {bad} of {n} clicks were involuntary repeats or too short; the "
+        return False, f"Dwell-click is off: all {n} clicks in the recording were clean." + later
+    return False, (f"Dwell-click is off: only {bad} of {n} clicks were involuntary repeats or too short; the "
                    "click guard handles those. Turn dwell on in the profile if pressing stays hard.")
 
 
+def _settings_key(data: dict) -> str:
+    """What decides the figures of a profile on a recording (not its dwell, names or notes)."""
+    return repr({k: v for k, v in sorted(data.items()) if k not in ("dwell", "description", "notes", "name",
+                                                                       "provenance", "extends")})
+
+
 def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
-         progress: Callable[[int, int], None] | None = None, passes: int = 2,
-         include_user: bool = False) -> TuneResult:
+         progress: Callable[[int, int], None] | None = None, passes: int = 1,
+         include_user: bool = False, truth: dict | None = None) -> TuneResult:
     """Search settings for this recording; returns the best and every shipped profile's score
-    (and, with ``include_user``, every user profile's, for comparison only)."""
+    (and, with ``include_user``, every user profile's, for comparison only). The best is never
+    worse than the best shipped profile within the lag budget, measured on the whole recording
+    (against ``truth`` when given)."""
     n_done = 0
-
-    def run_one(data: dict) -> Scored:
-        nonlocal n_done
-        m = evaluate_data(data, raw)
-        n_done += 1
-        if progress:
-            progress(n_done, total)
-        return Scored(data, m, score(m), m["lag_ms"] <= lag_budget_ms)
-
     profiles = compared(include_user)
     names = shipped_names()
-    base_name = recommend(a)
-    total = len(profiles) + len(names) + passes * sum(len(v) if isinstance(v, list) else 5 for v in GRID.values())
-    scored = {label: run_one(p.data) for label, p in profiles.items()}
+    amp = max(a.amplitude_px, 0.5)
+    grid = dict(GRID)
+    grid[("adaptive", "gate_px")] = sorted({round(amp * f, 1) for f in (0.6, 1.2, 2.2)})
+    total = len(profiles) + 3 + passes * sum(len(v) for v in grid.values()) + 2
+    done_full: dict[str, dict] = {}
+
+    def run_one(data: dict, on: Trace, tr: dict | None, cache: dict | None = None) -> Scored:
+        nonlocal n_done
+        key = _settings_key(data)
+        if cache is not None and key in cache:
+            m = cache[key]
+        else:
+            m = evaluate_data(data, on, tr)
+            if cache is not None:
+                cache[key] = m
+        n_done += 1
+        if progress:
+            progress(min(n_done, total), total)
+        return Scored(data, m, score(m), m["lag_ms"] is not None and m["lag_ms"] <= lag_budget_ms)
+
+    def full(data: dict) -> Scored:
+        return run_one(data, raw, truth, done_full)
+
+    scored = {label: full(copy.deepcopy(p.data)) for label, p in profiles.items()}
     shipped = {n: scored[n] for n in names}
     user = {label: s for label, s in scored.items() if label not in shipped}
     dwell_on, why = dwell_decision(raw, a)
-    # start from every shipped profile with this person's tremor filled in (and the dwell decided
-    # above: a seed's dwell setting must not decide it)
-    seeds = [run_one(_with_dwell(_seeded(profiles[n].data, a), dwell_on)) for n in names]
-    seed = seeds[names.index(base_name)]
+    top = _best_of(shipped)
+    base_name = top[0] if top else "off"
+    start = copy.deepcopy(profiles[base_name].data)
+    # the search, on an excerpt: the start as it is and with the measured tremor filled in
+    part = excerpt(raw)
+    cache: dict[str, dict] = {}
+    seeds = [run_one(copy.deepcopy(start), part, None, cache)]
+    seeds.append(run_one(_seeded(start, a), part, None, cache))
+    rec = recommend(a)
+    if rec != base_name:
+        seeds.append(run_one(_seeded(profiles[rec].data, a), part, None, cache))
     pool = [s for s in seeds if s.within_budget]
-    best = max(pool, key=lambda s: s.score) if pool else seed
-    if best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]:
-        amp = max(a.amplitude_px, 0.5)
-        grid = dict(GRID)
-        grid[("adaptive", "gate_px")] = sorted({round(amp * f, 1) for f in (0.6, 1.0, 1.5, 2.2, 3.0)})
-        for _ in range(passes):
-            improved = False
-            for (sec, key), values in grid.items():
-                if not best.data[sec]["enabled"]:
+    best = max(pool, key=lambda s: s.score) if pool else seeds[0]
+    if best.score < seeds[0].score + MIN_GAIN:
+        best = seeds[0]
+    for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
+        improved = False
+        for (sec, key), values in grid.items():
+            if not best.data[sec]["enabled"]:
+                continue
+            for v in values:
+                if best.data[sec][key] == v:
                     continue
-                for v in values:
-                    if best.data[sec][key] == v:
-                        continue
-                    d = copy.deepcopy(best.data)
-                    d[sec][key] = v
-                    if d["adaptive"]["speed_lo_px_s"] >= d["adaptive"]["speed_hi_px_s"]:
-                        continue
-                    s = run_one(d)
-                    if s.within_budget and s.score > best.score + 1e-9:
-                        best, improved = s, True
-            if not improved:
-                break
-    extra = click_settings(raw, a, best.metrics["jitter_out_px"])
-    best.data["click_guard"].update(extra["click_guard"])
-    best.data["dwell"].update(extra["dwell"])
-    best.data["dwell"]["enabled"] = dwell_on
-    best.metrics = evaluate_data(best.data, raw)
-    best.score = score(best.metrics)
-    return TuneResult(best=best, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
+                d = copy.deepcopy(best.data)
+                d[sec][key] = v
+                if d["adaptive"]["speed_lo_px_s"] >= d["adaptive"]["speed_hi_px_s"]:
+                    continue
+                s = run_one(d, part, None, cache)
+                if s.within_budget and s.score > best.score + MIN_GAIN:
+                    best, improved = s, True
+        if not improved:
+            break
+    # on the whole recording, with click-guard times from the recorded clicks: keep the search's
+    # result only if it beats the start there, and the new click-guard times only if they cost nothing
+    start_s = scored[base_name]
+    trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
+    trials.append(start)
+    final = start_s
+    for filt in trials:
+        data = copy.deepcopy(filt)
+        extra = click_settings(raw, a, start_s.metrics["jitter_out_px"] or 0.0)
+        data["click_guard"].update(extra["click_guard"])
+        data["dwell"].update(extra["dwell"])
+        data["dwell"]["enabled"] = dwell_on
+        s = full(data)
+        if s.within_budget and s.score >= start_s.score - 1e-9:
+            final = s
+            break
+        data["click_guard"] = copy.deepcopy(filt["click_guard"])
+        s = full(data)
+        if s.within_budget and s.score >= start_s.score - 1e-9:
+            final = s
+            break
+    else:  # nothing beat the start: the start itself (with the dwell decision)
+        data = copy.deepcopy(start)
+        data["dwell"]["enabled"] = dwell_on
+        final = Scored(data, start_s.metrics, start_s.score, start_s.within_budget)
+    if progress:
+        progress(total, total)
+    return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
                       user=user, dwell_reason=why)
 
 

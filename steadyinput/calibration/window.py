@@ -245,6 +245,7 @@ class CalibrationWindow:
             self._button("Try again (Return)", self.w / 2, self.h * 0.6, self.intro, "again")
             self._publish()
             return
+        from ..metrics import basis, hold_text
         o = self.outcome
         a = o.analysis
         self._clear("Your result", a.summary)
@@ -253,8 +254,9 @@ class CalibrationWindow:
             lines.append(f"Tremor: {a.tremor_hz:.1f} Hz, about {a.amplitude_pp_px:.0f} px side to side")
         if o.result is not None:
             m = o.result.best.metrics
-            lines.append(f"With the tuned profile: holds {(m['jitter_ratio'] or 1):.1f}× steadier, "
+            lines.append(f"With the tuned profile: {hold_text(m)}, "
                          f"{m['tremor_db']:.0f} dB of tremor removed, {m['lag_ms']:.0f} ms lag")
+            lines.append(f"(figures {basis(m)}; {o.result.dwell_reason})")
         self.canvas.create_text(self.w / 2, self.h * 0.38, text="\n".join(lines), fill=ACCENT, font=self.mid,
                                 justify="center")
         self._button(f"Accept and save (Return)", self.w * 0.3, self.h * 0.62, self.accept, "accept")

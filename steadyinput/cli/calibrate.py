@@ -26,8 +26,16 @@ def add_parser(sub) -> None:
                                    "analysis and tuning from a recorded trace, no screen needed. The tuned "
                                    "profile is compared with the shipped profiles only (not your own, unless "
                                    "--include-user). --report and --save are written only when everything "
-                                   "succeeded, the profile last.")
+                                   "succeeded, the profile last. The tuned profile starts from the best shipped "
+                                   "profile on the recording and keeps only changes that beat it there; its "
+                                   "figures come from the same measurement as replay --metrics and bench, "
+                                   "labelled 'measured against ground truth' (simulated traces with a truth "
+                                   "file) or 'estimated'. Dwell-click is switched on only when the recorded "
+                                   "clicks show trouble, and the output says why.")
     p.add_argument("--from", dest="trace", metavar="TRACE", help="analyse this recorded trace instead")
+    p.add_argument("--truth", metavar="FILE",
+                   help="ground truth JSON of a simulated trace (default: TRACE.truth.json beside it, if "
+                        "present); with it the figures are measured against ground truth, without it estimated")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
                         "intention_index, rhythmic, ataxia_like, recommended_profile, ...")
@@ -51,13 +59,16 @@ def run(args: argparse.Namespace) -> int:
     from ..traces import read_trace
     if args.save and args.no_tune:
         raise UserError("--save needs a tuned profile: drop --no-tune")
-    raw = read_trace(args.trace)
+    from ..truth import find_truth, read_truth
+    truth_file = Path(args.truth) if args.truth else find_truth(args.trace)
+    raw = read_trace(args.trace, extra=("ix", "iy") if truth_file else ())
+    truth = read_truth(truth_file) if truth_file else None
     _check_analysable(raw, args.trace)
-    with Outputs(inputs=[args.trace]) as outs:
+    with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
         if not args.json:
             print(f"analysing {args.trace} ({len(raw)} events, {raw.t[-1] - raw.t[0]:.0f} s)...", file=sys.stderr)
-        out = _calibrate(args, raw)
+        out = _calibrate(args, raw, truth)
         res = _result(out)
         if report_tmp is not None:
             _write_report(report_tmp, raw, out, args.trace)
@@ -86,7 +97,7 @@ def _check_analysable(raw, trace: str) -> None:
         raise UserError(f"{trace}: {exc}") from None
 
 
-def _calibrate(args: argparse.Namespace, raw):
+def _calibrate(args: argparse.Namespace, raw, truth=None):
     """Analyse (and tune) with a progress line on a terminal; bad recordings are a UserError."""
     from ..calibration.session import calibrate
     from ..errors import UserError
@@ -98,7 +109,7 @@ def _calibrate(args: argparse.Namespace, raw):
     try:
         out = calibrate(raw, recording=str(args.trace), lag_budget_ms=args.lag_budget,
                         do_tune=not args.no_tune, name=args.save or "calibrated", progress=progress,
-                        include_user=args.include_user)
+                        include_user=args.include_user, truth=truth)
     except ValueError as exc:
         raise UserError(f"{args.trace}: {exc}") from None
     if not args.json and sys.stderr.isatty():
@@ -108,6 +119,7 @@ def _calibrate(args: argparse.Namespace, raw):
 
 def _result(out) -> dict:
     """The JSON result: the analysis, the recommendation and (when tuned) the comparison."""
+    from ..metrics import basis
     a = out.analysis
     res: dict = {k: getattr(a, k) for k in ("tremor_hz", "bandwidth_hz", "amplitude_px", "amplitude_pp_px",
                                             "intention_index", "rhythmic", "ataxia_like")}
@@ -118,7 +130,8 @@ def _result(out) -> dict:
         best, top = r.best, r.best_shipped()
         res["tuned"] = {"score": best.score, "best_shipped_score": top[1].score if top else None,
                         "best_shipped": top[0] if top else None,
-                        "tremor_db": best.metrics["tremor_db"], "jitter_ratio": best.metrics["jitter_ratio"],
+                        "figures": basis(best.metrics), "tremor_db": best.metrics["tremor_db"],
+                        "hold_before_px": best.metrics["jitter_raw_px"], "hold_after_px": best.metrics["jitter_out_px"],
                         "lag_ms": best.metrics["lag_ms"], "settings_tried": r.evaluated,
                         "dwell_enabled": bool(best.data["dwell"]["enabled"]), "dwell_reason": r.dwell_reason,
                         "shipped": {n: s.score for n, s in r.shipped.items()}}
@@ -138,6 +151,7 @@ def _write_report(folder: Path, raw, out, trace: str) -> None:
 
 
 def _print_text(res: dict, out, save_name: str | None) -> None:
+    from ..metrics import hold_text
     a = out.analysis
     print(a.summary)
     if a.rhythmic:
@@ -147,8 +161,8 @@ def _print_text(res: dict, out, save_name: str | None) -> None:
     if "tuned" in res:
         t = res["tuned"]
         sh = t["best_shipped_score"]
-        print(f"  tuned: {t['tremor_db']:.1f} dB removed, holds {(t['jitter_ratio'] or 1):.1f}x steadier, "
-              f"{t['lag_ms']:.0f} ms lag; score {t['score']:.1f}"
+        print(f"  tuned (figures {t['figures']}): {t['tremor_db']:.1f} dB of tremor removed, "
+              f"{hold_text(out.result.best.metrics)}, {t['lag_ms']:.0f} ms lag; score {t['score']:.1f}"
               + (f" vs {sh:.1f} for the best shipped profile ({t['best_shipped']})" if sh is not None else ""))
         if t.get("best_user_score") is not None:
             print(f"  your own profiles: best {t['best_user']}, score {t['best_user_score']:.1f}")

@@ -145,7 +145,9 @@ def run(args: argparse.Namespace) -> int:
     if m.get("tremor_db") is None:
         print(f"  tremor, jitter, lag: not measurable ({m.get('note', 'too short')})")
     else:
-        jr = f" ({m['jitter_ratio']:.1f}x steadier)" if m.get("jitter_ratio") else ""
+        jr = ""  # px before -> after says it; a ratio of two near-zero figures would not
+        from ..metrics import basis
+        print(f"  figures {basis(m)}")
         print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
         print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
         print(f"  lag while moving {m['lag_ms']:6.0f} ms")
