@@ -564,3 +564,216 @@ def _truth_figures(raw: Trace, out: Trace, truth: dict | None, junctions: list[f
         vo += overshoots(seg.o, truth)  # type: ignore[arg-type]
         vr += overshoots(seg.r, truth)  # type: ignore[arg-type]
     return {"overshoot_px": float(np.mean(vo)) if vo else 0.0, "overshoot_raw_px": float(np.mean(vr)) if vr else 0.0}
+
+
+# -- recordings without ground truth (real data): one code path for bench, replay, calibrate --
+
+REAL_GRID_HZ = 250.0  # Hz: uniform grid the real-recording figures are measured on
+REAL_REF_HZ = 2.0  # Hz: the hand's voluntary path is the zero-phase low-pass of the input at this cutoff
+REAL_BAND_HZ = (3.5, 12.0)  # Hz: the tremor band
+LAG_RANGE_MS = (-50.0, 300.0)  # ms: shifts searched for the lag
+LAG_MOVING_PX_S = 20.0  # px/s: the lag is fitted where the reference moves at least this fast
+STOP_MOVE_PX_S = 50.0  # px/s: the hand is moving above this reference speed...
+STOP_REST_PX_S = 10.0  # px/s: ...and at rest below this one
+STOP_MIN_REST_S = 0.15  # s: a rest shorter than this is not a stop
+STOP_WINDOW_S = 1.0  # s: how long after a stop the output is watched for overshoot
+PRESS_MATCH_S = 0.5  # s: an output press this soon after an input press is its counterpart
+
+
+@dataclass
+class Aligned:
+    """Input, output and reference path (px) on one uniform grid of step ``dt`` (s)."""
+
+    inp: Resampled
+    out: Resampled
+    ref: Resampled
+    dt: float
+
+
+def align(raw: Trace, out: Trace, hz: float = REAL_GRID_HZ, ref_hz: float = REAL_REF_HZ) -> Aligned:
+    """Resample raw and output (zero-order hold) on a grid of ``hz`` over the raw trace's span;
+    the reference is the zero-phase ``ref_hz`` low-pass of the raw pointer (it has no lag)."""
+    grid = np.arange(raw.t[0], raw.t[-1], 1.0 / hz)
+    r, o = resample(raw, grid), resample(out, grid)
+    ref = Resampled(grid, zero_phase_lowpass(r.x, ref_hz, hz), zero_phase_lowpass(r.y, ref_hz, hz))
+    return Aligned(r, o, ref, 1.0 / hz)
+
+
+def speed(s: Resampled, dt: float) -> np.ndarray:
+    """Speed (px/s) along a uniformly sampled path."""
+    return np.hypot(np.gradient(s.x, dt), np.gradient(s.y, dt)) if len(s.t) > 1 else np.zeros(len(s.t))
+
+
+def shift_lag_ms(s: Resampled, ref: Resampled, dt: float, mask: np.ndarray | None = None,
+                 span_ms: tuple[float, float] = LAG_RANGE_MS) -> float | None:
+    """Shift (ms) of ``s`` behind ``ref`` with the least mean squared distance over ``mask``
+    (both on one grid of step ``dt`` s): whole grid steps, refined by a parabola through the
+    best three. None when fewer than 0.5 s of grid points can be compared."""
+    k_lo, k_hi = math.floor(span_ms[0] / 1000 / dt), math.ceil(span_ms[1] / 1000 / dt)
+    n = len(s.t)
+    lo, hi = max(0, k_hi), min(n, n + k_lo)  # every shift compares the same points s[lo:hi]
+    m = np.ones(n, bool) if mask is None else mask
+    sel = np.flatnonzero(m[lo:hi]) + lo if hi > lo else np.array([], int)
+    if len(sel) * dt < 0.5:
+        return None
+    sx, sy = s.x[sel], s.y[sel]
+    ks = np.arange(k_lo, k_hi + 1)
+    cost = np.array([np.mean((sx - ref.x[sel - k]) ** 2 + (sy - ref.y[sel - k]) ** 2) for k in ks])
+    b = int(np.argmin(cost))
+    frac = 0.0
+    if 0 < b < len(ks) - 1:
+        c0, c1, c2 = cost[b - 1:b + 2]
+        den = c0 - 2 * c1 + c2
+        frac = 0.5 * (c0 - c2) / den if den > 0 else 0.0
+    return float((ks[b] + frac) * dt * 1000.0)
+
+
+def shifted(ref: Resampled, lag_ms: float) -> Resampled:
+    """``ref`` delayed by ``lag_ms`` on its own grid (linear interpolation)."""
+    tt = ref.t - lag_ms / 1000.0
+    return Resampled(ref.t, np.interp(tt, ref.t, ref.x), np.interp(tt, ref.t, ref.y))
+
+
+def tremor_rms_px(s: Resampled, ref: Resampled, dt: float, band: tuple[float, float] = REAL_BAND_HZ) -> float:
+    """RMS (px, x and y together) of ``s - ref`` within ``band`` (Hz)."""
+    return math.sqrt(max(band_power(s.x - ref.x, s.y - ref.y, 1.0 / dt, band), 0.0))
+
+
+def tremor_removed_db(a: Aligned, lag_ms: float = 0.0, band: tuple[float, float] = REAL_BAND_HZ,
+                      p_in: float | None = None) -> float:
+    """Band power (dB) of input − reference over output − reference (the reference delayed by
+    the output's ``lag_ms``, so a pure delay counts as lag, not as tremor left): how much of the
+    input's tremor-band content is gone from the output. 0 dB: none; higher is better.
+    ``p_in``: the input's band power (px²) if already known."""
+    fs = 1.0 / a.dt
+    ref_o = shifted(a.ref, lag_ms) if lag_ms else a.ref
+    if p_in is None:
+        p_in = band_power(a.inp.x - a.ref.x, a.inp.y - a.ref.y, fs, band)
+    p_out = band_power(a.out.x - ref_o.x, a.out.y - ref_o.y, fs, band)
+    return _db(p_in, p_out)
+
+
+@dataclass
+class Stop:
+    """Where the hand (reference) came to rest: grid index, end of the watched window, and the
+    unit direction of travel just before."""
+
+    i: int
+    end: int
+    ux: float
+    uy: float
+
+
+def hand_stops(ref: Resampled, dt: float, move_px_s: float = STOP_MOVE_PX_S, rest_px_s: float = STOP_REST_PX_S,
+               min_rest_s: float = STOP_MIN_REST_S, window_s: float = STOP_WINDOW_S) -> list[Stop]:
+    """Every point where the reference speed drops from above ``move_px_s`` to a rest below
+    ``rest_px_s`` lasting at least ``min_rest_s``; watched for ``window_s`` or until it moves."""
+    sp = speed(ref, dt)
+    rest = sp < rest_px_s
+    if not rest.any():
+        return []
+    edges = np.diff(np.concatenate([[0], rest.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    moving = np.concatenate([[0], np.cumsum(sp > move_px_s)])  # moving points before each index
+    back = max(1, round(0.1 / dt))
+    out, prev_end = [], 0
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        if (b - a) * dt >= min_rest_s and a >= back and moving[a] > moving[prev_end]:
+            d = np.array([ref.x[a] - ref.x[a - back], ref.y[a] - ref.y[a - back]])
+            n = float(np.hypot(*d))
+            if n > 1e-9:
+                out.append(Stop(a, min(b, a + round(window_s / dt)), float(d[0] / n), float(d[1] / n)))
+        prev_end = b
+    return out
+
+
+def stop_overshoots(s: Resampled, ref: Resampled, stops: list[Stop]) -> np.ndarray:
+    """Per stop: how far (px) ``s`` went beyond the hand's stop position along the direction of
+    travel, past what the reference itself crept on (0 when it stayed short of it)."""
+    vals = np.zeros(len(stops))
+    for k, st in enumerate(stops):
+        w = slice(st.i, max(st.end, st.i + 1))
+        x0, y0 = ref.x[st.i], ref.y[st.i]
+        hand = float(np.max((ref.x[w] - x0) * st.ux + (ref.y[w] - y0) * st.uy))
+        went = float(np.max((s.x[w] - x0) * st.ux + (s.y[w] - y0) * st.uy))
+        vals[k] = max(0.0, went - max(hand, 0.0))
+    return vals
+
+
+def match_presses(c_in: list[Click], c_out: list[Click], within_s: float = PRESS_MATCH_S) -> list[tuple[Click, Click]]:
+    """Each input press with the first unmatched output press of its button within ``within_s``."""
+    pairs, used = [], set()
+    for ci in c_in:
+        for k, co in enumerate(c_out):
+            if k not in used and co.button == ci.button and ci.t - 1e-9 <= co.t <= ci.t + within_s:
+                pairs.append((ci, co))
+                used.add(k)
+                break
+    return pairs
+
+
+def press_effects(raw: Trace, out: Trace) -> dict:
+    """Presses in and out, press offset (px, output press position from the input's: median and
+    max over matched presses, None without presses) and drags created (a press the input made
+    and released in one place, within ``DRAG_PX``, that the output moved further between)."""
+    c_in, c_out = clicks(raw), clicks(out)
+    pairs = match_presses(c_in, c_out)
+    offs = [math.hypot(co.x - ci.x, co.y - ci.y) for ci, co in pairs]
+    return {"presses_in": len(c_in), "presses_out": len(c_out),
+            "press_offset_px": float(np.median(offs)) if offs else None,
+            "press_offset_max_px": float(max(offs)) if offs else None,
+            "drags_created": sum(ci.moved <= DRAG_PX < co.moved for ci, co in pairs)}
+
+
+@dataclass
+class RealInput:
+    """What :func:`real_metrics` needs of the input alone (the same for every filter)."""
+
+    cut: TimeMap
+    note: str | None
+    a: Aligned | None = None  # input and reference on the grid (``out`` is the input here)
+    p_in: float = 0.0  # px²: input − reference power in the tremor band
+    stops: list[Stop] | None = None
+    moving: np.ndarray | None = None
+
+
+def real_input(raw: Trace) -> RealInput:
+    """Measure the input once (pauses over ``GAP_S`` cut): grid, reference, band power, stops."""
+    cut = TimeMap(raw.t)
+    raw_c = cut.trace(raw)
+    note = too_short(raw_c)
+    if note is not None:
+        return RealInput(cut, note)
+    a = align(raw_c, raw_c)
+    p_in = band_power(a.inp.x - a.ref.x, a.inp.y - a.ref.y, 1.0 / a.dt, REAL_BAND_HZ)
+    return RealInput(cut, None, a, p_in, hand_stops(a.ref, a.dt), speed(a.ref, a.dt) > LAG_MOVING_PX_S)
+
+
+def real_metrics(raw: Trace, out: Trace, pre: RealInput | None = None) -> dict:
+    """Figures of ``out`` against ``raw`` with no ground truth (pauses over ``GAP_S`` cut):
+    ``tremor_px`` (input's RMS in the tremor band), ``tremor_db``, ``lag_ms``, overshoot at the
+    hand's stops (``overshoots_px`` per stop, median/p90/max), and :func:`press_effects`.
+    Not measurable (figures None, ``note`` says why) when too short. ``pre``:
+    :func:`real_input` of ``raw``, when several outputs of one input are measured."""
+    pre = pre or real_input(raw)
+    res: dict = {"duration_s": float(raw.t[-1] - raw.t[0]) if len(raw) else 0.0, "events": len(raw)}
+    res.update(press_effects(raw, out))
+    if pre.note is not None or pre.a is None:
+        return {**res, "tremor_px": None, "tremor_db": None, "lag_ms": None, "stops": 0,
+                "overshoots_px": np.zeros(0), "overshoot_median_px": None, "overshoot_p90_px": None,
+                "overshoot_max_px": None, "note": pre.note}
+    o = resample(pre.cut.trace(out), pre.a.ref.t)
+    a = Aligned(pre.a.inp, o, pre.a.ref, pre.a.dt)
+    lag = shift_lag_ms(a.out, a.ref, a.dt, pre.moving)
+    ov = stop_overshoots(a.out, a.ref, pre.stops or [])
+    res.update({
+        "tremor_px": math.sqrt(max(pre.p_in, 0.0)),
+        "tremor_db": tremor_removed_db(a, lag or 0.0, p_in=pre.p_in),
+        "lag_ms": lag,
+        "stops": len(ov),
+        "overshoots_px": ov,
+        "overshoot_median_px": float(np.median(ov)) if len(ov) else None,
+        "overshoot_p90_px": float(np.percentile(ov, 90)) if len(ov) else None,
+        "overshoot_max_px": float(ov.max()) if len(ov) else None,
+    })
+    return res

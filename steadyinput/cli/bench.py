@@ -25,6 +25,52 @@ def add_parser(sub) -> None:
     s.add_argument("-o", "--out", default="bench-results", help="folder for speed.json/.md (default: bench-results)")
     s.add_argument("--include-user", action="store_true", help=USER_HELP)
     s.set_defaults(run=run_speed)
+    add_real(ps)
+
+
+REAL_DESCRIPTION = """\
+Replay every trace in DIR through the engine (as `steadyinput replay` does) with each profile
+and with the One Euro filter (the authors' package if installed) at (0.5 Hz, 0.003) and
+(0.2 Hz, 0.001), and measure, with no ground truth:
+
+  tremor removed (dB)  band power 3.5-12 Hz of (output - reference) against (input -
+                       reference); reference = zero-phase 2 Hz low-pass of the input (the
+                       voluntary motion), delayed by the output's lag. Higher is better.
+  lag (ms)             time shift of the output against the reference that fits best while
+                       the hand moves (-50..300 ms).
+  overshoot (px)       at each stop of the hand (reference speed from > 50 to < 10 px/s for
+                       >= 0.15 s): how far the output goes beyond the stop position along the
+                       direction of travel within 1 s; median, 90th percentile and max over
+                       all stops.
+  press offset (px)    output press position from the input's (median of traces' medians);
+  drags created        presses the input released within 3 px that the output moved further.
+  tremor (px)          the input's RMS in the band: traces with at least --min-tremor-px are
+                       summarised again on their own.
+
+Traces: .csv/.jsonl (optionally .gz) with t,x,y,buttons, and with --format spiral (or auto,
+for .txt/.txt.gz) tablet files of lines X;Y;Z;Pressure;GripAngle;Timestamp;TestID (ms, no
+header; e.g. Isenkul, Sakar, Kursun et al., 2014, UCI ML Repository, doi:10.24432/C5Q01S),
+split into one trace per session (where the time jumps back) and test. Medians over traces go
+to stdout; real.csv (every trace x filter), real.md and real.png to -o DIR, only when the
+whole run succeeded."""
+
+
+def add_real(ps) -> None:
+    r = ps.add_parser("real", help="recorded traces (no ground truth) × profiles and One Euro baselines",
+                      description=REAL_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("dir", metavar="DIR", help="folder of traces (or one trace file)")
+    r.add_argument("--format", choices=("auto", "trace", "spiral"), default="auto",
+                   help="auto: spiral for .txt/.txt.gz, trace for .csv/.jsonl (default: auto)")
+    r.add_argument("--profiles", metavar="NAMES",
+                   help="comma-separated shipped profile names (default: every shipped profile)")
+    r.add_argument("--min-tremor-px", type=float, default=2.0, metavar="PX",
+                   help="input tremor (px RMS, 3.5-12 Hz) of the subset summarised apart (default: 2)")
+    r.add_argument("--spiral-tests", metavar="IDS",
+                   help="spiral files: only these TestIDs, e.g. 0,1 for the spirals without the circles "
+                        "(test 2: voluntary periodic motion at 1-3 Hz, not tremor) (default: all)")
+    r.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per CPU)")
+    r.add_argument("-o", "--out", default="bench-results", help="folder for real.csv/.md/.png (default: bench-results)")
+    r.set_defaults(run=run_real)
 
 
 def _inputs() -> list[Path]:
@@ -60,4 +106,65 @@ def run_speed(args: argparse.Namespace) -> int:
         (folder / "speed.json").write_text(json.dumps(res, indent=2) + "\n")
         (folder / "speed.md").write_text(md)
     print(f"wrote {out / 'speed.md'} and {out / 'speed.json'}")
+    return 0
+
+
+def _chosen_profiles(names: str | None) -> dict:
+    from ..calibration.candidates import compared, load_shipped, shipped_names
+    from ..errors import UserError
+    if not names:
+        return compared()
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in shipped_names()]
+    if unknown or not wanted:
+        raise UserError(f"--profiles: no shipped profile named {', '.join(unknown) or repr(names)} "
+                        f"(shipped: {', '.join(shipped_names())})")
+    return {n: load_shipped(n) for n in wanted}
+
+
+def _tests(ids: str | None) -> set[int] | None:
+    from ..errors import UserError
+    from ..spiral import TESTS
+    if ids is None:
+        return None
+    try:
+        out = {int(v) for v in ids.split(",") if v.strip()}
+    except ValueError:
+        out = set()
+    if not out or not out <= set(TESTS):
+        raise UserError(f"--spiral-tests: {ids!r} is not a comma-separated list of test ids "
+                        f"({', '.join(f'{k} {v}' for k, v in TESTS.items())})")
+    return out
+
+
+def run_real(args: argparse.Namespace) -> int:
+    import time
+
+    from ..bench import real
+    from ..errors import UserError
+    from ..outputs import Outputs
+    if args.min_tremor_px < 0 or args.jobs < 0:
+        raise UserError("--min-tremor-px and --jobs must not be negative")
+    tests = _tests(args.spiral_tests)
+    t0 = time.monotonic()
+    profiles = _chosen_profiles(args.profiles)
+    files = real.find_files(Path(args.dir), args.format)
+    out = Path(args.out)
+    with Outputs(inputs=[*_inputs(), *files]) as outs:
+        folder = outs.folder(out)
+        items, short = real.measurable(real.read_all(files, args.format, tests))
+        if not items:
+            raise UserError(f"{args.dir}: no trace of at least {real.MIN_TRACE_S:g} s to measure")
+        rows = real.run_bench(items, profiles, jobs=args.jobs or None)
+        subset = f"input tremor >= {args.min_tremor_px:g} px RMS"
+        for title, mt in (("all recordings", 0.0), (subset, args.min_tremor_px)):
+            print(f"\n{title} (medians over traces; overshoot over all stops)")
+            print("\n".join(real.summary_lines(real.summary(rows, mt))))
+        from ..spiral import CITATION
+        spiral = any(real.is_spiral(p, args.format) for p in files)
+        real.write_outputs(rows, folder, args.min_tremor_px, str(args.dir),
+                           f"Spiral-format data; cite its source (the public set: {CITATION})." if spiral else "")
+    skipped = f" ({len(short)} shorter than {real.MIN_TRACE_S:g} s skipped)" if short else ""
+    print(f"\n{len(items)} traces from {len(files)} files{skipped} in {time.monotonic() - t0:.1f} s; "
+          f"wrote {out / 'real.csv'}, {out / 'real.md'} and {out / 'real.png'}")
     return 0
