@@ -12,6 +12,12 @@ give the same actions bit for bit, live or replayed.
   sub-pixel remainder stays in the state and is never lost. Once the filters have settled the
   state is snapped to the raw position: after settling the cursor equals the raw pointer to the
   pixel (unless clamped to the screens), and nothing drifts.
+* No overshoot: after every tick, the cursor is no further along its direction of travel
+  (from where it was ``extent_s`` s before, default :data:`EXTENT_S`, to where it is now) than
+  the hand (the held raw position at the ticks) went along it within the last ``extent_s`` s
+  (:class:`HandExtent`). Whatever the filters, the cursor does not fly on past where the hand
+  stopped. While moving, the hand is ahead of its lagging cursor, and while holding still it
+  has been all round it (the window covers a tremor period), so neither lag nor tremor changes.
 * Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
   a press is emitted only for a button that is up, a release only for one that is down, so
   nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
@@ -28,6 +34,7 @@ give the same actions bit for bit, live or replayed.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable, Sequence
 
 from .events import Action, Event
@@ -37,6 +44,68 @@ Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
 _BITS = tuple(1 << i for i in range(8))
 GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
+EXTENT_S = 0.4  # s of hand positions that bound the cursor: longer than a 3 Hz tremor period
+MIN_TRAVEL_PX = 1.0  # px the cursor must have travelled in EXTENT_S to have a direction of travel
+TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
+TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
+
+
+class HandExtent:
+    """Keeps the cursor from going further along its direction of travel than the hand went.
+
+    The direction of travel at a tick is from where the cursor was ``window_s`` s before to
+    where the filters now put it (skipped while that is under :data:`MIN_TRAVEL_PX`). If the
+    cursor would be further along it than any held hand position of the last ``window_s`` s,
+    it is moved back along it to the farthest of them. Hand positions are the held raw
+    positions at the ticks; times in s, positions in px.
+    """
+
+    __slots__ = ("window_s", "_hand", "_cursor")
+
+    def __init__(self, window_s: float = EXTENT_S) -> None:
+        if not window_s > 0:
+            raise ValueError(f"extent_s must be > 0 s, got {window_s}")
+        self.window_s = float(window_s)
+        self._hand: deque[tuple[float, float, float]] = deque()  # (since when, x, y)
+        self._cursor: deque[tuple[float, float, float]] = deque()  # (t, x, y) per tick
+
+    def reset(self, t: float, x: float, y: float) -> None:
+        """Forget the past: hand and cursor are at (x, y) from time t."""
+        self._hand.clear()
+        self._hand.append((t, x, y))
+        self._cursor.clear()
+        self._cursor.append((t, x, y))
+
+    def limit(self, t: float, hx: float, hy: float, x: float, y: float) -> tuple[float, float]:
+        """Tick at t: the hand is held at (hx, hy); returns the filtered (x, y), limited."""
+        cutoff = t - self.window_s
+        hand = self._hand
+        if hand[-1][1] != hx or hand[-1][2] != hy:
+            hand.append((t, hx, hy))
+        while len(hand) > 1 and hand[1][0] <= cutoff:  # a position counts until the next began
+            hand.popleft()
+        cursor = self._cursor
+        while len(cursor) > 1 and cursor[1][0] <= cutoff:
+            cursor.popleft()
+        _, ox, oy = cursor[0]  # where the cursor was window_s ago (or since the last reset)
+        ux, uy = x - ox, y - oy
+        n = math.sqrt(ux * ux + uy * uy)
+        if n > MIN_TRAVEL_PX:
+            ux /= n
+            uy /= n
+            ahead = x * ux + y * uy
+            if ahead > hx * ux + hy * uy:  # the hand now is behind: check every recent position
+                farthest = max(px * ux + py * uy for _, px, py in hand)
+                if ahead > farthest:
+                    x -= (ahead - farthest) * ux
+                    y -= (ahead - farthest) * uy
+        cursor.append((t, x, y))
+        return x, y
+
+    def snap(self, x: float, y: float) -> None:
+        """The cursor was put at (x, y) px at the last tick instead (settled on the hand)."""
+        t = self._cursor[-1][0]
+        self._cursor[-1] = (t, x, y)
 
 
 class Engine:
@@ -45,7 +114,8 @@ class Engine:
     def __init__(self, chain: Chain | None = None, guard: ClickGuard | None = None,
                  dwell: Dwell | None = None, tick_hz: float = 250.0,
                  screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
-                 settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S) -> None:
+                 settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S,
+                 extent_s: float = EXTENT_S) -> None:
         if not 10.0 <= tick_hz <= 2000.0:
             raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
         self.chain = chain if chain is not None else Chain()
@@ -60,13 +130,18 @@ class Engine:
         if not gap_s > 0:
             raise ValueError(f"gap_s must be > 0 s, got {gap_s}")
         self.gap_s = float(gap_s)
+        self.extent = HandExtent(extent_s)
+        self._slow_step2 = (TREMOR_SLOW_PX_S * self.dt) ** 2
+        self._tremor_a = self.dt / TREMOR_TAU_S
         self.faults: list[str] = []
         self.enabled = True
         self._started = False
         self.rx = self.ry = 0.0  # raw (held) position, px
-        self.fx = self.fy = 0.0  # filtered position, px
+        self.fx = self.fy = 0.0  # filtered position after the no-overshoot limit, px
         self.sx = self.sy = 0.0  # cursor shown before rounding, px
         self.cx = self.cy = 0  # cursor shown, px
+        self.tremor_px = 0.0  # measured tremor amplitude: sqrt(2 * mean square of hand - cursor) while slow, px
+        self._tremor_ms = 0.0
         self.raw_buttons = 0  # physical buttons held
         self.down = 0  # buttons the engine has pressed and not released
         self.t = -math.inf  # time of the last thing processed
@@ -106,6 +181,7 @@ class Engine:
             self.rx, self.ry = x, y
             self.chain.reset(x, y)
             self.fx, self.fy = x, y
+            self.extent.reset(t, x, y)
             self._show(t, x, y, out, force=True)
             if self.dwell is not None:
                 self.dwell.update(t, self.cx, self.cy, buttons)  # where it starts from
@@ -174,6 +250,7 @@ class Engine:
         if self._started:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
+            self.extent.reset(t, self.rx, self.ry)
             self._show(t, self.rx, self.ry, out)
         self.guard.reset()
         if self.dwell is not None:
@@ -199,6 +276,7 @@ class Engine:
         else:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
+            self.extent.reset(t, self.rx, self.ry)
         return out
 
     def set_dwell_paused(self, paused: bool) -> None:
@@ -215,6 +293,7 @@ class Engine:
         self._raw_changed_t = t
         self.chain.reset(x, y)
         self.fx, self.fy = x, y
+        self.extent.reset(t, x, y)
         self._still = self.settle_ticks
         if not self.guard.held:  # a press now must not rewind to where the cursor was before the gap
             self.guard._history.clear()
@@ -257,7 +336,12 @@ class Engine:
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
-        self.fx, self.fy = fx, fy
+        px, py = self.fx, self.fy
+        self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy)
+        if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
+            ex, ey = rx - fx, ry - fy
+            self._tremor_ms += self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
+            self.tremor_px = math.sqrt(2.0 * self._tremor_ms)
         if self.guard.timers_pending():
             self._service(t, out)
         if abs(fx - rx) <= self.settle_px and abs(fy - ry) <= self.settle_px:
@@ -267,8 +351,9 @@ class Engine:
         settled = self._still >= self.settle_ticks or t - self._raw_changed_t >= self.settle_timeout_s
         if settled:
             self.chain.reset(rx, ry)
-            self.fx, self.fy = fx, fy = rx, ry
-        x, y = self.guard.display(t, fx, fy)
+            self.fx, self.fy = rx, ry
+            self.extent.snap(rx, ry)
+        x, y = self.guard.display(t, self.fx, self.fy)
         self._show(t, x, y, out)
         if self.dwell is not None:
             self._update_dwell(t, out)
@@ -294,7 +379,8 @@ class Engine:
         if not self.enabled:
             self._emit(t, "press" if down else "release", bit, out)
             return
-        for op in self.guard.button(t, bit, down, self.sx, self.sy):
+        limit = self.tremor_px if self.chain.filters else math.inf  # pass-through measures nothing
+        for op in self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy)):
             self._apply(t, op, out)
         if self.guard.busy():
             self._wake(t)

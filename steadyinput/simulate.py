@@ -18,6 +18,11 @@ Rhythmic tremor wanders: its frequency follows a slow random walk (Ornstein–Uh
 main direction. Pressing a button jolts the hand a little; some releases are followed by an
 involuntary second press (a tremor double click). Samples come at the mouse rate with timing
 jitter, rounded to whole pixels, and only when something changed — as a real mouse reports.
+Options of :class:`TaskSpec` (all off by default, so existing seeds give the same traces) add
+what real pointing by older adults shows: abrupt stops (cruising at ``stop_speed_px_s`` and
+at rest within ``stop_ms``), overshoot-and-correct sub-movements, mice from 60 to 1000 Hz
+with strongly jittered intervals, half-pixel coordinates, millisecond time stamps and
+same-millisecond duplicate events.
 The intended path is written alongside (columns ``ix``, ``iy``) and the targets and clicks go
 to a JSON sidecar: the ground truth for the metrics.
 """
@@ -76,6 +81,15 @@ class TaskSpec:
     rate_hz: float = 125.0
     center: tuple[float, float] = (960.0, 540.0)
     clicks: bool = True
+    # -- realism options (defaults: off, the traces of earlier versions) ---------------------
+    stop_prob: float = 0.0  # share of reaches that end in an abrupt stop
+    stop_speed_px_s: float = 1000.0  # cruising speed of an abrupt-stop reach, px/s
+    stop_ms: float = 60.0  # from cruising speed to rest, ms
+    overshoot_prob: float = 0.0  # share of reaches that overshoot the aim and come back
+    rate_jitter: float = 0.05  # sd-free uniform jitter of the sampling interval, fraction of a period
+    resolution_px: float = 1.0  # coordinates are multiples of this (0.5: half pixels)
+    time_resolution_s: float = 1e-6  # time stamps are multiples of this (0.001: millisecond stamps)
+    duplicate_prob: float = 0.0  # share of events sent twice with the same time stamp
 
 
 @dataclass
@@ -94,6 +108,20 @@ class Simulation:
 
 def _min_jerk(s: np.ndarray) -> np.ndarray:
     return s ** 3 * (10 - 15 * s + 6 * s ** 2)
+
+
+def _abrupt(s: np.ndarray, a: float, d: float) -> np.ndarray:
+    """Position fraction of a reach that ramps its speed up over the first fraction ``a`` of its
+    time, cruises, and ramps down to rest over the last fraction ``d`` (raised-cosine ramps)."""
+    v = 1.0 / (1.0 - (a + d) / 2.0)  # peak speed, in reach lengths per reach duration
+    out = np.empty_like(s)
+    up, down = s < a, s > 1.0 - d
+    mid = ~(up | down)
+    out[up] = v * (s[up] / 2 - a / (2 * math.pi) * np.sin(math.pi * s[up] / a))
+    out[mid] = v * (a / 2 + s[mid] - a)
+    g = s[down] - (1.0 - d)
+    out[down] = v * (a / 2 + 1.0 - d - a + g / 2 + d / (2 * math.pi) * np.sin(math.pi * g / d))
+    return np.clip(out, 0.0, 1.0)
 
 
 def _ou(rng: np.random.Generator, n: int, dt: float, tau: float, sd: float) -> np.ndarray:
@@ -153,6 +181,7 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
             cy + task.distance_px / 2 * math.sin(2 * math.pi * k / n_t - math.pi / 2)) for k in order]
     # --- waypoints of the intended path: (time, x, y) knots joined by minimum-jerk moves
     knots: list[tuple[float, float, float]] = [(0.0, *tgt[0])]
+    abrupt: dict[int, tuple[float, float]] = {}  # knot index -> (a, d) of an abrupt-stop segment ending there
     trials, presses = [], []
     t = 0.6
     knots.append((t, *tgt[0]))
@@ -166,6 +195,30 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         start = t
         if user.dysmetria > 0:
             t = _dysmetric_reach(knots, rng, t, mt, (x0, y0), (ex, ey), user.dysmetria)
+        elif task.stop_prob > 0 and rng.random() < task.stop_prob:  # cruise, then at rest within stop_ms
+            over = task.overshoot_prob > 0 and rng.random() < task.overshoot_prob
+            f = rng.uniform(1.04, 1.12) if over else 1.0
+            px, py = x0 + (ex - x0) * f, y0 + (ey - y0) * f
+            up_s, stop_s = 0.1, task.stop_ms / 1000.0  # ramp up over 100 ms, down over stop_ms
+            # peak speed = length / (dur - (up_s + stop_s) / 2); at least 20 ms of cruising
+            dur = max(math.hypot(px - x0, py - y0) / task.stop_speed_px_s + (up_s + stop_s) / 2,
+                      up_s + stop_s + 0.02)
+            a, d = up_s / dur, stop_s / dur
+            abrupt[len(knots)] = (a, d)
+            knots.append((t + dur, px, py))
+            t += dur
+            if over:  # the hand notices, pauses and comes back
+                t += rng.uniform(0.08, 0.2)
+                knots.append((t, px, py))
+                t += rng.uniform(0.18, 0.3)
+                knots.append((t, ex, ey))
+        elif task.overshoot_prob > 0 and not ataxia and rng.random() < task.overshoot_prob:
+            f = rng.uniform(1.04, 1.12)  # primary sub-movement goes too far, a corrective one comes back
+            knots.append((t + mt, x0 + (ex - x0) * f, y0 + (ey - y0) * f))
+            t += mt + rng.uniform(0.06, 0.15)
+            knots.append((t, *knots[-1][1:]))
+            t += rng.uniform(0.18, 0.28)
+            knots.append((t, ex, ey))
         elif ataxia:  # dysmetria: overshoot or undershoot, then correct
             f = 1 + rng.choice([-1, 1]) * rng.uniform(0.1, 0.25)
             knots.append((t + mt, x0 + (ex - x0) * f, y0 + (ey - y0) * f))
@@ -214,6 +267,9 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
     t0, t1 = kt[seg], kt[seg + 1]
     s = np.clip((tt - t0) / np.maximum(t1 - t0, 1e-9), 0, 1)
     sm = _min_jerk(s)
+    for k, (a, d) in abrupt.items():  # segment k-1 -> k
+        m = seg == k - 1
+        sm[m] = _abrupt(s[m], a, d)
     kx, ky = np.array([k[1] for k in knots]), np.array([k[2] for k in knots])
     ix = kx[seg] + (kx[seg + 1] - kx[seg]) * sm
     iy = ky[seg] + (ky[seg + 1] - ky[seg]) * sm
@@ -264,18 +320,29 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
     ry = iy + ty + jy + rng.normal(0, user.noise_px, n)
     # --- the mouse samples it; buttons change at their own times
     period = 1.0 / task.rate_hz
-    st = np.arange(0.0, t_end, period) + rng.uniform(-0.05, 0.05, int(math.ceil(t_end / period))) * period
+    j = task.rate_jitter
+    st = np.arange(0.0, t_end, period) + rng.uniform(-j, j, int(math.ceil(t_end / period))) * period
     st = np.clip(np.sort(st), 0.0, t_end)
     btn_times = sorted({p for p, _, _ in presses} | {r for _, r, _ in presses})
     all_t = np.unique(np.concatenate([st, np.array(btn_times)]))
+    if task.time_resolution_s > 1e-6:  # coarse stamps: several events may share one
+        all_t = np.round(all_t / task.time_resolution_s) * task.time_resolution_s
     idx = np.clip(np.round(all_t * fs).astype(int), 0, n - 1)
-    sx, sy = np.round(rx[idx]), np.round(ry[idx])
+    res = task.resolution_px
+    if res == 1.0:
+        sx, sy = np.round(rx[idx]), np.round(ry[idx])
+    else:
+        sx, sy = np.round(rx[idx] / res) * res, np.round(ry[idx] / res) * res
     buttons = np.zeros(len(all_t), dtype=np.int64)
     for p, r, _ in presses:
         buttons[(all_t >= p) & (all_t < r)] |= 1
     keep = np.ones(len(all_t), bool)
     keep[1:] = (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1]) | (buttons[1:] != buttons[:-1])
     keep[-1] = True
+    if task.duplicate_prob > 0:  # the same event delivered twice (same time stamp, same values)
+        keep_idx = np.flatnonzero(keep)
+        twice = rng.random(len(keep_idx)) < task.duplicate_prob
+        keep = np.sort(np.concatenate([keep_idx, keep_idx[twice]]))
     trace = Trace(np.round(all_t[keep], 6), sx[keep], sy[keep], buttons[keep],
                   extra={"ix": np.round(ix[idx][keep], 3), "iy": np.round(iy[idx][keep], 3)})
     hold_mask = np.zeros(n, bool)
