@@ -52,7 +52,7 @@ CASES = {"nul_2gb": (_nul, 1), "aaa_2gb_no_newline": (_aaa, 1), "random_200mb": 
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_garbage_file_is_refused_within_a_second_in_one_line(name, tmp_path):
+def test_garbage_file_is_refused_in_one_line_without_reading_it_all(name, tmp_path):
     make, line = CASES[name]
     path = tmp_path / f"{name}.csv"
     make(path)
@@ -62,7 +62,9 @@ def test_garbage_file_is_refused_within_a_second_in_one_line(name, tmp_path):
     assert len(lines) == 1 and f"{name}.csv:" in lines[0], m.stderr
     if line is not None:
         assert f"{name}.csv:{line}:" in lines[0]
-    assert m.seconds < 5.0  # generous: the refusal itself takes well under a second
+    # work done, not wall time (other processes share the machine): reading 2 GB takes many
+    # seconds of CPU, the refusal (a sniff of the first 64 KB) about as much as starting Python
+    assert m.cpu_seconds < 5.0, m
     assert m.rss_mb < 200
     assert not (tmp_path / "out.csv").exists()
 

@@ -1,4 +1,5 @@
-"""Run a command in a child process and measure its peak memory (RSS, MB) and wall time (s)."""
+"""Run a command in a child process and measure its peak memory (RSS, MB), wall time and CPU
+time (s). CPU time is the work the command did, whatever else shares the machine."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 kb = ru.ru_maxrss if sys.platform != "darwin" else ru.ru_maxrss / 1024
 print(json.dumps({"rc": r.returncode, "stdout": r.stdout, "stderr": r.stderr, "rss_mb": kb / 1024,
-                  "seconds": time.monotonic() - t0}))
+                  "seconds": time.monotonic() - t0, "cpu_seconds": ru.ru_utime + ru.ru_stime}))
 """
 
 
@@ -25,6 +26,7 @@ class Measured:
     stderr: str
     rss_mb: float  # peak resident set size of the command (its own child processes apart)
     seconds: float
+    cpu_seconds: float = 0.0  # user + system CPU time of the command
 
 
 def measure(cmd: list[str]) -> Measured:
