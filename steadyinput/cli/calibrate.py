@@ -38,7 +38,9 @@ def add_parser(sub) -> None:
                         "present); with it the figures are measured against ground truth, without it estimated")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
-                        "intention_index, rhythmic, ataxia_like, recommended_profile, ...")
+                        "intention_index, rhythmic, ataxia_like, dysmetric, voluntary_periodic_hz, recommended_profile, "
+                        "and tuned.figures ('measured against ground truth' or 'estimated (no ground truth)'), "
+                        "tuned.hold_before_px / hold_after_px, tuned.dwell_reason, ...")
     p.add_argument("--no-tune", action="store_true", help="analyse only (fast); do not tune a profile")
     p.add_argument("--lag-budget", type=float, default=40.0, metavar="MS",
                    help="most lag while moving a tuned profile may add (default: 40 ms)")
