@@ -27,8 +27,9 @@ and then runs, as root: modprobe uinput; udevadm control --reload-rules; udevadm
 It shows all of it and asks first (--yes skips the question, --dry-run only shows). When not
 root, only that privileged part runs as root, through sudo (or pkexec). Running it again says
 it is already set up; --undo removes exactly what setup wrote (and folders it made), nothing
-else, and puts /dev/uinput back to root-only. 'steadyinput doctor' checks each piece. Exit status: 0 done (or nothing to do), 2 refused
-or failed (one line says why; nothing partial is left)."""
+else, and puts /dev/uinput back to root-only. 'steadyinput doctor' checks each piece.
+Exit status: 0 done (or nothing to do), 2 refused or failed (one line says why; nothing
+partial is left)."""
 
 
 def add_parser(sub) -> None:
