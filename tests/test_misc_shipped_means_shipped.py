@@ -61,7 +61,7 @@ def test_calibrate_include_user_labels_the_users_profiles_in_text_json_and_repor
         recording, plain, user_profile_dir, tmp_path, capsys):
     _save_user_profiles(user_profile_dir, plain.profile_text)
     trace = tmp_path / "r.csv"
-    recording.write(trace)
+    recording.write(trace).unlink()  # no truth sidecar: estimated figures, as in `plain`
     assert main(["calibrate", "--from", str(trace), "--include-user", "--json", "--report", str(tmp_path / "rep")]) == 0
     res = json.loads(capsys.readouterr().out)
     assert set(res["tuned"]["user"]) == {"anna (user)", "moderate (user)"}
