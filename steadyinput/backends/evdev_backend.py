@@ -13,8 +13,9 @@ are left alone unless asked for. The virtual device is never grabbed by itself, 
 plugged in while running are picked up, and a grab ends with the process, so even after
 SIGKILL the mice work again; ``stop`` releases any button held on the virtual device first.
 
-Needs read access to /dev/input/event* and write access to /dev/uinput (the 'input' group and
-the udev rule that ``steadyinput doctor`` prints).
+Needs read access to /dev/input/event* and write access to /dev/uinput: ``steadyinput setup``
+installs the udev rule (uaccess, with the 'input' group as fallback) and loads uinput at boot;
+``steadyinput doctor`` checks each piece.
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ def available() -> Availability:
         return Availability("evdev", False, "/dev/uinput does not exist", "sudo modprobe uinput")
     if not os.access("/dev/uinput", os.W_OK):
         return Availability("evdev", False, "no write access to /dev/uinput",
-                            "install the udev rule and join the input group: steadyinput doctor")
+                            "run 'steadyinput setup' (udev rule; 'steadyinput doctor' checks each piece)")
     paths = evdev.list_devices()
     if not paths:
         return Availability("evdev", False, "cannot read any /dev/input/event* device",
