@@ -129,7 +129,8 @@ def test_writer_emits_whole_count_deltas_and_never_duplicates_buttons():
                    (e.EV_KEY, e.BTN_LEFT, 0), (e.EV_SYN, 0, 0)]
 
 
-def _backend_with_mouse():
+def _backend_with_mouse(hotplug_s: float = 0.05, **kw):
+    """A backend over one fake mouse; ``kw`` goes to :class:`Backend` (e.g. px_per_count)."""
     mouse = FakeDeviceNoRealMouseHere("/dev/input/event1", "USB Mouse", MOUSE_CAPS)
     devs = {mouse.path: mouse}
     made = []
@@ -138,7 +139,8 @@ def _backend_with_mouse():
         made.append(FakeUInputNoDevUinputHere(caps))
         return made[-1]
 
-    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__, make_uinput=make, hotplug_s=0.05)
+    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__, make_uinput=make, hotplug_s=hotplug_s,
+                **kw)
     return b, mouse, made, devs
 
 

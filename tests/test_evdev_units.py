@@ -19,7 +19,7 @@ from evdev import ecodes as e  # noqa: E402
 from steadyinput.backends import evdev_backend  # noqa: E402
 from steadyinput.backends.evdev_backend import DEFAULT_PX_PER_COUNT, Backend, Units, Writer  # noqa: E402
 from steadyinput.events import Action, Event  # noqa: E402
-from tests.test_evdev_backend import MOUSE_CAPS, FakeDeviceNoRealMouseHere, FakeUInputNoDevUinputHere, ev, syn  # noqa: E402
+from tests.test_evdev_backend import _backend_with_mouse, ev, syn  # noqa: E402
 
 FACTORS = (0.37, 0.5, 0.8, 1.0, 1.25, 2.0)
 
@@ -91,16 +91,7 @@ def test_the_setting_overrides_the_measured_default(tmp_path, monkeypatch):
 
 
 def _backend(k):
-    mouse = FakeDeviceNoRealMouseHere("/dev/input/event1", "USB Mouse", MOUSE_CAPS)
-    devs = {mouse.path: mouse}
-    made = []
-
-    def make(caps):
-        made.append(FakeUInputNoDevUinputHere(caps))
-        return made[-1]
-
-    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__, make_uinput=make, hotplug_s=0,
-                px_per_count=k)
+    b, mouse, made, _ = _backend_with_mouse(hotplug_s=0, px_per_count=k)
     return b, mouse, made
 
 
