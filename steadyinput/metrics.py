@@ -152,7 +152,7 @@ def detect_segments(ref: Resampled, hold_px_s: float = 30.0, move_px_s: float = 
                     min_hold_s: float = 0.3) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """Holds and moves from the speed of a tremor-free reference path."""
     dt = ref.t[1] - ref.t[0] if len(ref.t) > 1 else 1 / GRID_HZ
-    sp = np.hypot(np.gradient(ref.x, dt), np.gradient(ref.y, dt))
+    sp = speed(ref, dt)
     return (_runs(ref.t, sp < hold_px_s, min_hold_s, trim=0.1),
             _runs(ref.t, sp > move_px_s, 0.08, trim=0.0))
 
