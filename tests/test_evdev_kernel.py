@@ -586,7 +586,9 @@ def test_a_live_recording_is_a_valid_trace_of_the_motion_and_replays_to_the_same
     # program then ends at once: it releases and jumps to the hand; a replay runs on until settled)
     stop_t = live.t[-1]
     n = int((live.t < stop_t).sum())
-    assert n >= 60 and len(rep) >= n
+    # how many actions the reach makes depends on the pace the VM kept (under TCG the writes bunch up
+    # and several counts arrive in one tick): 56 to 62 seen; 40 keeps the comparison far from vacuous
+    assert n >= 40 and len(rep) >= n
     same = [(a1, a2) for a1, a2 in zip(zip(live.t[:n], live.x, live.y, live.buttons),
                                         zip(rep.t, rep.x, rep.y, rep.buttons))
             if abs(a1[0] - a2[0]) > 1e-6 or a1[1:] != a2[1:]]  # replay writes µs timestamps
