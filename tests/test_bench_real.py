@@ -121,6 +121,22 @@ def test_bench_real_runs_in_parallel_with_the_same_figures(tmp_path):
     assert (tmp_path / "o1" / "real.csv").read_text() == (tmp_path / "o2" / "real.csv").read_text()
 
 
+def test_bench_real_in_parallel_as_a_command_prints_no_traceback_when_its_workers_end(tmp_path):
+    """The pool ends its workers with SIGTERM: they must not run the command's own handler
+    (it raised KeyboardInterrupt in each worker, a traceback on stderr after a good run)."""
+    import subprocess
+    import sys
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0, seed=i))
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "bench", "real", str(d), "--profiles", "mild",
+                        "-j", "2", "-o", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr, r.stderr
+
+
 def test_bench_real_spiral_tests_option_keeps_only_those_tests(tmp_path):
     d = tmp_path / "data"
     d.mkdir()
