@@ -455,6 +455,42 @@ class TestWhileRunning:
         got = [f for f in got if any(ev[:2] not in motion for ev in f)]  # the filter's last counts may come late
         assert got == frames
 
+    def test_two_mice_holding_the_same_button_release_it_only_when_neither_holds_it(self, prog, devices):
+        """A button is down on the virtual pointer while any mouse holds it (a trackball and a
+        mouse, two mice): the other mouse pressing and letting go of it changes nothing."""
+        a, b = devices[:2]
+        vp = prog.vp
+        assert prog.settled_at_fed(), prog.where()
+        vp.quiet(0.4)  # the last release is older than the click guard's repeat block
+        n0 = len(vp.events)
+
+        def lefts() -> list[int]:
+            return [v for t, c, v in vp.events[n0:] if (t, c) == (e.EV_KEY, e.BTN_LEFT)]
+
+        def after(mouse: Mouse, label: str) -> None:
+            """Waits until the program has read mouse's frames so far (a wheel click it passes on
+            after them), then long enough for any button change they made to arrive."""
+            k = len(vp.events)
+            mouse.frame((e.EV_REL, e.REL_WHEEL, 1))
+            assert vp.wait(lambda: (e.EV_REL, e.REL_WHEEL, 1) in vp.events[k:]), label
+            vp.quiet(0.4)
+
+        a.button(e.BTN_LEFT, True)
+        assert vp.wait(lambda: e.BTN_LEFT in vp.down), prog.output
+        b.button(e.BTN_LEFT, True)
+        time.sleep(0.1)
+        b.button(e.BTN_LEFT, False)  # B clicks while A holds: A's button stays down
+        after(b, "B's click never read")
+        assert e.BTN_LEFT in vp.down and lefts() == [1], f"B's click released A's held button: {lefts()}"
+        b.button(e.BTN_LEFT, True)
+        a.button(e.BTN_LEFT, False)  # now B holds and A lets go: still down
+        after(a, "A's release never read")
+        assert e.BTN_LEFT in vp.down and lefts() == [1], f"A's release let go of B's held button: {lefts()}"
+        b.button(e.BTN_LEFT, False)  # nobody holds it: released, once
+        assert vp.wait(lambda: e.BTN_LEFT not in vp.down), f"never released: {lefts()}"
+        vp.quiet(0.4)
+        assert lefts() == [1, 0]
+
     def test_a_mouse_plugged_in_is_picked_up_and_one_unplugged_is_dropped(self, prog, devices):
         a = devices[0]
         c = Mouse("mouse C (plugged in later)")
