@@ -351,3 +351,71 @@ def _wait(pred, timeout=5.0):
             return False
         time.sleep(0.01)
     return True
+
+
+# --- hot-plug: each device node is opened once, keyboards are never opened again -----------------
+
+def _pump(b, seconds):
+    """Runs the backend as the live loop would, for ``seconds``: wait on its fd, read."""
+    import select
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        select.select([b.fileno()], [], [], 0.01)
+        b.read()
+
+
+ALL_KINDS = (("/dev/input/event1", "USB Mouse", MOUSE_CAPS), ("/dev/input/event2", "SynPS/2 Touchpad", TOUCHPAD_CAPS),
+             ("/dev/input/event3", "AT keyboard", KEYBOARD_CAPS), ("/dev/input/event4", VIRTUAL_NAME, MOUSE_CAPS),
+             ("/dev/input/event5", "Other Mouse", MOUSE_CAPS))
+
+
+def test_a_still_system_opens_each_device_once_however_many_scans():
+    """Keyboards, touchpads, unchosen mice and our own pointer are decided on once, not reopened
+    at every hot-plug scan (privacy: no keyboard is opened or read again and again)."""
+    b, devs, opened, _ = _backend_with(*ALL_KINDS, devices=["USB"], hotplug_s=0.01)
+    _pump(b, 0.3)  # some 30 scans
+    assert opened == {p: 1 for p in devs}
+    assert devs["/dev/input/event1"].grabbed and not devs["/dev/input/event5"].grabbed
+    assert all(d.closed for p, d in devs.items() if p != "/dev/input/event1")
+    b.stop()
+
+
+def test_a_node_made_again_or_plugged_in_is_opened_once_more():
+    """A node is remembered by its identity (device number, inode, change time) until it goes:
+    a keyboard unplugged and a mouse plugged in at its path is looked at, once."""
+    ids = {"/dev/input/event3": ("kbd", 1)}
+    b, devs, opened, _ = _backend_with(*ALL_KINDS[:3], hotplug_s=0.01, identify=lambda p: ids.get(p, (p,)))
+    _pump(b, 0.1)
+    assert opened == {p: 1 for p in devs}
+    mouse = FakeDeviceNoRealMouseHere("/dev/input/event3", "Plugged Mouse", MOUSE_CAPS)
+    devs["/dev/input/event3"] = mouse
+    ids["/dev/input/event3"] = ("mouse", 2)  # the same path, a new node
+    _pump(b, 0.1)
+    assert opened["/dev/input/event3"] == 2 and mouse.grabbed
+    kb = devs.pop("/dev/input/event2")  # the touchpad goes, and comes back: looked at once again
+    _pump(b, 0.1)
+    devs["/dev/input/event2"] = kb
+    _pump(b, 0.1)
+    assert opened == {"/dev/input/event1": 1, "/dev/input/event2": 2, "/dev/input/event3": 2}
+    b.stop()
+
+
+def test_a_node_that_cannot_be_opened_is_not_tried_again_until_it_changes():
+    ids = {"/dev/input/event3": ("kbd", 1)}
+    tries = []
+    b, devs, opened, _ = _backend_with(*ALL_KINDS[:1], hotplug_s=0.01, identify=lambda p: ids.get(p, (p,)))
+    real_open = b._open
+
+    def open_device(path):
+        tries.append(path)
+        if path == "/dev/input/event3" and ids[path][1] == 1:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path)
+    b._open = open_device
+    devs["/dev/input/event3"] = FakeDeviceNoRealMouseHere("/dev/input/event3", "Late Mouse", MOUSE_CAPS)
+    _pump(b, 0.1)
+    assert tries == ["/dev/input/event3"]
+    ids["/dev/input/event3"] = ("kbd", 2)  # its permissions changed (udev): its change time too
+    _pump(b, 0.1)
+    assert tries == ["/dev/input/event3"] * 2 and devs["/dev/input/event3"].grabbed
+    b.stop()

@@ -491,6 +491,34 @@ class TestWhileRunning:
         vp.quiet(0.4)
         assert lefts() == [1, 0]
 
+    def test_a_still_system_opens_no_input_device_again(self, prog, devices):
+        """The hot-plug scan opens a device once: no keyboard (nor anything else it decided
+        against) is opened again while nothing is plugged in or out. Counted with strace."""
+        import shutil
+        if not shutil.which("strace"):
+            pytest.skip("no strace here to count the program's opens")
+        art = Path(os.environ.get("STEADYINPUT_KERNEL_ARTIFACTS", Path(__file__).resolve().parents[1] /
+                                  "test-artifacts" / "kernel-tier"))
+        art.mkdir(parents=True, exist_ok=True)
+        log = art / "opens.strace"
+        window_s = 10.0  # five hot-plug scans at the default 2 s
+        st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(log),
+                               "-p", str(prog.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert poll_until(lambda: log.exists() or st.poll() is not None), "strace never started"
+            time.sleep(window_s)
+        finally:
+            st.send_signal(signal.SIGINT)
+            _, err = st.communicate(timeout=DEADLINE_S)
+        assert log.exists(), f"strace could not attach: {err}"
+        opens = [ln for ln in log.read_text().splitlines() if "/dev/input/event" in ln]
+        nodes = sorted(evdev.list_devices())
+        (art / "opens.txt").write_text(f"{len(opens)} opens of /dev/input/event* in {window_s:g} s "
+                                       f"({len(nodes)} nodes: {' '.join(nodes)})\n" + "\n".join(opens) + "\n")
+        print(f"opens of /dev/input/event* in {window_s:g} s: {len(opens)} ({len(nodes)} nodes)")
+        assert prog.proc.poll() is None, prog.output
+        assert not opens, f"{len(opens)} opens in {window_s:g} s of a still system:\n" + "\n".join(opens[:12])
+
     def test_a_mouse_plugged_in_is_picked_up_and_one_unplugged_is_dropped(self, prog, devices):
         a = devices[0]
         c = Mouse("mouse C (plugged in later)")

@@ -12,8 +12,10 @@ positions and then deltas, so no remainder is lost. Touchpads and tablets (absol
 are left alone unless asked for. With several devices grabbed (two mice, a trackball and a
 mouse), each keeps its own buttons: a button is down on the virtual pointer while any device
 holds it (see :class:`Pointer`). The virtual device is never grabbed by itself, devices
-plugged in while running are picked up, and a grab ends with the process, so even after
-SIGKILL the mice work again; ``stop`` releases any button held on the virtual device first.
+plugged in while running are picked up (each node is opened once and, if it is not a pointer
+to steady, e.g. a keyboard, not opened again until it is replaced: :func:`node_identity`),
+and a grab ends with the process, so even after SIGKILL the mice work again; ``stop``
+releases any button held on the virtual device first.
 
 Needs read access to /dev/input/event* and write access to /dev/uinput: ``steadyinput setup``
 installs the udev rule (uaccess, with the 'input' group as fallback) and loads uinput at boot;
@@ -278,6 +280,17 @@ class Writer:
         return out
 
 
+def node_identity(path: str) -> tuple:
+    """What tells a device node from the next one made at the same path, without opening it:
+    its device number, inode and change time (a node made again, or given new permissions by
+    udev, differs). Just the path if it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path,)
+    return (path, st.st_rdev, st.st_ino, st.st_ctime_ns)
+
+
 def available() -> Availability:
     try:
         import evdev
@@ -303,7 +316,7 @@ class Backend:
 
     def __init__(self, devices: list[str] | None = None, include_absolute: bool = False,
                  list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0,
-                 px_per_count: float = DEFAULT_PX_PER_COUNT) -> None:
+                 px_per_count: float = DEFAULT_PX_PER_COUNT, identify=node_identity) -> None:
         import evdev
         self._names = devices
         self.include_absolute = include_absolute
@@ -322,6 +335,11 @@ class Backend:
         self._stop = threading.Event()
         self._stopped = False
         self._failed: set[str] = set()  # devices whose grab failed (logged once, retried)
+        self._identify = identify
+        # nodes looked at and not taken (keyboards, touchpads, ourselves, unchosen or unopenable),
+        # path -> identity: not opened again until the node goes or is replaced. Written by the
+        # loop's thread only; the hot-plug thread only reads it (one entry, or a copy of its keys).
+        self.passed_over: dict[str, tuple] = {}
 
     def screens(self) -> list:
         return []  # no screen to clamp to: the compositor does that
@@ -329,19 +347,34 @@ class Backend:
     def steadied(self) -> list[str]:
         return [getattr(d, "name", d.path) for d in self.devices.values()]
 
+    def _new(self, path: str) -> bool:
+        """Whether ``path`` is a node not grabbed and not already passed over as it is now."""
+        if path in self.paths:
+            return False
+        seen = self.passed_over.get(path)
+        return seen is None or seen != self._identify(path)
+
     def candidates(self) -> list:
+        """The pointers to steady among the nodes not looked at yet: each node is opened once;
+        those not taken are remembered (:attr:`passed_over`) until they go or are replaced."""
         out = []
-        for path in self._list():
-            if path in self.paths:
+        paths = self._list()
+        for gone in set(self.passed_over) - set(paths):
+            del self.passed_over[gone]
+        for path in paths:
+            if not self._new(path):
                 continue
+            ident = self._identify(path)  # before opening: a node replaced meanwhile is looked at again
             try:
                 dev = self._open(path)
             except OSError:
+                self.passed_over[path] = ident
                 continue
             name = getattr(dev, "name", "")
             if name == VIRTUAL_NAME or not is_pointer(dev.capabilities(), self.include_absolute) or \
                     (self._names and not any(n.lower() in name.lower() for n in self._names)):
                 dev.close()
+                self.passed_over[path] = ident
                 continue
             out.append(dev)
         return out
@@ -384,7 +417,8 @@ class Backend:
 
     def _hotplug(self) -> None:
         while not self._stop.wait(self.hotplug_s):
-            if any(p not in self.paths for p in self._list()):
+            paths = self._list()  # no opens here: a stat at most
+            if any(self._new(p) for p in paths) or not set(self.passed_over) <= set(paths):  # new, or gone
                 os.write(self._wake_w, b"h")
 
     def stop(self) -> None:
