@@ -36,141 +36,18 @@ give the same actions bit for bit, live or replayed.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Iterable, Sequence
 
 from .events import Action, Event
+from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
 _BITS = tuple(1 << i for i in range(8))
 GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
-EXTENT_S = 0.4  # s of hand positions that bound the cursor: longer than a 3 Hz tremor period
-EXTENT_SIDES = 24  # sides of the polygon that bounds the cursor, facing every 360/24 = 15 degrees
 TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
 TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
-
-
-class HandExtent:
-    """Keeps the cursor from moving further in any direction than the hand went lately.
-
-    Along each of ``sides`` fixed directions (every 360/sides degrees), the cursor after a tick
-    is no further than the farther of: the farthest the hand went along it in the last
-    ``window_s`` s (the held raw positions at the ticks; a position counts until the next one
-    began), and where the cursor was before the tick. So it never goes on past where the hand
-    stopped, turned or reversed; it may stay behind, but never advances beyond the hand. Filter
-    output outside this polygon is moved to its nearest point. Times in s, positions in px.
-
-    The farthest reach along every direction over the window is a sliding-window maximum, kept
-    in a queue made of two stacks of running maxima: a tick costs O(sides) amortised however
-    many positions the window holds; moving the cursor (only when the filters would take it past
-    the hand) costs O(sides) more.
-    """
-
-    __slots__ = ("window_s", "_dirs", "_corner", "_since", "_new", "_new_max", "_old")
-
-    def __init__(self, window_s: float = EXTENT_S, sides: int = EXTENT_SIDES) -> None:
-        if not window_s > 0:
-            raise ValueError(f"extent_s must be > 0 s, got {window_s}")
-        if sides < 4 or sides % 2:
-            raise ValueError(f"sides must be an even number >= 4, got {sides}")
-        self.window_s = float(window_s)
-        half = []
-        for k in range(sides // 2):
-            a = 2.0 * math.pi * k / sides
-            c, s = math.cos(a), math.sin(a)
-            half.append((0.0 if abs(c) < 1e-15 else c, 0.0 if abs(s) < 1e-15 else s))
-        self._dirs = tuple(half + [(-c, -s) for c, s in half])  # unit normals, counter-clockwise
-        corner = []  # where side k meets side k+1: b_k * (ax, ay) + b_k+1 * (bx, by)
-        for k, (c1, s1) in enumerate(self._dirs):
-            c2, s2 = self._dirs[(k + 1) % sides]
-            det = c1 * s2 - s1 * c2
-            corner.append((s2 / det, -c2 / det, -s1 / det, c1 / det))
-        self._corner = tuple(corner)
-        self._since: deque[tuple[float, float, float]] = deque()  # (since when, x, y) per position, oldest first
-        self._new: list[list[float]] = []  # reaches of the newer positions, oldest first
-        self._new_max: list[float] | None = None  # their maximum per direction
-        self._old: list[list[float]] = []  # the older positions' maxima: [-1] over all of them
-
-    def reset(self, t: float, x: float, y: float) -> None:
-        """Forget the past: the hand is at (x, y) from time t."""
-        self._since.clear()
-        self._new.clear()
-        self._new_max = None
-        self._old.clear()
-        self._push(t, x, y)
-
-    def _push(self, t: float, x: float, y: float) -> None:
-        self._since.append((t, x, y))
-        p = [x * c + y * s for c, s in self._dirs]
-        self._new.append(p)
-        m = self._new_max
-        self._new_max = p if m is None else [a if a > b else b for a, b in zip(m, p)]
-
-    def _drop_oldest(self) -> None:
-        self._since.popleft()
-        old = self._old
-        if not old:  # the newer stack becomes the older one, with running maxima from its newest
-            run = None
-            for p in reversed(self._new):
-                run = p if run is None else [a if a > b else b for a, b in zip(run, p)]
-                old.append(run)
-            self._new.clear()
-            self._new_max = None
-        old.pop()
-
-    def limit(self, t: float, hx: float, hy: float, x: float, y: float,
-              px: float, py: float) -> tuple[float, float]:
-        """Tick at t: the hand is held at (hx, hy), the cursor was at (px, py) and the filters put
-        it at (x, y); returns (x, y), limited."""
-        since = self._since
-        last = since[-1]
-        if last[1] != hx or last[2] != hy:
-            self._push(t, hx, hy)
-        if len(since) > 1 and since[1][0] <= t - self.window_s:  # a position counts until the next began
-            cutoff = t - self.window_s
-            while len(since) > 1 and since[1][0] <= cutoff:
-                self._drop_oldest()
-        old = self._old[-1] if self._old else self._new_max
-        new = self._new_max or old
-        for (c, s), ro, rn in zip(self._dirs, old, new):  # type: ignore[arg-type]
-            v = x * c + y * s
-            if v > ro and v > rn and v > px * c + py * s:
-                return self._nearest(x, y, px, py)
-        return x, y
-
-    def bounds(self) -> list[float]:
-        """The farthest the hand went along each side's direction in the window, px."""
-        a = self._old[-1] if self._old else self._new_max
-        b = self._new_max or a
-        return [p if p > q else q for p, q in zip(a, b)]  # type: ignore[arg-type]
-
-    def _nearest(self, x: float, y: float, px: float, py: float) -> tuple[float, float]:
-        """The point nearest to (x, y) of the polygon that also holds (px, py): the foot on a side
-        it is beyond, or a corner.
-
-        Every side touches a point it was made from (each bound is one's reach), so the corners
-        are where consecutive sides meet, and the polygon's nearest point is one of these."""
-        b = [r if r > q else q for r, q in zip(self.bounds(), (px * c + py * s for c, s in self._dirs))]
-        n = len(b)
-        corners = [(b[k] * ax + b[(k + 1) % n] * bx, b[k] * ay + b[(k + 1) % n] * by)
-                   for k, (ax, ay, bx, by) in enumerate(self._corner)]
-        best, best_d = corners[0], math.inf
-        for vx, vy in corners:
-            d = (x - vx) * (x - vx) + (y - vy) * (y - vy)
-            if d < best_d:
-                best, best_d = (vx, vy), d
-        for k, (c, s) in enumerate(self._dirs):
-            over = x * c + y * s - b[k]
-            if over > 0.0 and over * over < best_d:
-                sx, sy = corners[k - 1]  # the side runs counter-clockwise from here
-                ex, ey = corners[k]  # to here
-                fx, fy = x - over * c, y - over * s
-                along = (fy - sy) * c - (fx - sx) * s
-                if 0.0 <= along <= (ey - sy) * c - (ex - sx) * s:
-                    best, best_d = (fx, fy), over * over
-        return best
 
 
 class Engine:

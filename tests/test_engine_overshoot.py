@@ -9,6 +9,7 @@ import math
 import random
 
 import numpy as np
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -125,6 +126,28 @@ def test_the_limit_moves_a_cursor_past_the_hand_to_the_nearest_point_it_may_be_a
     assert (round(x, 9), round(y, 9)) == (70.0, 0.0)
     x, y = h.limit(0.515, 100.0, 0.0, 120.0, 0.0, 70.0, 0.0)  # but not past it
     assert (round(x, 9), round(y, 9)) == (100.0, 0.0)
+
+
+@given(steps=st.lists(st.tuples(st.sampled_from([0.005, 0.005, 0.02, 0.3]), st.integers(-30, 30),
+                                st.integers(-30, 30)), min_size=1, max_size=200),
+       sides=st.sampled_from([4, 8, 20]))
+@settings(max_examples=60, deadline=None, database=None)
+def test_the_bounds_are_the_farthest_the_held_positions_of_the_window_went(steps, sides):
+    """The sliding-window maxima against the plain definition, recomputed from scratch each tick."""
+    h = HandExtent(0.4, sides)
+    dirs = [(math.cos(2 * math.pi * k / sides), math.sin(2 * math.pi * k / sides)) for k in range(sides)]
+    t, x, y = 0.0, 500.0, 500.0
+    h.reset(t, x, y)
+    held = [(t, x, y)]  # (since when, x, y) of each position
+    for dt, dx, dy in steps:
+        t += dt
+        if dx or dy:
+            x, y = x + dx, y + dy
+            held.append((t, x, y))
+        h.limit(t, x, y, x, y, x, y)
+        live = [p for i, p in enumerate(held) if i == len(held) - 1 or held[i + 1][0] > t - 0.4]
+        want = [max(px * c + py * s for _, px, py in live) for c, s in dirs]
+        assert h.bounds() == pytest.approx(want, abs=1e-9)
 
 
 # -- the invariant on random streams ---------------------------------------------------------------
