@@ -291,7 +291,7 @@ def test_the_cursor_never_goes_further_along_a_move_than_the_hand_went(data, pro
     the next one, the shown cursor is no further along the move's direction than the hand went
     since EXTENT_S s before the move began (or than the cursor was when it began). 0.75 px:
     rounding to whole pixels; 0.25 px: the polygon's corners, between its directions at most
-    1/cos(180/EXTENT_SIDES degrees) - 1 (0.9 %) of the hand's tremor beyond it."""
+    1/cos(180/EXTENT_SIDES degrees) - 1 (1.3 %) of the hand's tremor beyond it."""
     evs, segs = data
     engine = build_engine(load(profile))
     moves = _moves(run(engine, evs))
