@@ -254,8 +254,19 @@ class TremorKalman:
         self._burst = 0.0  # oscillator power averaged over ADAPT_TAU_S (picks the level), px²
         if self.tremor:
             self._table = self._tables[0]
+            self._down, self._up = -math.inf, self._level_at[0] if self._level_at else math.inf
         self._pw = self._fw = self._warm_prior  # evidence seen by the presence and frequency averages
         self._select()
+
+    def _set_level(self, burst: float) -> None:
+        """Use the highest oscillator level whose threshold the averaged power ``burst`` (px²) reaches."""
+        level = sum(burst >= at for at in self._level_at)
+        self._down = self._level_at[level - 1] if level else -math.inf
+        self._up = self._level_at[level] if level < len(self._level_at) else math.inf
+        if level != self._level:
+            self._level = level
+            self._table = self._tables[level]
+            self._select()
 
     def _select(self) -> None:
         """The gain-table row nearest the tracked frequency (``step`` inlines the same formula)."""
@@ -320,17 +331,9 @@ class TremorKalman:
         level_at = self._level_at
         if level_at:  # the oscillator's level follows the tremor's amplitude
             s2 = self._s2_adapt
-            rate = self._mu_adapt * s2 / (s2 + v2)
-            self._burst = burst = self._burst + rate * (amp - self._burst)
-            level = 0
-            for at in level_at:
-                if burst < at:
-                    break
-                level += 1
-            if level != self._level:
-                self._level = level
-                self._table = self._tables[level]
-                self._select()
+            self._burst = burst = self._burst + self._mu_adapt * s2 / (s2 + v2) * (amp - self._burst)
+            if burst >= self._up or burst < self._down:
+                self._set_level(burst)
         if not self.lag_steps:
             return self.px, self.py
         # the tremor present: oscillator power averaged while the hand is nearly still
