@@ -26,12 +26,23 @@ Fixed-lag smoothing (``smooth_ms`` > 0): the output may be the estimate of where
 from the start of a voluntary movement much better than the filter alone can, and a constant
 delay keeps the path's shape. Hindsight costs exactly that delay, so it is used only as far as
 tremor is present: the oscillator's amplitude, averaged over ``PRESENCE_TAU_S`` while the hand
-is nearly still (weight s²/(s² + v²), s = ``PRESENCE_SPEED_PX_S``), is the tremor present; below
+is slow (weight s²/(s² + v²), s = ``PRESENCE_SPEED_PX_S``), is the tremor present; below
 ``smooth_above_px`` the output is the plain (undelayed) estimate, at twice that the fully
 smoothed one, in between a blend. A steady hand gets no delay; when tremor comes back the delay
-returns within about a second. The smoother is the innovations form of the steady-state
+returns within about half a second. The smoother is the innovations form of the steady-state
 fixed-lag smoother: p(t−N | t) = p(t−N | t−N−1) + Σᵢ gᵢ·e(t−N+i), i = 0..N, with
 gᵢ = [P (Āᵀ)ⁱ Hᵀ]₀ / (H P Hᵀ + R) and Ā = F (I − K H).
+
+Amplitude that follows the tremor (``adapt_max_px`` > ``tremor_px``): with fixed gains the filter is
+linear and time-invariant, a notch of fixed depth and width whatever the tremor's size, so bursts
+that swell to several times ``tremor_px`` leak through. Instead the oscillator's RMS is chosen from
+levels ``tremor_px`` · √2ᵏ up to ``adapt_max_px`` (each with its own gain table): a level is used
+once the oscillator's amplitude, averaged over ``ADAPT_TAU_S`` (weight s²/(s² + v²), s =
+``ADAPT_SPEED_PX_S``), reaches it. A burst gets a wider, deeper notch within about half a second
+and keeps it while it lasts; a small tremor keeps the narrow notch, which leaves voluntary motion
+alone. This average counts slow motion too (a pen drawing at 100–300 px/s), unlike the one that
+schedules hindsight, but fast reaches, whose acceleration leaks into the oscillator, barely: a
+hand without tremor stays at the first level (the ringing after its reaches stays below it).
 
 Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
 grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
@@ -51,6 +62,18 @@ _GRID_HZ = 0.1
 PRESENCE_TAU_S = 1.0  # averaging time of the tremor amplitude that schedules smoothing, s
 PRESENCE_SPEED_PX_S = 30.0  # hand speed at which that average slows to half weight, px/s
 WARM_PRIOR_S = 0.1  # the start values count as this much evidence while the averages warm up, s
+ADAPT_TAU_S = 0.5  # averaging time of the tremor amplitude that picks the oscillator's level, s
+ADAPT_SPEED_PX_S = 300.0  # hand speed at which that average slows to half weight, px/s
+ADAPT_STEP = 2.0 ** 0.5  # ratio between neighbouring oscillator amplitude levels
+ADAPT_RATIO = 1.0  # a level is used once the tremor amplitude is at least level / ADAPT_RATIO, px
+
+
+def amplitude_levels(tremor_px: float, adapt_max_px: float) -> tuple[float, ...]:
+    """Oscillator RMS levels (px): ``tremor_px``, then up by ``ADAPT_STEP`` to ``adapt_max_px``."""
+    levels = [tremor_px]
+    while levels[-1] * ADAPT_STEP <= adapt_max_px * 1.001:
+        levels.append(levels[-1] * ADAPT_STEP)
+    return tuple(levels)
 
 
 def solve_filter_dare(f: np.ndarray, h: np.ndarray, q: np.ndarray, r: np.ndarray,
@@ -146,14 +169,15 @@ class TremorKalman:
     at which tracking slows to half weight; 0: track at any speed), ``smooth_ms`` (fixed-lag
     smoothing delay, rounded to whole ticks; 0: off), ``smooth_above_px`` (tremor amplitude
     from which smoothing starts, fully on at twice it), ``tremor`` (False: plain
-    constant-velocity Kalman filter, no oscillator, no smoothing).
+    constant-velocity Kalman filter, no oscillator, no smoothing), ``adapt_max_px`` (the
+    oscillator's RMS follows the tremor present up to this, px; 0 or below √2 · ``tremor_px``: fixed).
     """
 
     def __init__(self, sample_hz: float = 250.0, tracking_hz: float = 3.0, noise_px: float = 0.5,
                  tremor_hz: float = 5.0, tremor_px: float = 4.0, bandwidth_hz: float = 1.0,
                  track_band_hz: tuple[float, float] = (3.0, 12.0), track_tau_s: float = 1.0,
                  track_speed_px_s: float = 100.0, smooth_ms: float = 0.0, smooth_above_px: float = 3.0,
-                 tremor: bool = True) -> None:
+                 tremor: bool = True, adapt_max_px: float = 0.0) -> None:
         lo, hi = float(track_band_hz[0]), float(track_band_hz[1])
         if not 0 < lo <= hi < sample_hz / 2:
             raise ValueError(f"track_band_hz must satisfy 0 < lo <= hi < {sample_hz / 2}")
@@ -163,6 +187,8 @@ class TremorKalman:
             raise ValueError("track_speed_px_s must be >= 0")
         if smooth_ms < 0 or smooth_above_px <= 0:
             raise ValueError("smooth_ms must be >= 0 and smooth_above_px > 0")
+        if adapt_max_px < 0:
+            raise ValueError("adapt_max_px must be >= 0")
         self.dt = 1.0 / float(sample_hz)
         self.tremor = bool(tremor)
         self.lag_steps = int(round(float(smooth_ms) / 1000.0 * float(sample_hz))) if self.tremor else 0
@@ -171,14 +197,20 @@ class TremorKalman:
         self._fw_full = float(track_tau_s) * float(sample_hz)
         self._mu_presence = self.dt / PRESENCE_TAU_S
         self._s2_presence = PRESENCE_SPEED_PX_S ** 2
+        self._mu_adapt = self.dt / ADAPT_TAU_S
+        self._s2_adapt = ADAPT_SPEED_PX_S ** 2
         self._inv_above = 1.0 / float(smooth_above_px)
         self._above2 = float(smooth_above_px) ** 2
         self.lo_hz, self.hi_hz = lo, hi
         self.tremor_hz0 = min(max(float(tremor_hz), lo), hi)
         self._mu = self.dt / float(track_tau_s)
         if self.tremor:
-            self._table = _gain_table(self.dt, float(tracking_hz), float(noise_px), float(tremor_px),
-                                      float(bandwidth_hz), lo, hi, self.lag_steps)
+            self._levels = amplitude_levels(float(tremor_px), float(adapt_max_px))
+            self._tables = tuple(_gain_table(self.dt, float(tracking_hz), float(noise_px), level,
+                                             float(bandwidth_hz), lo, hi, self.lag_steps) for level in self._levels)
+            self._table = self._tables[0]
+            # presence (px²) from which each level is used: level / ADAPT_RATIO, squared
+            self._level_at = tuple((level / ADAPT_RATIO) ** 2 for level in self._levels[1:])
         else:
             self._cv = _cv_gain(self.dt, float(tracking_hz), float(noise_px))
         self._amp0 = (0.25 * float(tremor_px)) ** 2
@@ -200,6 +232,11 @@ class TremorKalman:
         """Tremor amplitude present lately (px): the oscillator's, averaged while nearly still."""
         return math.sqrt(self._presence)
 
+    @property
+    def level_px(self) -> float:
+        """The oscillator RMS (px) in use: ``tremor_px`` unless it follows the tremor (``adapt_max_px``)."""
+        return self._levels[self._level] if self.tremor else 0.0
+
     def reset(self, x: float, y: float) -> None:
         """At rest at (x, y): no velocity, no tremor; the tracked frequency is kept."""
         self.px, self.vx, self.cx, self.sx = float(x), 0.0, 0.0, 0.0
@@ -213,8 +250,23 @@ class TremorKalman:
         self._w = 2 * math.pi * self.tremor_hz0 * self.dt
         self._presence = 0.0  # averaged oscillator power, px²
         self.smoothing = 0.0  # share of the fixed-lag estimate in the output, 0..1
+        self._level = 0  # index of the oscillator amplitude level in use
+        self._burst = 0.0  # oscillator power averaged over ADAPT_TAU_S (picks the level), px²
+        if self.tremor:
+            self._table = self._tables[0]
+            self._down, self._up = -math.inf, self._level_at[0] if self._level_at else math.inf
         self._pw = self._fw = self._warm_prior  # evidence seen by the presence and frequency averages
         self._select()
+
+    def _set_level(self, burst: float) -> None:
+        """Use the highest oscillator level whose threshold the averaged power ``burst`` (px²) reaches."""
+        level = sum(burst >= at for at in self._level_at)
+        self._down = self._level_at[level - 1] if level else -math.inf
+        self._up = self._level_at[level] if level < len(self._level_at) else math.inf
+        if level != self._level:
+            self._level = level
+            self._table = self._tables[level]
+            self._select()
 
     def _select(self) -> None:
         """The gain-table row nearest the tracked frequency (``step`` inlines the same formula)."""
@@ -276,13 +328,15 @@ class TremorKalman:
                 self._w = w = lo if w < lo else hi if w > hi else w
                 i = int((w - lo) * self._w_to_index + 0.5)  # nearest grid row (w >= lo)
                 self._row = self._table[i if i < self._rows else self._rows - 1]
+        level_at = self._level_at
+        if level_at:  # the oscillator's level follows the tremor's amplitude
+            s2 = self._s2_adapt
+            self._burst = burst = self._burst + self._mu_adapt * s2 / (s2 + v2) * (amp - self._burst)
+            if burst >= self._up or burst < self._down:
+                self._set_level(burst)
         if not self.lag_steps:
             return self.px, self.py
-        # fixed-lag smoothing, blended in as far as tremor is present
-        pred = self._pred
-        pred.append((px, py))
-        self._ex.append(ex)
-        self._ey.append(ey)
+        # the tremor present: oscillator power averaged while the hand is nearly still
         s2 = self._s2_presence
         wp = s2 / (s2 + v2)
         if self._pw < self._pw_full:  # warming up: a running mean, faster than the EMA
@@ -291,6 +345,11 @@ class TremorKalman:
         else:
             rate = self._mu_presence * wp
         self._presence = presence = self._presence + rate * (amp - self._presence)
+        # fixed-lag smoothing, blended in as far as tremor is present
+        pred = self._pred
+        pred.append((px, py))
+        self._ex.append(ex)
+        self._ey.append(ey)
         if presence <= self._above2:
             self.smoothing = 0.0
             return self.px, self.py

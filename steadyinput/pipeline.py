@@ -26,7 +26,7 @@ def build_chain(data: dict, tick_hz: float) -> Chain:
                                     bandwidth_hz=k["bandwidth_hz"], track_band_hz=tuple(k["track_band_hz"]),
                                     track_tau_s=k["track_tau_s"], track_speed_px_s=k["track_speed_px_s"],
                                     smooth_ms=k["smooth_ms"], smooth_above_px=k["smooth_above_px"],
-                                    tremor=k["tremor"]))
+                                    tremor=k["tremor"], adapt_max_px=k["adapt_max_px"]))
     a = data["adaptive"]
     if a["enabled"]:
         filters.append(SpeedAdaptive(**{key: a[key] for key in SpeedAdaptive.PARAMS}))

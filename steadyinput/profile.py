@@ -79,6 +79,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
                                   "tremor is present (0: off)", 0.0, 100.0),
         "smooth_above_px": Spec(F, 3.0, "tremor amplitude from which hindsight smoothing starts (full at twice it)",
                                 0.1, 100.0),
+        "adapt_max_px": Spec(F, 0.0, "the oscillator's amplitude follows the tremor present, up to this RMS "
+                                     "(0: fixed at tremor_px)", 0.0, 200.0),
     },
     "adaptive": {
         "enabled": Spec(B, False, "run speed-adaptive smoothing"),

@@ -209,3 +209,49 @@ def test_restart_forgets_everything_learnt():
     used.reset(0.0, 0.0)
     fresh = TremorKalman(sample_hz=fs, tremor_px=8, smooth_ms=15)
     assert np.array_equal(_run(used, xs, fs), _run(fresh, xs, fs))
+
+
+def _bursting_tremor(fs: float, f0: float = 6.0) -> tuple[np.ndarray, np.ndarray]:
+    """A steady hand, then a 6 Hz tremor whose amplitude swells from 2 to 24 px and fades (px)."""
+    t = np.arange(0, 12, 1 / fs)
+    env = 2 + 22 * np.exp(-(((t - 6.0) / 2.0) ** 2))
+    return t, env * np.sin(2 * math.pi * f0 * t)
+
+
+def test_oscillator_level_follows_a_burst_and_removes_more_of_it():
+    fs = 200.0
+    t, xs = _bursting_tremor(fs)
+    common = dict(sample_hz=fs, tracking_hz=20, tremor_px=8, bandwidth_hz=0.6, tremor_hz=6.0)
+    fixed, adapted = TremorKalman(**common), TremorKalman(**common, adapt_max_px=32)
+    levels = []
+    out_adapted = []
+    for v in xs:
+        out_adapted.append(adapted.step(v, 0.0, 1 / fs)[0])
+        levels.append(adapted.level_px)
+    out_fixed = _run(fixed, xs, fs)
+    burst = (t > 4.5) & (t < 7.5)
+    assert max(levels) > 16 and levels[int(2 * fs)] == 8 and levels[-1] == 8  # up in the burst only
+    assert fixed.level_px == 8
+    left_fixed, left_adapted = np.std(out_fixed[burst]), np.std(np.array(out_adapted)[burst])
+    assert left_adapted < 0.8 * left_fixed  # about 2 dB more of the burst removed (measured 2.5)
+
+
+def test_small_tremor_keeps_the_first_level_and_the_fixed_filters_output():
+    fs = 200.0
+    t = np.arange(0, 8, 1 / fs)
+    xs = 3 * np.sin(2 * math.pi * 5.0 * t) + 40 * np.sin(2 * math.pi * 0.4 * t)
+    common = dict(sample_hz=fs, tracking_hz=20, tremor_px=8, smooth_ms=15, smooth_above_px=3)
+    fixed, adapted = TremorKalman(**common), TremorKalman(**common, adapt_max_px=32)
+    assert np.array_equal(_run(fixed, xs, fs), _run(adapted, xs, fs))
+    assert adapted.level_px == 8
+
+
+def test_amplitude_levels_step_by_root_two_up_to_the_maximum():
+    from steadyinput.filters.kalman import amplitude_levels
+
+    assert amplitude_levels(8.0, 0.0) == (8.0,)
+    assert amplitude_levels(8.0, 11.0) == (8.0,)
+    levels = amplitude_levels(8.0, 32.0)
+    assert len(levels) == 5 and levels[-1] == pytest.approx(32.0)
+    with pytest.raises(ValueError):
+        TremorKalman(adapt_max_px=-1.0)
