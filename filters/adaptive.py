@@ -11,6 +11,13 @@ quickly and then holds still, instead of creeping in. Set the gate a little abov
 amplitude left at this stage (0 disables it). Put it after the tremor Kalman filter so that
 the speed and distance it sees are voluntary, not tremor.
 
+Gate that follows the jitter (``gate_min_px`` > 0): a fixed gate is also a dead zone, so a
+hand without tremor that stops 3 px from its cursor would click 3 px off. With ``gate_min_px``
+the gate is ``GATE_JITTER_K`` times the RMS jitter of the input while slow (its deviation from
+a ``JITTER_CUTOFF_HZ`` low-pass, averaged over ``JITTER_TAU_S``), kept between ``gate_min_px``
+and ``gate_px``: a still hand's cursor arrives within about ``gate_min_px``, a trembling one's
+holds still as before.
+
 Cross-track smoothing: a reach is close to a straight line, so while the hand travels
 (direction-averaged velocity above ``speed_lo_px_s``) the part of the motion across the
 direction of travel is mostly tremor. With ``cross_cutoff_hz`` > 0 that part is smoothed at
@@ -29,18 +36,22 @@ from .one_euro import smoothing_alpha
 
 _TWO_PI = 2.0 * math.pi
 DIRECTION_CUTOFF_HZ = 0.5  # smoothing of the velocity that gives the direction of travel
+JITTER_CUTOFF_HZ = 4.0  # Hz: the input's slow part; what it leaves is jitter
+JITTER_TAU_S = 0.5  # s: averaging of the jitter's mean square
+JITTER_SLOW_PX_S = 5.0  # px/s: the jitter is measured only while its slow part is this slow (the hand holds)
+GATE_JITTER_K = 2.5  # gate (px) per px of RMS jitter: above a sine's peak (1.41 x RMS)
 
 
 class SpeedAdaptive:
     """Speed-adaptive low-pass; cutoffs in Hz, speeds in px/s, gate in px, ``order`` 1 or 2."""
 
     PARAMS = ("hold_cutoff_hz", "move_cutoff_hz", "speed_lo_px_s", "speed_hi_px_s", "d_cutoff_hz",
-              "gate_px", "order", "cross_cutoff_hz")
+              "gate_px", "order", "cross_cutoff_hz", "gate_min_px")
 
     def __init__(self, hold_cutoff_hz: float = 0.3, move_cutoff_hz: float = 15.0,
                  speed_lo_px_s: float = 50.0, speed_hi_px_s: float = 500.0,
                  d_cutoff_hz: float = 5.0, gate_px: float = 5.0, order: int = 1,
-                 cross_cutoff_hz: float = 0.0) -> None:
+                 cross_cutoff_hz: float = 0.0, gate_min_px: float = 0.0) -> None:
         if not 0 < hold_cutoff_hz <= move_cutoff_hz:
             raise ValueError("need 0 < hold_cutoff_hz <= move_cutoff_hz")
         if not 0 <= speed_lo_px_s < speed_hi_px_s:
@@ -51,6 +62,8 @@ class SpeedAdaptive:
             raise ValueError("order must be 1 or 2")
         if cross_cutoff_hz < 0:
             raise ValueError("cross_cutoff_hz must be >= 0")
+        if not 0 <= gate_min_px <= max(gate_px, 0.0) or (gate_min_px > 0 and gate_px == 0):
+            raise ValueError("need 0 <= gate_min_px <= gate_px (and a gate to adapt)")
         self.hold_cutoff_hz = float(hold_cutoff_hz)
         self.move_cutoff_hz = float(move_cutoff_hz)
         self.speed_lo_px_s = float(speed_lo_px_s)
@@ -59,24 +72,35 @@ class SpeedAdaptive:
         self.gate_px = float(gate_px)
         self.order = int(order)
         self.cross_cutoff_hz = float(cross_cutoff_hz)
+        self.gate_min_px = float(gate_min_px)
         self._log_ratio = math.log(self.move_cutoff_hz / self.hold_cutoff_hz)
         self._inv_span = 1.0 / (self.speed_hi_px_s - self.speed_lo_px_s)
-        self._dt = self._ad = self._dir_alpha = self._cross_alpha = 0.0
+        self._dt = self._ad = self._dir_alpha = self._cross_alpha = self._ja = self._jm = 0.0
         self.reset(0.0, 0.0)
+        self.restart()
 
     def reset(self, x: float, y: float) -> None:
+        """At rest at (x, y); the jitter learnt (the gate in use) is kept."""
         self.ix, self.iy = float(x), float(y)  # last input
         self.ax, self.ay = float(x), float(y)  # first stage
         self.bx, self.by = float(x), float(y)  # second stage (order 2)
         self.speed = 0.0  # smoothed input speed, px/s
         self.vx = self.vy = 0.0  # smoothed input velocity (direction of travel), px/s
         self.cutoff_hz = self.hold_cutoff_hz
+        self.sx, self.sy = float(x), float(y)  # the input's slow part (jitter reference)
+
+    def restart(self) -> None:
+        """Forget the jitter learnt (also the initial state): back to the full gate."""
+        self.jitter_ms = (self.gate_px / GATE_JITTER_K) ** 2  # px²: start as if at the full gate
+        self.gate = self.gate_px  # the gate in use, px
 
     def _cache(self, dt: float) -> None:
         """Smoothing factors that depend only on dt."""
         self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
         self._dir_alpha = smoothing_alpha(DIRECTION_CUTOFF_HZ, dt)
         self._cross_alpha = smoothing_alpha(self.cross_cutoff_hz, dt) if self.cross_cutoff_hz > 0 else 1.0
+        self._ja = smoothing_alpha(JITTER_CUTOFF_HZ, dt)
+        self._jm = 1.0 - math.exp(-dt / JITTER_TAU_S)
 
     def _cutoff(self, u: float) -> float:
         """Cutoff (Hz) for openness u: hold cutoff at u <= 0, move cutoff at u >= 1, geometric between."""
@@ -99,6 +123,18 @@ class SpeedAdaptive:
         else:
             ox, oy = self.bx, self.by
         gate = self.gate_px
+        if self.gate_min_px > 0.0:  # the gate follows the jitter seen while slow
+            ja = self._ja
+            dsx, dsy = ja * (x - self.sx), ja * (y - self.sy)
+            self.sx = sx = self.sx + dsx
+            self.sy = sy = self.sy + dsy
+            if dsx * dsx + dsy * dsy < (JITTER_SLOW_PX_S * dt) ** 2:  # the slow part is slow
+                jm = self.jitter_ms
+                self.jitter_ms = jm = jm + self._jm * ((x - sx) * (x - sx) + (y - sy) * (y - sy) - jm)
+                g = GATE_JITTER_K * math.sqrt(jm)
+                self.gate = gate = self.gate_min_px if g < self.gate_min_px else (gate if g > gate else g)
+            else:
+                gate = self.gate
         if gate > 0:
             ue = (math.sqrt((x - ox) * (x - ox) + (y - oy) * (y - oy)) - gate) / gate
             if ue > u:

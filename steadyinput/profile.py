@@ -92,6 +92,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "gate_px": Spec(F, 5.0, "cursor this far behind the hand opens the filter (0: off)", 0.0, 500.0),
         "order": Spec(I, 1, "1 or 2 cascaded stages", 1, 2),
         "cross_cutoff_hz": Spec(F, 0.0, "cutoff across the direction of travel while moving (0: off)", 0.0, 100.0),
+        "gate_min_px": Spec(F, 0.0, "the gate follows the jitter seen while slow, down to this (0: a fixed gate)",
+                            0.0, 500.0),
     },
     "click_guard": {
         "enabled": Spec(B, False, "guard clicks against tremor"),
@@ -590,7 +592,13 @@ def _rules(d: dict[str, Any]) -> list[tuple[bool, dict[Key, str]]]:
     tick, lp, k, a = d["tick_hz"], d["lowpass"], d["kalman"], d["adaptive"]
     nyq, band_hi = tick / 2, k["track_band_hz"][1]
     hold, move, lo, hi = a["hold_cutoff_hz"], a["move_cutoff_hz"], a["speed_lo_px_s"], a["speed_hi_px_s"]
+    gate, gmin = a["gate_px"], a["gate_min_px"]
     return [
+        (gmin <= gate and (gmin == 0 or gate > 0), {
+            ("adaptive", "gate_min_px"): f"adaptive.gate_min_px ({gmin:g}) must not be above adaptive.gate_px "
+                                         f"({gate:g}), and needs a gate (gate_px > 0)",
+            ("adaptive", "gate_px"): f"adaptive.gate_px ({gate:g}) must not be below adaptive.gate_min_px "
+                                     f"({gmin:g})"}),
         (lp["cutoff_hz"] < nyq, {
             ("lowpass", "cutoff_hz"): f"lowpass.cutoff_hz ({lp['cutoff_hz']:g}) must be below half of tick_hz "
                                       f"({nyq:g} Hz at tick_hz {tick:g})",
