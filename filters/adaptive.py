@@ -13,10 +13,13 @@ the speed and distance it sees are voluntary, not tremor.
 
 Gate that follows the jitter (``gate_min_px`` > 0): a fixed gate is also a dead zone, so a
 hand without tremor that stops 3 px from its cursor would click 3 px off. With ``gate_min_px``
-the gate is ``GATE_JITTER_K`` times the RMS jitter of the input while slow (its deviation from
-a ``JITTER_CUTOFF_HZ`` low-pass, averaged over ``JITTER_TAU_S``), kept between ``gate_min_px``
-and ``gate_px``: a still hand's cursor arrives within about ``gate_min_px``, a trembling one's
-holds still as before.
+the gate is ``GATE_JITTER_K`` times the RMS jitter of the input (its deviation from a
+``JITTER_CUTOFF_HZ`` low-pass, averaged over ``JITTER_TAU_S``), kept between ``gate_min_px``
+and ``gate_px``. The jitter is measured while that low-pass is nearly still
+(``JITTER_SLOW_PX_S``: the hand holds), and a jitter larger than learnt also while it moves
+slowly (``JITTER_RISE_PX_S``), so the gate opens up again when tremor appears. It starts at
+``gate_px``, is kept across :meth:`reset` (the engine settling) and forgotten by :meth:`restart`.
+A still hand's cursor arrives within about ``gate_min_px``, a trembling one's holds as before.
 
 Cross-track smoothing: a reach is close to a straight line, so while the hand travels
 (direction-averaged velocity above ``speed_lo_px_s``) the part of the motion across the
@@ -39,6 +42,7 @@ DIRECTION_CUTOFF_HZ = 0.5  # smoothing of the velocity that gives the direction 
 JITTER_CUTOFF_HZ = 4.0  # Hz: the input's slow part; what it leaves is jitter
 JITTER_TAU_S = 0.5  # s: averaging of the jitter's mean square
 JITTER_SLOW_PX_S = 5.0  # px/s: the jitter is measured only while its slow part is this slow (the hand holds)
+JITTER_RISE_PX_S = 25.0  # px/s: a jitter larger than learnt also counts while the slow part is below this
 GATE_JITTER_K = 2.5  # gate (px) per px of RMS jitter: above a sine's peak (1.41 x RMS)
 
 
@@ -128,9 +132,11 @@ class SpeedAdaptive:
             dsx, dsy = ja * (x - self.sx), ja * (y - self.sy)
             self.sx = sx = self.sx + dsx
             self.sy = sy = self.sy + dsy
-            if dsx * dsx + dsy * dsy < (JITTER_SLOW_PX_S * dt) ** 2:  # the slow part is slow
+            ds2 = dsx * dsx + dsy * dsy
+            e2 = (x - sx) * (x - sx) + (y - sy) * (y - sy)
+            if ds2 < (JITTER_SLOW_PX_S * dt) ** 2 or (e2 > self.jitter_ms and ds2 < (JITTER_RISE_PX_S * dt) ** 2):
                 jm = self.jitter_ms
-                self.jitter_ms = jm = jm + self._jm * ((x - sx) * (x - sx) + (y - sy) * (y - sy) - jm)
+                self.jitter_ms = jm = jm + self._jm * (e2 - jm)
                 g = GATE_JITTER_K * math.sqrt(jm)
                 self.gate = gate = self.gate_min_px if g < self.gate_min_px else (gate if g > gate else g)
             else:

@@ -68,3 +68,47 @@ def test_reset_forgets_the_direction_of_travel():
     _run(f, 100 + 600 * np.arange(0, 1, DT), np.zeros(250))
     f.reset(0.0, 0.0)
     assert (f.vx, f.vy, f.speed) == (0.0, 0.0, 0.0) and math.isclose(f.step(0.0, 0.0, DT)[0], 0.0)
+
+
+def _steps_then_hold(f: SpeedAdaptive, still_s: float) -> None:
+    """The hand holds perfectly still (after reset) for ``still_s`` s: the gate learns from it."""
+    f.reset(100.0, 100.0)
+    for _ in range(int(still_s / DT)):
+        f.step(100.0, 100.0, DT)
+
+
+def test_with_a_gate_floor_a_steady_hand_is_not_left_up_to_the_gate_short():
+    """A fixed gate is a dead zone: a hand that creeps 3 px on after stopping leaves its cursor
+    about 3 px short with a 4 px gate; a gate that follows the (absent) jitter lets it arrive."""
+    short = {}
+    for floor in (0.0, 1.0):
+        f = SpeedAdaptive(0.08, 40, 200, 500, 0.7, gate_px=4.0, gate_min_px=floor)
+        _steps_then_hold(f, 3.0)
+        x = 100.0
+        for i in range(int(1.0 / DT)):  # creeps 3 px in 1 s, then holds 0.2 s
+            x = min(103.0, x + 3.0 * DT)
+            out = f.step(x, 100.0, DT)
+        for _ in range(int(0.2 / DT)):
+            out = f.step(103.0, 100.0, DT)
+        short[floor] = 103.0 - out[0]
+    assert short[0.0] > 2.0 and short[1.0] < 1.1, short  # about the floor
+
+
+def test_the_gate_follows_the_jitter_and_survives_settling_but_not_restart():
+    f = SpeedAdaptive(0.08, 40, 200, 500, 0.7, gate_px=4.0, gate_min_px=1.0)
+    assert f.gate == 4.0  # starts at the full gate
+    _steps_then_hold(f, 3.0)
+    assert f.gate == pytest.approx(1.0)  # a still hand: down to the floor
+    f.reset(200.0, 200.0)  # the engine settles: what was learnt is kept
+    assert f.gate == pytest.approx(1.0)
+    rng = np.random.default_rng(1)
+    for _ in range(1000):  # jitter of about 1 px RMS per axis appears: the gate opens up again
+        f.step(200.0 + rng.normal(0, 1.0), 200.0 + rng.normal(0, 1.0), DT)
+    assert 1.5 < f.gate <= 4.0
+    f.restart()
+    assert f.gate == 4.0
+
+
+def test_a_gate_floor_above_the_gate_is_refused():
+    with pytest.raises(ValueError, match="gate_min_px"):
+        SpeedAdaptive(gate_px=2.0, gate_min_px=3.0)

@@ -132,6 +132,13 @@ def _seeded(base: dict, a: Analysis) -> dict:
         k["track_band_hz"] = [round(max(1.0, f - 1.5), 2), round(min(25.0, f + 1.5), 2)]
     if k["enabled"] or ad["enabled"]:
         ad["gate_px"] = round(max(1.0, min(60.0, 1.2 * a.amplitude_px)), 1)
+    return _gate_floor(d)
+
+
+def _gate_floor(d: dict) -> dict:
+    """Keep the adaptive gate's floor at or below a gate the tuning chose."""
+    ad = d["adaptive"]
+    ad["gate_min_px"] = min(ad.get("gate_min_px", 0.0), ad["gate_px"])
     return d
 
 
@@ -265,6 +272,7 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
                     continue
                 d = copy.deepcopy(best.data)
                 d[sec][key] = v
+                _gate_floor(d)
                 if d["adaptive"]["speed_lo_px_s"] >= d["adaptive"]["speed_hi_px_s"]:
                     continue
                 s = run_one(d, part, None, cache)
