@@ -56,8 +56,10 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
-        from ..metrics import segment_count
-        measuring = segment_count(raw) if metrics or report else 0
+        measuring = 0
+        if metrics or report:  # metrics imports SciPy's signal module: over a second of start-up
+            from ..metrics import segment_count
+            measuring = segment_count(raw)
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
         out = replay_trace(engine, raw, bar)
