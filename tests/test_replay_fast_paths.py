@@ -98,3 +98,52 @@ def test_bench_speed_replay_only_reports_a_ratio_per_trace_kind(tmp_path):
     assert all(row["replay_events_per_s"] > 0 and row["one_euro_events_per_s"] > 0 and row["events"] > 0
                and row["ratio"] >= 0 for row in rows)
     assert "| 60 Hz jittered |" in (tmp_path / "b" / "speed.md").read_text()
+
+
+def _csv_variants(tmp_path) -> dict:
+    tr = _clicky(250.0, seed=5)
+    body = "".join(f"{t!r},{x:g},{y:g},{b}\n" for t, x, y, b in zip(tr.t.tolist(), tr.x.tolist(), tr.y.tolist(),
+                                                                   tr.buttons.tolist()))
+    lines = body.splitlines(keepends=True)
+    texts = {
+        "plain": "t,x,y,buttons\n" + body,
+        "crlf": ("t,x,y,buttons\n" + body).replace("\n", "\r\n"),
+        "no final line feed": "t,x,y,buttons\n" + body.rstrip("\n"),
+        "comments and blank lines": "t,x,y,buttons\n# note\n\n" + "".join(lines[:50]) + "\n# more\n" + "".join(lines[50:]),
+        "lone carriage returns": "t,x,y,buttons\n" + "".join(lines[:20]).replace("\n", "\r") + "".join(lines[20:]),
+        "columns reordered with extras": "y,ix,t,x,buttons\n" + "".join(
+            f"{ln.split(',')[2]},1.25,{ln.split(',')[0]},{ln.split(',')[1]},{ln.split(',')[3]}" for ln in lines),
+        "whole pixels first, half pixels later": "t,x,y,buttons\n" + "".join(
+            f"{i / 1000!r},{i % 300},{i % 200},0\n" for i in range(300)) + "".join(
+            f"{1 + i / 1000!r},{i % 300}.5,{i % 200},0\n" for i in range(300)),
+    }
+    paths = {}
+    for name, text in texts.items():
+        p = tmp_path / (name.replace(" ", "_") + ".csv")
+        p.write_bytes(text.encode())
+        paths[name] = p
+    return paths
+
+
+def test_block_reader_gives_the_rows_of_the_line_by_line_reader(tmp_path, monkeypatch):
+    """Reading in blocks (here tiny ones, so lines and chunks straddle every boundary) must give
+    exactly the values the strict line-by-line reader gives."""
+    from steadyinput import traces
+    monkeypatch.setattr(traces, "BLOCK_CHARS", 37)
+    monkeypatch.setattr(traces, "CHUNK_ROWS", 100)
+    for name, path in _csv_variants(tmp_path).items():
+        fast = traces.read_trace(path, extra=("ix",))
+        strict = traces._read_strict(path, ("ix",))
+        for k in ("t", "x", "y", "buttons"):
+            assert np.array_equal(getattr(fast, k), getattr(strict, k)), (name, k)
+        assert fast.extra.keys() == strict.extra.keys() and all(
+            np.array_equal(fast.extra[k], strict.extra[k]) for k in fast.extra), name
+
+
+def test_block_reader_refuses_a_long_line_naming_it(tmp_path, monkeypatch):
+    from steadyinput import traces
+    monkeypatch.setattr(traces, "BLOCK_CHARS", 1000)
+    p = tmp_path / "long.csv"
+    p.write_text("t,x,y,buttons\n" + "0,1,1,0\n" * 300 + "1" * (traces.MAX_LINE_CHARS + 1) + "\n0.5,1,1,0\n")
+    with pytest.raises(traces.TraceError, match=r"long.csv:302: is longer than"):
+        traces.read_trace(p)

@@ -64,7 +64,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
                        final_only=not sys.stderr.isatty())
         out = replay_trace(engine, raw, bar)
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
-        _give_back_memory()
+        if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
+            _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
                   "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
         if metrics or report:
