@@ -452,9 +452,11 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
     Most events of a fast mouse only move the held raw position between two ticks. While the
     engine is ticking with nothing else pending, such an event changes nothing but ``t``,
     ``rx``, ``ry``, the time of the last change and the still count, and no tick reads them
-    before the next :meth:`Engine.feed_values` call, so they are kept in locals and written
-    back just before it. Everything else (a tick due, a button, a guard timer, settling,
-    pass-through, disabled) goes through :meth:`Engine.feed_values` as in :func:`run`.
+    before the next tick, so they are kept in locals and written back just before it. An event
+    with a tick due before it (same buttons, no gap) runs the ticks and then moves the held
+    position as :meth:`Engine.feed_values` would. Everything else (a button, a guard timer,
+    a gap, settled, pass-through, disabled, a filter fault) goes through
+    :meth:`Engine.feed_values` as in :func:`run`.
     """
     out: list[Action] = []
     feed_arrays(engine, t, x, y, buttons, out)

@@ -269,7 +269,7 @@ def replay_markdown(rows: list[dict]) -> list[str]:
     """The replay timings as a Markdown table with a line saying what was compared."""
     runs = rows[0]["runs"] if rows else 0
     return ["Whole-process `steadyinput replay` (start-up, reading, filtering, writing) against the One Euro "
-            f"authors' bare filter loop (x and y, the loop alone) on the same events, alternated, {runs} runs each; "
+            f"authors' bare filter loop (x and y, the loop alone) on the same events, alternated ({runs} runs of each); "
             "medians, ratio = replay / loop (run by run):", "", *REPLAY_HEADER, *map(replay_line, rows)]
 
 
