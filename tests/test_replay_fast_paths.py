@@ -147,3 +147,36 @@ def test_block_reader_refuses_a_long_line_naming_it(tmp_path, monkeypatch):
     p.write_text("t,x,y,buttons\n" + "0,1,1,0\n" * 300 + "1" * (traces.MAX_LINE_CHARS + 1) + "\n0.5,1,1,0\n")
     with pytest.raises(traces.TraceError, match=r"long.csv:302: is longer than"):
         traces.read_trace(p)
+
+
+def _jittered_streams():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def streams(draw):
+        t, x, y, buttons = draw(st.floats(0, 10)), draw(st.integers(0, 3800)) / 2, draw(st.integers(0, 2000)) / 2, 0
+        out = []
+        for _ in range(draw(st.integers(1, 150))):
+            t += draw(st.one_of(st.floats(0.0, 0.012), st.sampled_from([0.0, 0.005, 0.3, 1.5])))
+            x += draw(st.integers(-30, 30)) / 2
+            y += draw(st.integers(-30, 30)) / 2
+            if draw(st.integers(0, 12)) == 0:
+                buttons = draw(st.integers(0, 3))
+            out.append(Event(t, x, y, buttons))
+        return out
+    return streams()
+
+
+def test_jittered_half_pixel_streams_replay_the_same_through_the_column_fast_path():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(events=_jittered_streams(), profile=st.sampled_from(["moderate", "severe", "mild", "dwell-only"]))
+    def check(events, profile):
+        cols = ([e.t for e in events], [e.x for e in events], [e.y for e in events], [e.buttons for e in events])
+        eng_a, eng_b = build_engine(load(profile)), build_engine(load(profile))
+        assert run_arrays(eng_a, *cols) == run(eng_b, events)
+        assert (eng_a.rx, eng_a.ry, eng_a.t, eng_a._still, eng_a._raw_changed_t) == \
+            (eng_b.rx, eng_b.ry, eng_b.t, eng_b._still, eng_b._raw_changed_t)
+    check()
