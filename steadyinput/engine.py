@@ -12,12 +12,14 @@ give the same actions bit for bit, live or replayed.
   sub-pixel remainder stays in the state and is never lost. Once the filters have settled the
   state is snapped to the raw position: after settling the cursor equals the raw pointer to the
   pixel (unless clamped to the screens), and nothing drifts.
-* No overshoot: after every tick, the cursor is no further along its direction of travel
-  (from where it was ``extent_s`` s before, default :data:`EXTENT_S`, to where it is now) than
-  the hand (the held raw position at the ticks) went along it within the last ``extent_s`` s
-  (:class:`HandExtent`). Whatever the filters, the cursor does not fly on past where the hand
-  stopped. While moving, the hand is ahead of its lagging cursor, and while holding still it
-  has been all round it (the window covers a tremor period), so neither lag nor tremor changes.
+* No overshoot: after every tick, along each of :data:`EXTENT_SIDES` fixed directions the
+  filtered cursor is no further than the farther of where the hand (the held raw position at
+  the ticks) went in the last ``extent_s`` s (default :data:`EXTENT_S`) and where the cursor
+  was at the tick before (:class:`HandExtent`). Whatever the filters, the cursor never moves on
+  past where the hand stopped or turned, in any direction; it may lag, never lead. While
+  holding still the hand has been all round its lagging cursor (the window covers a tremor
+  period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
+  (the smooth path lies just outside the wiggling hand's recent reach near its front).
 * Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
   a press is emitted only for a button that is up, a release only for one that is down, so
   nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
@@ -34,78 +36,18 @@ give the same actions bit for bit, live or replayed.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Iterable, Sequence
 
 from .events import Action, Event
+from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
 _BITS = tuple(1 << i for i in range(8))
 GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
-EXTENT_S = 0.4  # s of hand positions that bound the cursor: longer than a 3 Hz tremor period
-MIN_TRAVEL_PX = 1.0  # px the cursor must have travelled in EXTENT_S to have a direction of travel
 TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
 TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
-
-
-class HandExtent:
-    """Keeps the cursor from going further along its direction of travel than the hand went.
-
-    The direction of travel at a tick is from where the cursor was ``window_s`` s before to
-    where the filters now put it (skipped while that is under :data:`MIN_TRAVEL_PX`). If the
-    cursor would be further along it than any held hand position of the last ``window_s`` s,
-    it is moved back along it to the farthest of them. Hand positions are the held raw
-    positions at the ticks; times in s, positions in px.
-    """
-
-    __slots__ = ("window_s", "_hand", "_cursor")
-
-    def __init__(self, window_s: float = EXTENT_S) -> None:
-        if not window_s > 0:
-            raise ValueError(f"extent_s must be > 0 s, got {window_s}")
-        self.window_s = float(window_s)
-        self._hand: deque[tuple[float, float, float]] = deque()  # (since when, x, y)
-        self._cursor: deque[tuple[float, float, float]] = deque()  # (t, x, y) per tick
-
-    def reset(self, t: float, x: float, y: float) -> None:
-        """Forget the past: hand and cursor are at (x, y) from time t."""
-        self._hand.clear()
-        self._hand.append((t, x, y))
-        self._cursor.clear()
-        self._cursor.append((t, x, y))
-
-    def limit(self, t: float, hx: float, hy: float, x: float, y: float) -> tuple[float, float]:
-        """Tick at t: the hand is held at (hx, hy); returns the filtered (x, y), limited."""
-        cutoff = t - self.window_s
-        hand = self._hand
-        if hand[-1][1] != hx or hand[-1][2] != hy:
-            hand.append((t, hx, hy))
-        while len(hand) > 1 and hand[1][0] <= cutoff:  # a position counts until the next began
-            hand.popleft()
-        cursor = self._cursor
-        while len(cursor) > 1 and cursor[1][0] <= cutoff:
-            cursor.popleft()
-        _, ox, oy = cursor[0]  # where the cursor was window_s ago (or since the last reset)
-        ux, uy = x - ox, y - oy
-        n = math.sqrt(ux * ux + uy * uy)
-        if n > MIN_TRAVEL_PX:
-            ux /= n
-            uy /= n
-            ahead = x * ux + y * uy
-            if ahead > hx * ux + hy * uy:  # the hand now is behind: check every recent position
-                farthest = max(px * ux + py * uy for _, px, py in hand)
-                if ahead > farthest:
-                    x -= (ahead - farthest) * ux
-                    y -= (ahead - farthest) * uy
-        cursor.append((t, x, y))
-        return x, y
-
-    def snap(self, x: float, y: float) -> None:
-        """The cursor was put at (x, y) px at the last tick instead (settled on the hand)."""
-        t = self._cursor[-1][0]
-        self._cursor[-1] = (t, x, y)
 
 
 class Engine:
@@ -340,7 +282,7 @@ class Engine:
             self.chain = Chain()
             fx, fy = rx, ry
         px, py = self.fx, self.fy
-        self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy)
+        self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
             ex, ey = rx - fx, ry - fy
             self._tremor_ms = ms = self._tremor_ms + self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
@@ -357,7 +299,6 @@ class Engine:
         if settled:
             self.chain.reset(rx, ry)
             self.fx, self.fy = fx, fy = rx, ry
-            self.extent.snap(rx, ry)
         x, y = guard.display(t, fx, fy)
         if self.screens:
             self._show(t, x, y, out)

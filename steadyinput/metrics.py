@@ -1,18 +1,24 @@
 """Quality metrics of a filtered pointer stream against the raw one (and the truth if known).
 
-All signals are resampled on a uniform grid of ``GRID_HZ`` (zero-order hold: a pointer stays
-where it was last put). Where the intended path is known (simulated traces) it is the
-reference; otherwise a zero-phase 2.5 Hz low-pass of the raw pointer stands in for it — it has
-no lag, so lags measured against it are the filter's own.
+Two kinds of figures, each labelled (:func:`basis`):
 
-* ``tremor_db``: power reduction in the tremor band (2.5–15 Hz) of the deviation from the
-  reference, raw vs filtered (higher is better). Each signal is compared with the reference
-  shifted by its own measured lag, so a pure delay counts as lag, not as tremor left over;
-  ``band_power_db`` is the same reduction on the plain signals.
+* **Measured against ground truth** (simulated traces, where the intended path is known): on a
+  uniform grid of ``GRID_HZ`` (zero-order hold: a pointer stays where it was last put), the
+  reference is the intended path and the tremor band ``TREMOR_BAND_HZ`` (2.5–15 Hz).
+* **Estimated** (real recordings, no truth): the figures of ``bench real`` (:func:`real_metrics`,
+  one code path for bench, replay and calibration): the reference is a zero-phase ``REAL_REF_HZ``
+  (2 Hz) low-pass of the raw pointer (no lag, so lags measured against it are the filter's own),
+  the band ``REAL_BAND_HZ`` (3.5–12 Hz), on a grid of ``REAL_GRID_HZ``.
+
+* ``tremor_db``: power reduction in the tremor band of the deviation from the reference, raw vs
+  filtered (higher is better). The filtered signal is compared with the reference shifted by its
+  own measured lag, so a pure delay counts as lag, not as tremor left over; ``band_power_db`` is
+  the same reduction on the plain signals.
 * ``jitter_*_px``: RMS distance from the mean position while the hand holds on a target.
 * ``lag_ms``: the time shift that best aligns the filtered path with the reference during
   movement (least squares over -50..300 ms).
-* ``overshoot_px``: how far the cursor goes past the aimed end point after a reach (mean).
+* ``overshoot_px``: how far the cursor goes past the aimed end point after a reach (mean; with
+  truth); without truth, ``overshoot_*_px`` at the hand's stops (median, p90, max).
 * clicks: presses in and out, drags (moved > 3 px while held), double clicks, and with the truth
   the share of trials with exactly one clean click on the target.
 * ``drift_px``: distance between the final filtered and raw positions.
@@ -30,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +53,18 @@ SEGMENT_S = 600.0  # s: longer traces are measured in segments of this length
 MIN_MEASURE_S = 0.5  # s: shorter traces are not measurable
 MEASURED = ("tremor_db", "band_power_db", "jitter_raw_px", "jitter_out_px", "jitter_ratio", "lag_ms",
             "lag_raw_ms")
+
+
+REAL_GRID_HZ = 250.0  # Hz: uniform grid the real-recording figures are measured on
+REAL_REF_HZ = 2.0  # Hz: the hand's voluntary path is the zero-phase low-pass of the input at this cutoff
+REAL_BAND_HZ = (3.5, 12.0)  # Hz: the tremor band
+LAG_RANGE_MS = (-50.0, 300.0)  # ms: shifts searched for the lag
+LAG_MOVING_PX_S = 20.0  # px/s: the lag is fitted where the reference moves at least this fast
+STOP_MOVE_PX_S = 50.0  # px/s: the hand is moving above this reference speed...
+STOP_REST_PX_S = 10.0  # px/s: ...and at rest below this one
+STOP_MIN_REST_S = 0.15  # s: a rest shorter than this is not a stop
+STOP_WINDOW_S = 1.0  # s: how long after a stop the output is watched for overshoot
+PRESS_MATCH_S = 0.5  # s: an output press this soon after an input press is its counterpart
 
 
 MEASURED_LABEL = "measured against ground truth"
@@ -471,7 +489,8 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
     raw_c, out_c, truth_c = cut.trace(raw), cut.trace(out), cut.truth(truth)
     c_raw, c_out = clicks(raw), clicks(out)
     res: dict = {
-        "reference": "truth" if have_truth else "zero-phase low-pass of raw",
+        "reference": "truth" if have_truth else f"zero-phase {REAL_REF_HZ:g} Hz low-pass of raw",
+        "band_hz": list(TREMOR_BAND_HZ if have_truth else REAL_BAND_HZ),
         "basis": MEASURED_LABEL if have_truth else ESTIMATED_LABEL,
         "duration_s": float(raw.t[-1] - raw.t[0]),
         "events": len(raw),
@@ -487,6 +506,13 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
         "clicks_out": click_stats(c_out),
         "drift_px": float(math.hypot(out.x[-1] - raw.x[-1], out.y[-1] - raw.y[-1])),
     })
+    if not have_truth and note is None:  # the figures bench real gives: one code path for them
+        rm = real_metrics(raw, out)
+        res.update({k: rm[k] for k in ("tremor_px", "tremor_db", "stops", "overshoot_median_px",
+                                       "overshoot_p90_px", "overshoot_max_px")})
+        res["lag_ms"] = rm["lag_ms"] if rm["lag_ms"] is not None else 0.0
+        if rm["lag_ms"] is None:
+            res["lag_note"] = "too little movement to measure lag"
     if have_truth:
         sims = _truth_figures(raw_c, out_c, truth_c, cut.junctions()) if note is None else {}
         res["overshoot_px"] = sims.get("overshoot_px")
@@ -505,13 +531,15 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
 
 def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
              progress: Callable[[str], None] | None = None, junctions: list[float] = ()) -> dict:
-    """The grid-based figures, pooled over the segments (two passes: lags first)."""
+    """The grid-based figures, pooled over the segments (two passes: lags first); without
+    truth only holds, jitter and plain band power (tremor and lag: :func:`real_metrics`)."""
     cost_o = cost_r = 0.0
     n_o = n_r = 0
     for seg in _pieces(raw, out, truth, have_truth, junctions):
-        co, no = lag_cost(seg.o, seg.ref, seg.moves)
-        cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
-        cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
+        if have_truth:  # without truth, tremor and lag come from real_metrics (see evaluate)
+            co, no = lag_cost(seg.o, seg.ref, seg.moves)
+            cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
+            cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
         if progress is not None:
             progress(f"measured to {seg.r.t[-1] if len(seg.r.t) else 0:.0f} s")
     lag_o = _best_lag(cost_o, n_o) if n_o else 0.0  # type: ignore[arg-type]
@@ -522,9 +550,10 @@ def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
     holds = moves = 0
     for seg in _pieces(raw, out, truth, have_truth, junctions):
         w = len(seg.r.t) / GRID_HZ
-        powers += w * np.array([band_power(*_residual(seg.r, seg.ref, lag_r)),
-                                band_power(*_residual(seg.o, seg.ref, lag_o)),
-                                band_power(seg.r.x, seg.r.y), band_power(seg.o.x, seg.o.y)])
+        if have_truth:
+            powers[:2] += w * np.array([band_power(*_residual(seg.r, seg.ref, lag_r)),
+                                        band_power(*_residual(seg.o, seg.ref, lag_o))])
+        powers[2:] += w * np.array([band_power(seg.r.x, seg.r.y), band_power(seg.o.x, seg.o.y)])
         total_s += w
         jit += np.array([*_jitter_sums(seg.r, seg.holds), *_jitter_sums(seg.o, seg.holds)])
         holds, moves = holds + len(seg.holds), moves + len(seg.moves)
@@ -532,13 +561,13 @@ def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
     j_raw = math.sqrt(jit[0] / jit[1]) if jit[1] else 0.0
     j_out = math.sqrt(jit[2] / jit[3]) if jit[3] else 0.0
     return {
-        "tremor_db": _db(p[0], p[1]),
+        "tremor_db": _db(p[0], p[1]) if have_truth else None,
         "band_power_db": _db(p[2], p[3]),
         "jitter_raw_px": j_raw,
         "jitter_out_px": j_out,
         "jitter_ratio": j_raw / j_out if j_out > 0 else (math.inf if j_raw > 0 else 1.0),
-        "lag_ms": lag_o,
-        "lag_raw_ms": lag_r,
+        "lag_ms": lag_o if have_truth else None,
+        "lag_raw_ms": lag_r if have_truth else None,
         "holds": holds,
         "moves": moves,
     }
@@ -568,16 +597,6 @@ def _truth_figures(raw: Trace, out: Trace, truth: dict | None, junctions: list[f
 
 # -- recordings without ground truth (real data): one code path for bench, replay, calibrate --
 
-REAL_GRID_HZ = 250.0  # Hz: uniform grid the real-recording figures are measured on
-REAL_REF_HZ = 2.0  # Hz: the hand's voluntary path is the zero-phase low-pass of the input at this cutoff
-REAL_BAND_HZ = (3.5, 12.0)  # Hz: the tremor band
-LAG_RANGE_MS = (-50.0, 300.0)  # ms: shifts searched for the lag
-LAG_MOVING_PX_S = 20.0  # px/s: the lag is fitted where the reference moves at least this fast
-STOP_MOVE_PX_S = 50.0  # px/s: the hand is moving above this reference speed...
-STOP_REST_PX_S = 10.0  # px/s: ...and at rest below this one
-STOP_MIN_REST_S = 0.15  # s: a rest shorter than this is not a stop
-STOP_WINDOW_S = 1.0  # s: how long after a stop the output is watched for overshoot
-PRESS_MATCH_S = 0.5  # s: an output press this soon after an input press is its counterpart
 
 
 @dataclass
@@ -604,28 +623,45 @@ def speed(s: Resampled, dt: float) -> np.ndarray:
     return np.hypot(np.gradient(s.x, dt), np.gradient(s.y, dt)) if len(s.t) > 1 else np.zeros(len(s.t))
 
 
-def shift_lag_ms(s: Resampled, ref: Resampled, dt: float, mask: np.ndarray | None = None,
-                 span_ms: tuple[float, float] = LAG_RANGE_MS) -> float | None:
-    """Shift (ms) of ``s`` behind ``ref`` with the least mean squared distance over ``mask``
-    (both on one grid of step ``dt`` s): whole grid steps, refined by a parabola through the
-    best three. None when fewer than 0.5 s of grid points can be compared."""
+def shift_cost(s: Resampled, ref: Resampled, dt: float, mask: np.ndarray | None = None,
+               span_ms: tuple[float, float] = LAG_RANGE_MS) -> tuple[np.ndarray, int]:
+    """Summed squared distance (px²) of ``s`` from ``ref`` delayed by each whole grid step of
+    ``span_ms`` (both on one grid of step ``dt`` s) over ``mask``, and the points summed: costs
+    of several stretches of one recording add up before :func:`best_shift_ms` picks."""
     k_lo, k_hi = math.floor(span_ms[0] / 1000 / dt), math.ceil(span_ms[1] / 1000 / dt)
     n = len(s.t)
     lo, hi = max(0, k_hi), min(n, n + k_lo)  # every shift compares the same points s[lo:hi]
     m = np.ones(n, bool) if mask is None else mask
     sel = np.flatnonzero(m[lo:hi]) + lo if hi > lo else np.array([], int)
-    if len(sel) * dt < 0.5:
-        return None
+    if not len(sel):
+        return np.zeros(k_hi - k_lo + 1), 0
     sx, sy = s.x[sel], s.y[sel]
-    ks = np.arange(k_lo, k_hi + 1)
-    cost = np.array([np.mean((sx - ref.x[sel - k]) ** 2 + (sy - ref.y[sel - k]) ** 2) for k in ks])
+    cost = np.array([np.sum((sx - ref.x[sel - k]) ** 2 + (sy - ref.y[sel - k]) ** 2)
+                     for k in range(k_lo, k_hi + 1)])
+    return cost, len(sel)
+
+
+def best_shift_ms(cost: np.ndarray, n: int, dt: float, span_ms: tuple[float, float] = LAG_RANGE_MS) -> float | None:
+    """The shift (ms) of least cost (:func:`shift_cost`, summed): whole grid steps refined by a
+    parabola through the best three. None when fewer than 0.5 s of grid points were compared."""
+    if n * dt < 0.5:
+        return None
+    k_lo = math.floor(span_ms[0] / 1000 / dt)
     b = int(np.argmin(cost))
     frac = 0.0
-    if 0 < b < len(ks) - 1:
+    if 0 < b < len(cost) - 1:
         c0, c1, c2 = cost[b - 1:b + 2]
         den = c0 - 2 * c1 + c2
         frac = 0.5 * (c0 - c2) / den if den > 0 else 0.0
-    return float((ks[b] + frac) * dt * 1000.0)
+    return float((k_lo + b + frac) * dt * 1000.0)
+
+
+def shift_lag_ms(s: Resampled, ref: Resampled, dt: float, mask: np.ndarray | None = None,
+                 span_ms: tuple[float, float] = LAG_RANGE_MS) -> float | None:
+    """Shift (ms) of ``s`` behind ``ref`` with the least mean squared distance over ``mask``
+    (both on one grid of step ``dt`` s): whole grid steps, refined by a parabola through the
+    best three. None when fewer than 0.5 s of grid points can be compared."""
+    return best_shift_ms(*shift_cost(s, ref, dt, mask, span_ms), dt, span_ms)
 
 
 def shifted(ref: Resampled, lag_ms: float) -> Resampled:
@@ -726,54 +762,100 @@ def press_effects(raw: Trace, out: Trace) -> dict:
 
 
 @dataclass
+class RealPiece:
+    """One stretch (at most ``SEGMENT_S``, never across a cut pause) of a recording's input:
+    input and reference on the grid, the input's tremor-band power, stops and moving points."""
+
+    a: Aligned  # ``out`` is the input here
+    span: tuple[float, float]  # s, in cut time
+    p_in: float  # px²: input − reference power in the tremor band
+    stops: list[Stop]
+    moving: np.ndarray
+
+
+@dataclass
 class RealInput:
     """What :func:`real_metrics` needs of the input alone (the same for every filter)."""
 
     cut: TimeMap
     note: str | None
-    a: Aligned | None = None  # input and reference on the grid (``out`` is the input here)
-    p_in: float = 0.0  # px²: input − reference power in the tremor band
-    stops: list[Stop] | None = None
-    moving: np.ndarray | None = None
+    pieces: list[RealPiece] | None = None
 
 
-def real_input(raw: Trace) -> RealInput:
-    """Measure the input once (pauses over ``GAP_S`` cut): grid, reference, band power, stops."""
+def _real_pieces(raw_c: Trace, cut: TimeMap) -> Iterator[RealPiece]:
+    """The input measured one stretch at a time (pauses already cut: ``raw_c``)."""
+    edges = [float(raw_c.t[0]), *[j for j in cut.junctions() if raw_c.t[0] < j < raw_c.t[-1]], float(raw_c.t[-1])]
+    for lo, hi in [w for e0, e1 in zip(edges[:-1], edges[1:]) for w in windows(e0, e1)]:
+        part = _part(raw_c, lo, hi)
+        grid = np.arange(lo, hi, 1.0 / REAL_GRID_HZ)
+        if len(grid) < 2:
+            continue
+        r = resample(part, grid)
+        ref = Resampled(grid, zero_phase_lowpass(r.x, REAL_REF_HZ, REAL_GRID_HZ),
+                        zero_phase_lowpass(r.y, REAL_REF_HZ, REAL_GRID_HZ))
+        a = Aligned(r, r, ref, 1.0 / REAL_GRID_HZ)
+        p_in = band_power(r.x - ref.x, r.y - ref.y, REAL_GRID_HZ, REAL_BAND_HZ)
+        yield RealPiece(a, (lo, hi), p_in, hand_stops(ref, a.dt), speed(ref, a.dt) > LAG_MOVING_PX_S)
+
+
+def real_input(raw: Trace, keep: bool = True) -> RealInput:
+    """Measure the input once (pauses over ``GAP_S`` cut): grid, reference, band power, stops
+    per stretch. ``keep=False``: only the cut and the note (stretches are measured as needed,
+    so memory stays bounded for one output of a long recording)."""
     cut = TimeMap(raw.t)
     raw_c = cut.trace(raw)
     note = too_short(raw_c)
-    if note is not None:
+    if note is not None or not keep:
         return RealInput(cut, note)
-    a = align(raw_c, raw_c)
-    p_in = band_power(a.inp.x - a.ref.x, a.inp.y - a.ref.y, 1.0 / a.dt, REAL_BAND_HZ)
-    return RealInput(cut, None, a, p_in, hand_stops(a.ref, a.dt), speed(a.ref, a.dt) > LAG_MOVING_PX_S)
+    return RealInput(cut, None, list(_real_pieces(raw_c, cut)))
 
 
 def real_metrics(raw: Trace, out: Trace, pre: RealInput | None = None) -> dict:
     """Figures of ``out`` against ``raw`` with no ground truth (pauses over ``GAP_S`` cut):
     ``tremor_px`` (input's RMS in the tremor band), ``tremor_db``, ``lag_ms``, overshoot at the
     hand's stops (``overshoots_px`` per stop, median/p90/max), and :func:`press_effects`.
-    Not measurable (figures None, ``note`` says why) when too short. ``pre``:
-    :func:`real_input` of ``raw``, when several outputs of one input are measured."""
-    pre = pre or real_input(raw)
+    Recordings longer than ``SEGMENT_S`` are measured in stretches and pooled (powers weighted
+    by duration, one lag fitted to all movement). Not measurable (figures None, ``note`` says
+    why) when too short. ``pre``: :func:`real_input` of ``raw``, when several outputs of one
+    input are measured. The one code path for every figure without ground truth: ``bench
+    real``, ``replay --metrics`` and calibration (through :func:`evaluate`)."""
+    pre = pre or real_input(raw, keep=False)
     res: dict = {"duration_s": float(raw.t[-1] - raw.t[0]) if len(raw) else 0.0, "events": len(raw)}
     res.update(press_effects(raw, out))
-    if pre.note is not None or pre.a is None:
+    if pre.note is not None:
         return {**res, "tremor_px": None, "tremor_db": None, "lag_ms": None, "stops": 0,
                 "overshoots_px": np.zeros(0), "overshoot_median_px": None, "overshoot_p90_px": None,
                 "overshoot_max_px": None, "note": pre.note}
-    o = resample(pre.cut.trace(out), pre.a.ref.t)
-    a = Aligned(pre.a.inp, o, pre.a.ref, pre.a.dt)
-    lag = shift_lag_ms(a.out, a.ref, a.dt, pre.moving)
-    ov = stop_overshoots(a.out, a.ref, pre.stops or [])
+    raw_c, out_c = pre.cut.trace(raw), pre.cut.trace(out)
+
+    def pieces() -> Iterator[tuple[RealPiece, Resampled]]:
+        for pc in (pre.pieces if pre.pieces is not None else _real_pieces(raw_c, pre.cut)):
+            yield pc, resample(_part(out_c, *pc.span), pc.a.ref.t)
+
+    dt = 1.0 / REAL_GRID_HZ
+    cost, n = None, 0
+    for pc, o in pieces():  # first pass: one lag for the whole recording
+        c, k = shift_cost(o, pc.a.ref, dt, pc.moving)
+        cost, n = (c if cost is None else cost + c), n + k
+    lag = best_shift_ms(cost, n, dt) if cost is not None else None
+    p_in = p_out = total = 0.0
+    ov: list[np.ndarray] = []
+    for pc, o in pieces():  # second pass: powers against the reference delayed by that lag
+        w = len(pc.a.ref.t) * dt
+        ref_o = shifted(pc.a.ref, lag) if lag else pc.a.ref
+        total += w
+        p_in += w * pc.p_in
+        p_out += w * band_power(o.x - ref_o.x, o.y - ref_o.y, REAL_GRID_HZ, REAL_BAND_HZ)
+        ov.append(stop_overshoots(o, pc.a.ref, pc.stops))
+    allov = np.concatenate(ov) if ov else np.zeros(0)
     res.update({
-        "tremor_px": math.sqrt(max(pre.p_in, 0.0)),
-        "tremor_db": tremor_removed_db(a, lag or 0.0, p_in=pre.p_in),
+        "tremor_px": math.sqrt(max(p_in / max(total, 1e-12), 0.0)),
+        "tremor_db": _db(p_in, p_out),
         "lag_ms": lag,
-        "stops": len(ov),
-        "overshoots_px": ov,
-        "overshoot_median_px": float(np.median(ov)) if len(ov) else None,
-        "overshoot_p90_px": float(np.percentile(ov, 90)) if len(ov) else None,
-        "overshoot_max_px": float(ov.max()) if len(ov) else None,
+        "stops": len(allov),
+        "overshoots_px": allov,
+        "overshoot_median_px": float(np.median(allov)) if len(allov) else None,
+        "overshoot_p90_px": float(np.percentile(allov, 90)) if len(allov) else None,
+        "overshoot_max_px": float(allov.max()) if len(allov) else None,
     })
     return res

@@ -115,9 +115,10 @@ def _rows(m: dict) -> list[tuple[str, str]]:
     if m.get("tremor_db") is None:
         return [("Tremor, jitter and lag", f"not measurable ({m.get('note', 'too short')})"), *clicks, *drift]
     return [
-        ("Tremor removed (tremor band, 2.5–15 Hz)", f"{m['tremor_db']:.1f} dB"),
-        ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"),
-        ("Lag while moving", f"{m['lag_ms']:.0f} ms"),
+        (f"Tremor removed (tremor band, {m['band_hz'][0]:g}–{m['band_hz'][1]:g} Hz)", f"{m['tremor_db']:.1f} dB"),
+        ("Jitter while holding still", f"{m['jitter_raw_px']:.2f} px → {m['jitter_out_px']:.2f} px"
+         if m.get("holds") else "not measurable (no holds found)"),
+        ("Lag while moving", f"{m['lag_ms']:.0f} ms" if "lag_note" not in m else f"not measurable ({m['lag_note']})"),
         *clicks, *drift,
     ]
 

@@ -145,6 +145,8 @@ def _number(path, line, name, raw, integer=False) -> float:
         v = float(raw) if not isinstance(raw, bool) else math.nan
     except (TypeError, ValueError):
         raise TraceError(path, line, name, f"{raw!r} is not a number") from None
+    except OverflowError:  # a JSON integer beyond any float
+        raise TraceError(path, line, name, f"{str(raw)[:20]}… ({len(str(raw))} digits) is not a finite number") from None
     if not math.isfinite(v):
         raise TraceError(path, line, name, f"{raw!r} is not a finite number")
     if integer and (v != int(v) or not 0 <= v <= MAX_BUTTONS):

@@ -9,7 +9,8 @@ after travelling faster than 200 px/s; ``u`` is the direction it travelled in ov
 100 ms before that and P where it stopped. From the stop until it moves again (at most 0.5 s):
 
 * ``hand``: how far (px) the shown cursor went along u past the farthest the hand (raw events)
-  had gone along u since 0.3 s before the stop: the engine's invariant, seen from outside;
+  had gone along u since 0.3 s before the stop: what the engine's no-overshoot polygon promises
+  along the move, seen from outside (it allows where the hand was in the last 0.4 s);
 * ``aim``: how far (px) the cursor went along u past P (includes residual tremor), and the
   same for the raw pointer as ``raw_aim``, for scale.
 

@@ -18,7 +18,7 @@ from steadyinput.errors import TraceError
 from steadyinput.metrics import (Resampled, hand_stops, press_effects, real_metrics, shift_lag_ms,
                                  stop_overshoots)
 from steadyinput.spiral import read_spiral
-from steadyinput.traces import Trace
+from steadyinput.traces import Trace, write_trace
 
 
 def spiral_lines(seconds: float, test: int = 0, t0_ms: int = 1_374_859_677, tremor_px: float = 5.0,
@@ -119,6 +119,22 @@ def test_bench_real_runs_in_parallel_with_the_same_figures(tmp_path):
     for jobs, o in (("1", "o1"), ("2", "o2")):
         assert main(["bench", "real", str(d), "--profiles", "mild", "-j", jobs, "-o", str(tmp_path / o)]) == 0
     assert (tmp_path / "o1" / "real.csv").read_text() == (tmp_path / "o2" / "real.csv").read_text()
+
+
+def test_bench_real_in_parallel_as_a_command_prints_no_traceback_when_its_workers_end(tmp_path):
+    """The pool ends its workers with SIGTERM: they must not run the command's own handler
+    (it raised KeyboardInterrupt in each worker, a traceback on stderr after a good run)."""
+    import subprocess
+    import sys
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0, seed=i))
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "bench", "real", str(d), "--profiles", "mild",
+                        "-j", "2", "-o", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr, r.stderr
 
 
 def test_bench_real_spiral_tests_option_keeps_only_those_tests(tmp_path):
@@ -239,3 +255,52 @@ def test_press_offset_and_a_drag_the_output_created():
     assert m["drags_created"] == 1
     same = press_effects(raw, raw)
     assert same["press_offset_px"] == 0.0 and same["drags_created"] == 0
+
+
+# -- one code path: replay and calibration give bench real's figures on a recording ------------
+
+def test_replay_metrics_without_truth_give_the_figures_bench_real_gives(tmp_path, capsys):
+    """Issue 14: calibrate, replay and bench share one metric code path for figures without
+    ground truth (the same tremor removed and lag, labelled estimated)."""
+    import json
+
+    d = tmp_path / "data"
+    d.mkdir()
+    write_spiral(d / "person.txt.gz", spiral_lines(15.0, tremor_px=6.0, seed=3))
+    tr = read_spiral(d / "person.txt.gz")[0].trace
+    trace = tmp_path / "person.csv"
+    write_trace(trace, tr)
+    assert main(["bench", "real", str(trace), "--profiles", "moderate", "-j", "1", "-o", str(tmp_path / "b")]) == 0
+    bench = read_rows(tmp_path / "b" / "real.csv")["profile:moderate"]
+    capsys.readouterr()
+    assert main(["replay", str(trace), "-o", str(tmp_path / "out.csv"), "--metrics", "--json"]) == 0
+    m = json.loads(capsys.readouterr().out)["metrics"]
+    assert m["basis"] == "estimated (no ground truth)" and m["band_hz"] == [3.5, 12.0]
+    assert m["tremor_db"] == pytest.approx(float(bench["tremor_db"]), abs=1e-3)  # the CSV rounds
+    assert m["lag_ms"] == pytest.approx(float(bench["lag_ms"]), abs=1e-3)
+
+
+def test_a_long_recording_measured_in_stretches_gives_about_the_figures_of_one_piece(monkeypatch):
+    import steadyinput.metrics as metrics
+
+    t = np.arange(0, 60, 0.004)
+    x, y = _moving_with_tremor(t)
+    xo, yo = _moving_with_tremor(t - 0.03)
+    xo = xo - 3 * np.sin(2 * np.pi * 6 * (t - 0.03))  # most of the tremor taken out
+    raw, out = _trace(t, x, y), _trace(t, xo, yo)
+    whole = real_metrics(raw, out)
+    monkeypatch.setattr(metrics, "SEGMENT_S", 13.0)
+    parts = real_metrics(raw, out)
+    assert parts["lag_ms"] == pytest.approx(whole["lag_ms"], abs=1.0)
+    assert parts["tremor_db"] == pytest.approx(whole["tremor_db"], abs=0.5)
+    assert parts["tremor_px"] == pytest.approx(whole["tremor_px"], rel=0.05)
+
+
+def test_a_long_pause_is_not_smoothed_into_tremor():
+    """A hand that rests, leaves for a minute and comes back elsewhere: the jump across the
+    pause is not tremor (the reference is not smoothed across it)."""
+    t = np.concatenate([np.arange(0, 5, 0.008), np.arange(65, 70, 0.008)])
+    x = np.where(t < 30, 200.0, 600.0)
+    y = np.full(len(t), 300.0)
+    m = real_metrics(_trace(t, x, y), _trace(t, x, y))
+    assert m["tremor_px"] < 0.05

@@ -42,6 +42,16 @@ def test_tremor_double_click_is_dropped_with_its_release():
     assert _kinds(run(Engine(guard=g), evs)) == [("press", 1), ("release", 1), ("press", 1), ("release", 1)]
 
 
+def test_a_second_press_after_the_repeat_block_is_a_double_click_one_within_it_is_dropped():
+    """The repeat block is measured from the release to the next press of the same button: a
+    deliberate double click gets through when its second press comes later than the block."""
+    for gap, kinds in ((0.17, [("press", 1), ("release", 1)]), (0.19, [("press", 1), ("release", 1)] * 2)):
+        g = ClickGuard(repeat_block_ms=180)
+        evs = [Event(0, 10, 10), Event(0.1, 10, 10, 1), Event(0.2, 10, 10, 0),
+               Event(0.2 + gap, 10, 10, 1), Event(0.3 + gap, 10, 10, 0), Event(1.0, 10, 10)]
+        assert _kinds(run(Engine(guard=g), evs)) == kinds, gap
+
+
 def test_presses_shorter_than_the_minimum_are_dropped_longer_ones_delayed():
     g = ClickGuard(min_press_ms=40)
     evs = [Event(0, 10, 10), Event(0.1, 10, 10, 1), Event(0.12, 10, 10, 0),

@@ -1,19 +1,26 @@
-"""No overshoot by construction (issue 14): the cursor never goes further along its direction of
-travel than the hand went, whatever the filter chain; ordinary motion and a steady hold unchanged."""
+"""No overshoot by construction (issue 14): whatever the filter chain, at any time on any stream, the
+cursor never moves further along any direction than the hand went in the last EXTENT_S s (the polygon
+of :class:`HandExtent`), so never further along a move than the hand went. Straight motion and a
+steady hold are unchanged."""
 
 from __future__ import annotations
 
 import math
+import random
+
+import numpy as np
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steadyinput.engine import EXTENT_S, HandExtent, run, run_arrays
+from steadyinput.engine import EXTENT_S, EXTENT_SIDES, HandExtent, run, run_arrays
 from steadyinput.events import Event
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
 
-PROFILES = ["mild", "moderate", "severe", "essential-tremor", "intention-tremor", "rest-tremor"]
+PROFILES = ["mild", "moderate", "severe", "essential-tremor", "intention-tremor", "rest-tremor",
+            "dwell-only", "off"]
 
 
 def _abrupt_stop_left(x0: float = 476.0, x1: float = 76.0, y: float = 300.0, hz: float = 1000.0,
@@ -68,82 +75,239 @@ def test_issue_example_press_lands_near_where_the_hand_stopped_and_no_drag():
     assert (release.x, release.y) == (press.x, press.y)  # before: released at 80, a 17 px drag
 
 
-def test_ordinary_motion_is_untouched_the_hand_is_ahead_of_its_lagging_cursor(monkeypatch):
-    evs = [Event(i / 500, 100 + 0.8 * i, 200 + 0.3 * i) for i in range(400)]  # 400 px/s, no stop
-    evs += [Event(0.8 + i / 500, 420 + 0.8 * i * (1 - i / 800), 320) for i in range(200)]  # gentle stop
+def test_straight_motion_is_untouched_the_hand_is_ahead_of_its_lagging_cursor(monkeypatch):
+    evs = [Event(i / 500, 100 + 0.8 * i, 200 + 0.3 * i) for i in range(400)]  # 400 px/s for 0.8 s
     with_limit = run(build_engine(load("moderate")), evs)
-    monkeypatch.setattr(HandExtent, "limit", lambda self, t, hx, hy, x, y: (x, y))
+    monkeypatch.setattr(HandExtent, "limit", lambda self, t, hx, hy, x, y, px, py: (x, y))
     without = run(build_engine(load("moderate")), evs)
-    assert [(a.t, a.x, a.y) for a in with_limit][:300] == [(a.t, a.x, a.y) for a in without][:300]
+    moving = [a for a in with_limit if a.t < 0.8]
+    assert len(moving) > 100 and moving == [a for a in without if a.t < 0.8]
+    assert max(a.x for a in with_limit) == 419 and max(a.x for a in without) > 419  # then it stops dead
+
+
+def _turn() -> list[Event]:
+    """Up and to the right at 400 px/s, then a gentle stop going right only at y = 320."""
+    evs = [Event(i / 500, 100 + 0.8 * i, 200 + 0.3 * i) for i in range(400)]
+    return evs + [Event(0.8 + i / 500, 420 + 0.8 * i * (1 - i / 800), 320) for i in range(200)]
+
+
+def test_after_turning_the_cursor_does_not_run_on_in_the_old_direction(monkeypatch):
+    with_limit = _moves(run(build_engine(load("moderate")), _turn()))
+    assert max(a.y for a in with_limit) == 320  # the hand's highest
+    monkeypatch.setattr(HandExtent, "limit", lambda self, t, hx, hy, x, y, px, py: (x, y))
+    without = _moves(run(build_engine(load("moderate")), _turn()))
+    assert max(a.y for a in without) >= 325  # the filters alone carry on upwards, 7 px past the hand
+    assert [(a.t, a.x, a.y) for a in with_limit if a.t < 0.82] == [(a.t, a.x, a.y) for a in without if a.t < 0.82]
 
 
 def test_holding_still_with_tremor_stays_steady(monkeypatch):
     evs = [Event(i / 1000, 500 + round(8 * math.sin(2 * math.pi * 5 * i / 1000)),
                  400 + round(3 * math.cos(2 * math.pi * 5 * i / 1000))) for i in range(4000)]
     late = [a for a in _moves(run(build_engine(load("moderate")), evs)) if 1.5 < a.t < 4.0]
-    monkeypatch.setattr(HandExtent, "limit", lambda self, t, hx, hy, x, y: (x, y))
+    monkeypatch.setattr(HandExtent, "limit", lambda self, t, hx, hy, x, y, px, py: (x, y))
     late0 = [a for a in _moves(run(build_engine(load("moderate")), evs)) if 1.5 < a.t < 4.0]
     span = max(a.x for a in late) - min(a.x for a in late) if late else 0
     span0 = max(a.x for a in late0) - min(a.x for a in late0) if late0 else 0
     assert span <= max(span0, 1)  # no tremor let back in (the raw hand spans 16 px)
 
 
+def test_the_limit_moves_a_cursor_past_the_hand_to_the_nearest_point_it_may_be_at():
+    h = HandExtent(0.4, 16)
+    h.reset(0.0, 0.0, 0.0)
+    assert h.limit(0.005, 100.0, 0.0, 50.0, 0.0, 0.0, 0.0) == (50.0, 0.0)  # on the way: untouched
+    x, y = h.limit(0.010, 100.0, 0.0, 103.0, 0.0, 50.0, 0.0)  # past the end of the move
+    assert (round(x, 9), round(y, 9)) == (100.0, 0.0)
+    x, y = h.limit(0.015, 100.0, 0.0, 60.0, 2.0, 60.0, 0.0)  # beside the path: back onto it, no jump along it
+    assert (round(x, 9), round(y, 9)) == (60.0, 0.0)
+    assert h.limit(0.5, 100.0, 0.0, 60.0, 0.0, 60.0, 0.0) == (60.0, 0.0)  # left behind: it may stay
+    x, y = h.limit(0.505, 100.0, 0.0, 58.0, 1.0, 60.0, 0.0)  # but not further away, nor sideways
+    assert (round(x, 9), round(y, 9)) == (60.0, 0.0)
+    x, y = h.limit(0.51, 100.0, 0.0, 70.0, 0.0, 60.0, 0.0)  # it may go on towards the hand
+    assert (round(x, 9), round(y, 9)) == (70.0, 0.0)
+    x, y = h.limit(0.515, 100.0, 0.0, 120.0, 0.0, 70.0, 0.0)  # but not past it
+    assert (round(x, 9), round(y, 9)) == (100.0, 0.0)
+
+
+@given(steps=st.lists(st.tuples(st.sampled_from([0.005, 0.005, 0.02, 0.3]), st.integers(-30, 30),
+                                st.integers(-30, 30)), min_size=1, max_size=200),
+       sides=st.sampled_from([4, 8, 20]))
+@settings(max_examples=60, deadline=None, database=None)
+def test_the_bounds_are_the_farthest_the_held_positions_of_the_window_went(steps, sides):
+    """The sliding-window maxima against the plain definition, recomputed from scratch each tick."""
+    h = HandExtent(0.4, sides)
+    dirs = [(math.cos(2 * math.pi * k / sides), math.sin(2 * math.pi * k / sides)) for k in range(sides)]
+    t, x, y = 0.0, 500.0, 500.0
+    h.reset(t, x, y)
+    held = [(t, x, y)]  # (since when, x, y) of each position
+    for dt, dx, dy in steps:
+        t += dt
+        if dx or dy:
+            x, y = x + dx, y + dy
+            held.append((t, x, y))
+        h.limit(t, x, y, x, y, x, y)
+        live = [p for i, p in enumerate(held) if i == len(held) - 1 or held[i + 1][0] > t - 0.4]
+        want = [max(px * c + py * s for _, px, py in live) for c, s in dirs]
+        assert h.bounds() == pytest.approx(want, abs=1e-9)
+
+
+# -- the invariant on random streams ---------------------------------------------------------------
+
+DIRS = np.array([(math.cos(2 * math.pi * k / EXTENT_SIDES), math.sin(2 * math.pi * k / EXTENT_SIDES))
+                 for k in range(EXTENT_SIDES)])
+ROUNDING = 0.5 * np.abs(DIRS).sum(axis=1)  # how far rounding to whole pixels moves a point along each
+
+
 @st.composite
-def abrupt_stop_streams(draw):
-    """Straight moves at 150-1500 px/s that stop within 0-60 ms, then holds with optional tremor."""
+def hand_streams(draw, buttons: bool = True):
+    """Random hands: moves of any length, speed and direction that stop abruptly or gently, jumps,
+    holds with or without tremor, gaps, 60-1000 Hz and jittered sampling, whole or half pixels,
+    and (if ``buttons``) presses and releases at random moments. Returns (events, segments):
+    segments are (start index, end index, t_start, t_end, ux, uy) per move and the hold after it."""
     hz = draw(st.sampled_from([60.0, 125.0, 500.0, 1000.0]))
+    jitter = draw(st.sampled_from([0.0, 0.4]))
     res = draw(st.sampled_from([1.0, 0.5]))
-    t, x, y = EXTENT_S + 0.05, 960.0, 540.0
-    evs, segs = [Event(0.0, x, y), Event(t, x, y)], []
+    t, x, y = draw(st.floats(0.0, 5.0)), float(draw(st.integers(100, 1800))), float(draw(st.integers(100, 900)))
+    rnd = random.Random(draw(st.integers(0, 2 ** 32)))  # per event: jitter and button changes
+    held = 0
+    evs: list[Event] = []
+    segs = []
+
+    def emit(when: float, px: float, py: float) -> None:
+        nonlocal held
+        if buttons and rnd.random() < 0.007:
+            held = rnd.choice([0, 1, 1, 2, 3])
+        evs.append(Event(when, round(px / res) * res, round(py / res) * res, held))
+
+    def step() -> float:
+        return (1.0 + jitter * rnd.uniform(-1.0, 1.0)) / hz
+
+    emit(t, x, y)
     for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["move", "move", "move", "jump", "gap"]))
         ang = draw(st.floats(0, 2 * math.pi))
-        speed = draw(st.floats(150, 1500))
-        dist = speed * draw(st.floats(EXTENT_S + 0.02, 0.8))  # travelling longer than the window:
-        # then the cursor's direction of travel is the move's (shorter moves: see HandExtent)
-        stop = draw(st.floats(0.0, 0.06))
         ux, uy = math.cos(ang), math.sin(ang)
-        dur = dist / speed + stop / 2
-        t0, x0, y0 = t, x, y
-        start = len(evs)
-        k = 1
-        while k / hz < dur:
-            s = k / hz
-            d = speed * s if s < dur - stop else dist - speed * (dur - s) ** 2 / (2 * stop)
-            evs.append(Event(t0 + s, round((x0 + ux * d) / res) * res, round((y0 + uy * d) / res) * res))
-            k += 1
-        x, y, t = x0 + ux * dist, y0 + uy * dist, t0 + dur
-        hold = draw(st.floats(EXTENT_S + 0.05, 0.8))
-        amp = draw(st.sampled_from([0.0, 0.0, 2.0, 6.0]))
+        start, t0 = len(evs), t
+        if kind == "gap":
+            t += draw(st.sampled_from([0.3, 1.2]))
+        elif kind == "jump":
+            d = draw(st.floats(5, 300))
+            x, y = x + ux * d, y + uy * d
+        else:
+            speed = draw(st.floats(30, 1500))
+            dist = speed * draw(st.floats(0.01, 0.8))
+            stop = draw(st.floats(0.0, 0.15))
+            dur = dist / speed + stop / 2
+            x0, y0 = x, y
+            s = step()
+            while s < dur:
+                d = speed * s if s < dur - stop else dist - speed * (dur - s) ** 2 / (2 * stop)
+                emit(t0 + s, x0 + ux * d, y0 + uy * d)
+                s += step()
+            x, y, t = x0 + ux * dist, y0 + uy * dist, t0 + dur
+        hold = draw(st.floats(0.0, 0.8))
+        amp = draw(st.sampled_from([0.0, 0.0, 1.0, 3.0, 8.0]))
         f = draw(st.floats(3, 12))
-        k = 0
-        while k / hz <= hold:
-            s = k / hz
-            evs.append(Event(t + s, round((x + amp * math.sin(2 * math.pi * f * s)) / res) * res,
-                             round((y + amp * 0.5 * math.cos(2 * math.pi * f * s)) / res) * res))
-            k += 1
-        segs.append((start, len(evs), t, t + hold, ux, uy))
-        t += hold
-        t += 1.0 / hz
+        s = 0.0
+        while s <= hold:
+            emit(t + s, x + amp * math.sin(2 * math.pi * f * s), y + amp * 0.5 * math.cos(2 * math.pi * f * s))
+            s += step()
+        t += hold + 1.0 / hz
+        segs.append((start, len(evs), t0, t, ux, uy))
     return evs, segs
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(data=abrupt_stop_streams(), profile=st.sampled_from(PROFILES))
-def test_after_an_abrupt_stop_the_cursor_never_goes_further_along_the_move_than_the_hand(data, profile):
+def _traced(engine):
+    """Wrap the engine's tick to record (t, fx, fy): the filtered cursor after the limit."""
+    rec = []
+    tick = engine._tick
+
+    def traced(t, out):
+        tick(t, out)
+        rec.append((t, engine.fx, engine.fy))
+    engine._tick = traced
+    return rec
+
+
+def _reach(evs: list[Event], dirs: np.ndarray):
+    """reach(t0, t): the farthest any event from the last one at or before t0 to the last at or
+    before t went along each of dirs (px)."""
+    ts = np.array([e.t for e in evs])
+    proj = np.array([(e.x, e.y) for e in evs]) @ dirs.T
+
+    def reach(t0: float, t: float) -> np.ndarray:
+        i0 = max(int(np.searchsorted(ts, t0, side="right")) - 1, 0)
+        i1 = int(np.searchsorted(ts, t, side="right"))
+        return proj[i0:max(i1, i0 + 1)].max(axis=0)
+    return reach
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=hand_streams(), profile=st.sampled_from(PROFILES))
+def test_at_every_tick_the_cursor_advances_no_further_than_the_hand_went_in_the_last_window(data, profile):
+    """The invariant, at every tick of any stream: along each of the polygon's directions the
+    filtered cursor is no further than the farther of where the hand (raw events) went in the last
+    EXTENT_S s and where the cursor was at the tick before."""
+    evs, _ = data
+    engine = build_engine(load(profile))
+    ticks = _traced(engine)
+    run(engine, evs)
+    reach = _reach(evs, DIRS)
+    slack = EXTENT_S + 2 * engine.dt  # the engine sees the hand at its ticks, a tick after an event
+    before = None
+    for t, fx, fy in ticks:
+        bound = reach(t - slack, t)
+        if before is not None:
+            bound = np.maximum(bound, DIRS @ before)
+        over = DIRS @ (fx, fy) - bound
+        assert over.max() <= 1e-6, (t, fx, fy, over.max())
+        before = (fx, fy)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=hand_streams(buttons=False), profile=st.sampled_from(PROFILES))
+def test_the_shown_cursor_never_moves_further_than_the_hand_went_in_the_last_window(data, profile):
+    """Seen from outside (no buttons, so no click-guard freeze), every move the engine shows at any
+    time: along each direction, no further than the hand went in the last EXTENT_S s unless the
+    cursor was already that far, up to rounding to whole pixels (once for each position)."""
+    evs, _ = data
+    engine = build_engine(load(profile))
+    acts = run(engine, evs)
+    reach = _reach(evs, DIRS)
+    slack = EXTENT_S + 2 * engine.dt
+    before = None
+    for a in _moves(acts):
+        bound = reach(a.t - slack, a.t) + ROUNDING
+        if before is not None:
+            bound = np.maximum(bound, DIRS @ before + 2 * ROUNDING)
+        over = DIRS @ (a.x, a.y) - bound
+        assert over.max() <= 1e-6, (a, over.max())
+        before = (a.x, a.y)
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=hand_streams(buttons=False), profile=st.sampled_from(PROFILES))
+def test_the_cursor_never_goes_further_along_a_move_than_the_hand_went(data, profile):
+    """The user's view: from the start of a move (stopping abruptly or not, of any length) until
+    the next one, the shown cursor is no further along the move's direction than the hand went
+    since EXTENT_S s before the move began (or than the cursor was when it began). 0.75 px:
+    rounding to whole pixels; 0.25 px: the polygon's corners, between its directions at most
+    1/cos(180/EXTENT_SIDES degrees) - 1 (1.3 %) of the hand's tremor beyond it."""
     evs, segs = data
-    acts = run(build_engine(load(profile)), evs)
-    moves = _moves(acts)
-    for start, end, t_stop, t_end, ux, uy in segs:
-        hand = [e for e in evs[start:end]]
+    engine = build_engine(load(profile))
+    moves = _moves(run(engine, evs))
+    for start, end, t0, t1, ux, uy in segs:
+        reach = _reach(evs, np.array([(ux, uy)]))
+        shown = [a for a in moves if a.t <= t0]
+        was = shown[-1].x * ux + shown[-1].y * uy if shown else -math.inf
         for a in moves:
-            if t_stop <= a.t < min(t_end, t_stop + EXTENT_S):  # while the move is in the window
-                reach = max(e.x * ux + e.y * uy for e in hand if e.t <= a.t)
-                assert a.x * ux + a.y * uy <= reach + 0.75, (a, reach)  # 0.75: rounding to whole px
+            if t0 <= a.t < t1:
+                bound = max(reach(t0 - EXTENT_S - 2 * engine.dt, a.t)[0], was)
+                assert a.x * ux + a.y * uy <= bound + 1.0, a
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(data=abrupt_stop_streams(), profile=st.sampled_from(PROFILES))
-def test_abrupt_stop_streams_give_the_same_actions_through_run_and_run_arrays(data, profile):
+@settings(max_examples=10, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=hand_streams(), profile=st.sampled_from(PROFILES))
+def test_random_hands_give_the_same_actions_through_run_and_run_arrays(data, profile):
     evs, _ = data
     a = run(build_engine(load(profile)), evs)
     b = run_arrays(build_engine(load(profile)), [e.t for e in evs], [e.x for e in evs], [e.y for e in evs],

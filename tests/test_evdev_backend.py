@@ -189,3 +189,233 @@ def test_an_unplugged_mouse_is_dropped_without_stopping():
     assert b.read() == []
     assert mouse.path not in b.paths
     b.stop()
+
+
+# --- several grabbed devices: a button is down while any of them holds it --------------------------
+
+def _backend_with(*specs, **kw):
+    """A backend over fake devices ``(path, name, caps)``, started; opens are counted per path."""
+    devs = {p: FakeDeviceNoRealMouseHere(p, n, c) for p, n, c in specs}
+    opened: dict[str, int] = {}
+    made = []
+
+    def open_device(path):
+        opened[path] = opened.get(path, 0) + 1
+        return devs[path]
+
+    def make(caps):
+        made.append(FakeUInputNoDevUinputHere(caps))
+        return made[-1]
+
+    kw.setdefault("hotplug_s", 0)
+    b = Backend(list_devices=lambda: list(devs), open_device=open_device, make_uinput=make, **kw)
+    b.start()
+    return b, devs, opened, made
+
+
+def _press(dev, code, down):
+    dev.push(ev(e.EV_MSC, e.MSC_SCAN, 0x90001), ev(e.EV_KEY, code, int(down)), syn())
+
+
+def _two_mice():
+    return _backend_with(("/dev/input/event1", "Trackball", MOUSE_CAPS), ("/dev/input/event2", "USB Mouse", MOUSE_CAPS))
+
+
+def test_one_mouse_clicking_never_releases_the_button_another_mouse_holds():
+    b, devs, _, _ = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    _press(a, e.BTN_LEFT, True)
+    assert [r[2] for r in b.read()] == [1]
+    _press(m, e.BTN_LEFT, True)
+    _press(m, e.BTN_LEFT, False)  # the other mouse clicks while the first holds: nothing changes
+    assert [r[2] for r in b.read()] == []
+    _press(m, e.BTN_LEFT, True)
+    _press(a, e.BTN_LEFT, False)  # the first lets go while the other holds: still down
+    assert [r[2] for r in b.read()] == []
+    _press(m, e.BTN_RIGHT, True)
+    _press(m, e.BTN_LEFT, False)  # nobody holds left any more; right is held
+    assert [r[2] for r in b.read()] == [3, 2]
+    b.stop()
+
+
+def test_motion_from_every_mouse_adds_up_and_keeps_the_buttons_held():
+    b, devs, _, _ = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    _press(a, e.BTN_LEFT, True)
+    b.read()
+    m.push(ev(e.EV_REL, e.REL_X, 5), syn())
+    assert b.read() == [(5.0, 0.0, 1)]
+    a.push(ev(e.EV_REL, e.REL_Y, -2), syn())
+    assert b.read() == [(5.0, -2.0, 1)]
+    m.push(ev(e.EV_REL, e.REL_X, 1), syn())
+    assert b.read() == [(6.0, -2.0, 1)]  # the drag goes on, whichever mouse moves
+    b.stop()
+
+
+def test_a_mouse_unplugged_while_holding_a_button_lets_go_of_it_unless_another_holds_it():
+    b, devs, _, _ = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+
+    def unplug(dev):
+        def gone():
+            raise OSError(19, "No such device")
+        dev.read = gone
+        os.write(dev._w, b"x")
+
+    _press(a, e.BTN_LEFT, True)
+    _press(m, e.BTN_LEFT, True)
+    assert [r[2] for r in b.read()] == [1]
+    unplug(a)
+    assert [r[2] for r in b.read()] == []  # the other mouse still holds it
+    unplug(m)
+    assert [r[2] for r in b.read()] == [0]  # nobody does: released (the kernel's own release may be lost)
+    b.stop()
+
+
+def test_passed_through_buttons_are_held_while_any_device_holds_them():
+    b, devs, _, made = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    ui = made[0]
+    for dev, down in ((a, True), (m, True), (m, False), (m, True), (a, False), (m, False)):
+        dev.push(ev(e.EV_KEY, e.BTN_SIDE, int(down)), syn())
+        b.read()
+    assert [(c, v) for t, c, v in ui.writes if t == e.EV_KEY] == [(e.BTN_SIDE, 1), (e.BTN_SIDE, 0)]
+    assert ui.writes[-2:] == [(e.EV_KEY, e.BTN_SIDE, 0), (e.EV_SYN, e.SYN_REPORT, 0)]
+    a.push(ev(e.EV_KEY, e.BTN_SIDE, 1), syn())
+    b.read()
+
+    def gone():
+        raise OSError(19, "No such device")
+    a.read = gone
+    os.write(a._w, b"x")
+    b.read()
+    assert ui.writes[-2:] == [(e.EV_KEY, e.BTN_SIDE, 0), (e.EV_SYN, e.SYN_REPORT, 0)]  # unplugged: let go
+    b.stop()
+
+
+def test_a_grabbed_touchpad_and_a_mouse_hold_buttons_each_their_own():
+    """Touchpads are left alone by default (their clicks never pass through here); asked to take
+    them too, a touchpad's click while the mouse holds the button does not release it."""
+    b, devs, _, _ = _backend_with(("/dev/input/event1", "USB Mouse", MOUSE_CAPS),
+                                  ("/dev/input/event2", "SynPS/2 Touchpad", TOUCHPAD_CAPS), include_absolute=True)
+    mouse, pad = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    assert pad.grabbed
+    _press(mouse, e.BTN_LEFT, True)
+    pad.push(ev(e.EV_KEY, e.BTN_TOUCH, 1), ev(e.EV_KEY, e.BTN_LEFT, 1), syn())
+    pad.push(ev(e.EV_KEY, e.BTN_LEFT, 0), ev(e.EV_KEY, e.BTN_TOUCH, 0), syn())
+    assert [r[2] for r in b.read()] == [1]
+    _press(mouse, e.BTN_LEFT, False)
+    assert [r[2] for r in b.read()] == [0]
+    b.stop()
+
+
+def test_two_mice_through_the_live_loop_and_click_guard_give_one_press_and_one_release():
+    """The real engine (moderate profile, its click guard) between two mice taking turns to hold
+    the left button: the applications see one press and one release, at the end."""
+    from steadyinput.live.loop import LiveLoop
+    from steadyinput.pipeline import build_engine
+    from steadyinput.profile import load
+    a = FakeDeviceNoRealMouseHere("/dev/input/event1", "Trackball", MOUSE_CAPS)
+    m = FakeDeviceNoRealMouseHere("/dev/input/event2", "USB Mouse", MOUSE_CAPS)
+    devs = {a.path: a, m.path: m}
+    made = []
+    b = Backend(list_devices=lambda: list(devs), open_device=devs.__getitem__,
+                make_uinput=lambda caps: made.append(FakeUInputNoDevUinputHere(caps)) or made[-1], hotplug_s=0)
+    loop = LiveLoop(build_engine(load("moderate"), screens=b.screens()), b)
+    th = threading.Thread(target=loop.run, daemon=True)
+    th.start()
+    assert _wait(lambda: a.grabbed and m.grabbed)
+    ui = made[0]
+
+    def lefts():
+        return [v for t, c, v in list(ui.writes) if (t, c) == (e.EV_KEY, e.BTN_LEFT)]
+
+    _press(a, e.BTN_LEFT, True)
+    assert _wait(lambda: lefts() == [1])
+    for dev, down in ((m, True), (m, False), (m, True), (a, False)):
+        time.sleep(0.05)
+        _press(dev, e.BTN_LEFT, down)
+    time.sleep(0.4)  # longer than the click guard's windows: any release would be out
+    assert lefts() == [1]
+    _press(m, e.BTN_LEFT, False)
+    assert _wait(lambda: lefts() == [1, 0])
+    loop.stop()
+    th.join(5)
+    assert lefts() == [1, 0]
+
+
+def _wait(pred, timeout=5.0):
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+# --- hot-plug: each device node is opened once, keyboards are never opened again -----------------
+
+def _pump(b, seconds):
+    """Runs the backend as the live loop would, for ``seconds``: wait on its fd, read."""
+    import select
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        select.select([b.fileno()], [], [], 0.01)
+        b.read()
+
+
+ALL_KINDS = (("/dev/input/event1", "USB Mouse", MOUSE_CAPS), ("/dev/input/event2", "SynPS/2 Touchpad", TOUCHPAD_CAPS),
+             ("/dev/input/event3", "AT keyboard", KEYBOARD_CAPS), ("/dev/input/event4", VIRTUAL_NAME, MOUSE_CAPS),
+             ("/dev/input/event5", "Other Mouse", MOUSE_CAPS))
+
+
+def test_a_still_system_opens_each_device_once_however_many_scans():
+    """Keyboards, touchpads, unchosen mice and our own pointer are decided on once, not reopened
+    at every hot-plug scan (privacy: no keyboard is opened or read again and again)."""
+    b, devs, opened, _ = _backend_with(*ALL_KINDS, devices=["USB"], hotplug_s=0.01)
+    _pump(b, 0.3)  # some 30 scans
+    assert opened == {p: 1 for p in devs}
+    assert devs["/dev/input/event1"].grabbed and not devs["/dev/input/event5"].grabbed
+    assert all(d.closed for p, d in devs.items() if p != "/dev/input/event1")
+    b.stop()
+
+
+def test_a_node_made_again_or_plugged_in_is_opened_once_more():
+    """A node is remembered by its identity (device number, inode, change time) until it goes:
+    a keyboard unplugged and a mouse plugged in at its path is looked at, once."""
+    ids = {"/dev/input/event3": ("kbd", 1)}
+    b, devs, opened, _ = _backend_with(*ALL_KINDS[:3], hotplug_s=0.01, identify=lambda p: ids.get(p, (p,)))
+    _pump(b, 0.1)
+    assert opened == {p: 1 for p in devs}
+    mouse = FakeDeviceNoRealMouseHere("/dev/input/event3", "Plugged Mouse", MOUSE_CAPS)
+    devs["/dev/input/event3"] = mouse
+    ids["/dev/input/event3"] = ("mouse", 2)  # the same path, a new node
+    _pump(b, 0.1)
+    assert opened["/dev/input/event3"] == 2 and mouse.grabbed
+    kb = devs.pop("/dev/input/event2")  # the touchpad goes, and comes back: looked at once again
+    _pump(b, 0.1)
+    devs["/dev/input/event2"] = kb
+    _pump(b, 0.1)
+    assert opened == {"/dev/input/event1": 1, "/dev/input/event2": 2, "/dev/input/event3": 2}
+    b.stop()
+
+
+def test_a_node_that_cannot_be_opened_is_not_tried_again_until_it_changes():
+    ids = {"/dev/input/event3": ("kbd", 1)}
+    tries = []
+    b, devs, opened, _ = _backend_with(*ALL_KINDS[:1], hotplug_s=0.01, identify=lambda p: ids.get(p, (p,)))
+    real_open = b._open
+
+    def open_device(path):
+        tries.append(path)
+        if path == "/dev/input/event3" and ids[path][1] == 1:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path)
+    b._open = open_device
+    devs["/dev/input/event3"] = FakeDeviceNoRealMouseHere("/dev/input/event3", "Late Mouse", MOUSE_CAPS)
+    _pump(b, 0.1)
+    assert tries == ["/dev/input/event3"]
+    ids["/dev/input/event3"] = ("kbd", 2)  # its permissions changed (udev): its change time too
+    _pump(b, 0.1)
+    assert tries == ["/dev/input/event3"] * 2 and devs["/dev/input/event3"].grabbed
+    b.stop()

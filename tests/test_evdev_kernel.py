@@ -455,6 +455,70 @@ class TestWhileRunning:
         got = [f for f in got if any(ev[:2] not in motion for ev in f)]  # the filter's last counts may come late
         assert got == frames
 
+    def test_two_mice_holding_the_same_button_release_it_only_when_neither_holds_it(self, prog, devices):
+        """A button is down on the virtual pointer while any mouse holds it (a trackball and a
+        mouse, two mice): the other mouse pressing and letting go of it changes nothing."""
+        a, b = devices[:2]
+        vp = prog.vp
+        assert prog.settled_at_fed(), prog.where()
+        vp.quiet(0.4)  # the last release is older than the click guard's repeat block
+        n0 = len(vp.events)
+
+        def lefts() -> list[int]:
+            return [v for t, c, v in vp.events[n0:] if (t, c) == (e.EV_KEY, e.BTN_LEFT)]
+
+        def after(mouse: Mouse, label: str) -> None:
+            """Waits until the program has read mouse's frames so far (a wheel click it passes on
+            after them), then long enough for any button change they made to arrive."""
+            k = len(vp.events)
+            mouse.frame((e.EV_REL, e.REL_WHEEL, 1))
+            assert vp.wait(lambda: (e.EV_REL, e.REL_WHEEL, 1) in vp.events[k:]), label
+            vp.quiet(0.4)
+
+        a.button(e.BTN_LEFT, True)
+        assert vp.wait(lambda: e.BTN_LEFT in vp.down), prog.output
+        b.button(e.BTN_LEFT, True)
+        time.sleep(0.1)
+        b.button(e.BTN_LEFT, False)  # B clicks while A holds: A's button stays down
+        after(b, "B's click never read")
+        assert e.BTN_LEFT in vp.down and lefts() == [1], f"B's click released A's held button: {lefts()}"
+        b.button(e.BTN_LEFT, True)
+        a.button(e.BTN_LEFT, False)  # now B holds and A lets go: still down
+        after(a, "A's release never read")
+        assert e.BTN_LEFT in vp.down and lefts() == [1], f"A's release let go of B's held button: {lefts()}"
+        b.button(e.BTN_LEFT, False)  # nobody holds it: released, once
+        assert vp.wait(lambda: e.BTN_LEFT not in vp.down), f"never released: {lefts()}"
+        vp.quiet(0.4)
+        assert lefts() == [1, 0]
+
+    def test_a_still_system_opens_no_input_device_again(self, prog, devices):
+        """The hot-plug scan opens a device once: no keyboard (nor anything else it decided
+        against) is opened again while nothing is plugged in or out. Counted with strace."""
+        import shutil
+        if not shutil.which("strace"):
+            pytest.skip("no strace here to count the program's opens")
+        art = Path(os.environ.get("STEADYINPUT_KERNEL_ARTIFACTS", Path(__file__).resolve().parents[1] /
+                                  "test-artifacts" / "kernel-tier"))
+        art.mkdir(parents=True, exist_ok=True)
+        log = art / "opens.strace"
+        window_s = 10.0  # five hot-plug scans at the default 2 s
+        st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(log),
+                               "-p", str(prog.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert poll_until(lambda: log.exists() or st.poll() is not None), "strace never started"
+            time.sleep(window_s)
+        finally:
+            st.send_signal(signal.SIGINT)
+            _, err = st.communicate(timeout=DEADLINE_S)
+        assert log.exists(), f"strace could not attach: {err}"
+        opens = [ln for ln in log.read_text().splitlines() if "/dev/input/event" in ln]
+        nodes = sorted(evdev.list_devices())
+        (art / "opens.txt").write_text(f"{len(opens)} opens of /dev/input/event* in {window_s:g} s "
+                                       f"({len(nodes)} nodes: {' '.join(nodes)})\n" + "\n".join(opens) + "\n")
+        print(f"opens of /dev/input/event* in {window_s:g} s: {len(opens)} ({len(nodes)} nodes)")
+        assert prog.proc.poll() is None, prog.output
+        assert not opens, f"{len(opens)} opens in {window_s:g} s of a still system:\n" + "\n".join(opens[:12])
+
     def test_a_mouse_plugged_in_is_picked_up_and_one_unplugged_is_dropped(self, prog, devices):
         a = devices[0]
         c = Mouse("mouse C (plugged in later)")

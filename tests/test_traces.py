@@ -62,6 +62,7 @@ def test_malformed_csv_names_file_line_and_field(tmp_path, content, line, field,
     ('{"t": 0, "x": 1, "y": 2, "buttons": 0}\n\n{"t": 0.1, "x": "a", "y": 2, "buttons": 0}\n', 3, "not a number"),
     ('{"t": 0, "x": 1, "y": 2, "buttons": 0}\n[1, 2]\n', 2, "not a JSON object"),
     ('{"t": 0, "x": 1, "y": 2}\n', 1, "missing"),
+    ('{"t": 1' + '0' * 400 + ', "x": 1, "y": 2, "buttons": 0}\n', 1, "not a finite number"),  # beyond a float
 ])
 def test_malformed_jsonl_names_file_and_line(tmp_path, content, line, what):
     p = tmp_path / "bad.jsonl"

@@ -9,9 +9,13 @@ the sum of REL_X/REL_Y counts, scaled to px with one fixed factor, ``px_per_coun
 ``evdev_px_per_count`` in settings.yaml), so the profile's px settings mean what they say and an
 evdev recording is in px as on X11. The engine's whole-px positions become whole-count
 positions and then deltas, so no remainder is lost. Touchpads and tablets (absolute axes)
-are left alone unless asked for. The virtual device is never grabbed by itself, devices
-plugged in while running are picked up, and a grab ends with the process, so even after
-SIGKILL the mice work again; ``stop`` releases any button held on the virtual device first.
+are left alone unless asked for. With several devices grabbed (two mice, a trackball and a
+mouse), each keeps its own buttons: a button is down on the virtual pointer while any device
+holds it (see :class:`Pointer`). The virtual device is never grabbed by itself, devices
+plugged in while running are picked up (each node is opened once and, if it is not a pointer
+to steady, e.g. a keyboard, not opened again until it is replaced: :func:`node_identity`),
+and a grab ends with the process, so even after SIGKILL the mice work again; ``stop``
+releases any button held on the virtual device first.
 
 Needs read access to /dev/input/event* and write access to /dev/uinput: ``steadyinput setup``
 installs the udev rule (uaccess, with the 'input' group as fallback) and loads uinput at boot;
@@ -113,6 +117,86 @@ class Translator:
         return raw, passed
 
 
+class Pointer:
+    """Every grabbed device as one pointer: their motion adds up, and a button is down while
+    any device holds it (the OR of each device's own buttons), so one device letting go never
+    releases what another still holds. Buttons passed through (side buttons, ...) likewise.
+
+    Each device (``key``: its fd while grabbed) has its own :class:`Translator`, so its frames
+    and buttons are its own; the raw position is shared. Raw events are emitted only when the
+    pointer's state (position, buttons) changed.
+    """
+
+    def __init__(self) -> None:
+        self.e = _ecodes()
+        self.x = self.y = 0.0
+        self._devices: dict[object, Translator] = {}
+        self._keys: dict[object, set[int]] = {}  # pass-through keys each device holds
+        self._last: tuple[float, float, int] | None = None
+
+    @property
+    def buttons(self) -> int:
+        b = 0
+        for tr in self._devices.values():
+            b |= tr.buttons
+        return b
+
+    def _others(self, key) -> tuple[int, set[int]]:
+        """Buttons and pass-through keys held by every device but ``key``."""
+        b, keys = 0, set()
+        for k, tr in self._devices.items():
+            if k != key:
+                b |= tr.buttons
+                keys |= self._keys.get(k, set())
+        return b, keys
+
+    def feed(self, key, events: Iterable) -> tuple[list[tuple[float, float, int]], list[tuple[int, int, int]]]:
+        """Events read from device ``key`` → raw pointer events and writes for the virtual device."""
+        tr = self._devices.setdefault(key, Translator())
+        tr.x, tr.y = self.x, self.y
+        frames, passed = tr.feed(events)
+        self.x, self.y = tr.x, tr.y
+        others, other_keys = self._others(key)
+        raw = [s for s in ((x, y, b | others) for x, y, b in frames) if self._changed(s)]
+        return raw, self._merge_keys(key, passed, other_keys)
+
+    def drop(self, key) -> tuple[list[tuple[float, float, int]], list[tuple[int, int, int]]]:
+        """Device ``key`` is gone: what it held is let go unless another device holds it too."""
+        e = self.e
+        self._devices.pop(key, None)
+        held = self._keys.pop(key, set())
+        _, other_keys = self._others(key)
+        raw = [s for s in [(self.x, self.y, self.buttons)] if self._last is not None and self._changed(s)]
+        passed = [(e.EV_KEY, c, 0) for c in sorted(held - other_keys)]
+        return raw, (passed + [(e.EV_SYN, e.SYN_REPORT, 0)] if passed else [])
+
+    def _changed(self, state: tuple[float, float, int]) -> bool:
+        if state == self._last:
+            return False
+        self._last = state
+        return True
+
+    def _merge_keys(self, key, passed: list[tuple[int, int, int]], other_keys: set[int]) -> list[tuple[int, int, int]]:
+        """Pass-through key presses and releases that change what the virtual device holds; frames
+        left with nothing but their SYN_REPORT are dropped."""
+        e = self.e
+        held = self._keys.setdefault(key, set())
+        out: list[tuple[int, int, int]] = []
+        frame: list[tuple[int, int, int]] = []
+        for t, c, v in passed:
+            if t == e.EV_SYN:
+                if frame:
+                    out += frame + [(t, c, v)]
+                frame = []
+                continue
+            if t == e.EV_KEY:
+                (held.add if v else held.discard)(c)
+                if c in other_keys:
+                    continue  # another device holds it: its state on the virtual device stays
+            frame.append((t, c, v))
+        return out + frame
+
+
 # px per count under libinput's default ("adaptive", speed 0) acceleration at tremor speeds,
 # measured with ``python -m steadyinput.bench.accel`` (README: "Counts and pixels on evdev");
 # settings.yaml's ``evdev_px_per_count`` overrides it (read by the app, see app/settings.py).
@@ -196,6 +280,17 @@ class Writer:
         return out
 
 
+def node_identity(path: str) -> tuple:
+    """What tells a device node from the next one made at the same path, without opening it:
+    its device number, inode and change time (a node made again, or given new permissions by
+    udev, differs). Just the path if it cannot be looked at."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path,)
+    return (path, st.st_rdev, st.st_ino, st.st_ctime_ns)
+
+
 def available() -> Availability:
     try:
         import evdev
@@ -221,7 +316,7 @@ class Backend:
 
     def __init__(self, devices: list[str] | None = None, include_absolute: bool = False,
                  list_devices=None, open_device=None, make_uinput=None, hotplug_s: float = 2.0,
-                 px_per_count: float = DEFAULT_PX_PER_COUNT) -> None:
+                 px_per_count: float = DEFAULT_PX_PER_COUNT, identify=node_identity) -> None:
         import evdev
         self._names = devices
         self.include_absolute = include_absolute
@@ -230,9 +325,9 @@ class Backend:
         self._make_uinput = make_uinput or (lambda caps: evdev.UInput(caps, name=VIRTUAL_NAME))
         self.devices: dict[int, object] = {}  # fd -> device
         self.paths: set[str] = set()
-        self.translator = Translator()
+        self.pointer = Pointer()
         self.units = Units(px_per_count)
-        self.writer = Writer(units=self.units, raw=lambda: (self.translator.x, self.translator.y))
+        self.writer = Writer(units=self.units, raw=lambda: (self.pointer.x, self.pointer.y))
         self.ui = None
         self.hotplug_s = hotplug_s
         self._poll = select.epoll() if hasattr(select, "epoll") else None
@@ -240,6 +335,11 @@ class Backend:
         self._stop = threading.Event()
         self._stopped = False
         self._failed: set[str] = set()  # devices whose grab failed (logged once, retried)
+        self._identify = identify
+        # nodes looked at and not taken (keyboards, touchpads, ourselves, unchosen or unopenable),
+        # path -> identity: not opened again until the node goes or is replaced. Written by the
+        # loop's thread only; the hot-plug thread only reads it (one entry, or a copy of its keys).
+        self.passed_over: dict[str, tuple] = {}
 
     def screens(self) -> list:
         return []  # no screen to clamp to: the compositor does that
@@ -247,19 +347,34 @@ class Backend:
     def steadied(self) -> list[str]:
         return [getattr(d, "name", d.path) for d in self.devices.values()]
 
+    def _new(self, path: str) -> bool:
+        """Whether ``path`` is a node not grabbed and not already passed over as it is now."""
+        if path in self.paths:
+            return False
+        seen = self.passed_over.get(path)
+        return seen is None or seen != self._identify(path)
+
     def candidates(self) -> list:
+        """The pointers to steady among the nodes not looked at yet: each node is opened once;
+        those not taken are remembered (:attr:`passed_over`) until they go or are replaced."""
         out = []
-        for path in self._list():
-            if path in self.paths:
+        paths = self._list()
+        for gone in set(self.passed_over) - set(paths):
+            del self.passed_over[gone]
+        for path in paths:
+            if not self._new(path):
                 continue
+            ident = self._identify(path)  # before opening: a node replaced meanwhile is looked at again
             try:
                 dev = self._open(path)
             except OSError:
+                self.passed_over[path] = ident
                 continue
             name = getattr(dev, "name", "")
             if name == VIRTUAL_NAME or not is_pointer(dev.capabilities(), self.include_absolute) or \
                     (self._names and not any(n.lower() in name.lower() for n in self._names)):
                 dev.close()
+                self.passed_over[path] = ident
                 continue
             out.append(dev)
         return out
@@ -302,7 +417,8 @@ class Backend:
 
     def _hotplug(self) -> None:
         while not self._stop.wait(self.hotplug_s):
-            if any(p not in self.paths for p in self._list()):
+            paths = self._list()  # no opens here: a stat at most
+            if any(self._new(p) for p in paths) or not set(self.passed_over) <= set(paths):  # new, or gone
                 os.write(self._wake_w, b"h")
 
     def stop(self) -> None:
@@ -357,14 +473,18 @@ class Backend:
             except BlockingIOError:
                 continue
             except OSError:  # unplugged
-                self._remove(fd)
+                self._remove(fd, raw)
                 continue
-            r, passed = self.translator.feed(events)
+            r, passed = self.pointer.feed(fd, events)
             raw.extend((self.units.px(x), self.units.px(y), b) for x, y, b in r)
             self._write(passed)
         return raw
 
-    def _remove(self, fd: int) -> None:
+    def _remove(self, fd: int, raw: list[tuple[float, float, int]]) -> None:
+        """Drops an unplugged device; what it held is let go (``raw`` gets the event saying so)."""
+        r, passed = self.pointer.drop(fd)
+        raw.extend((self.units.px(x), self.units.px(y), b) for x, y, b in r)
+        self._write(passed)
         dev = self.devices.pop(fd)
         self.paths.discard(dev.path)
         if self._poll is not None:

@@ -13,6 +13,7 @@ import csv
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,12 +140,19 @@ def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_
             bar.step(items[i].name)
     else:
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(min(jobs, len(items))) as pool:
+        with ctx.Pool(min(jobs, len(items)), initializer=_worker_signals) as pool:
             for i, res in pool.imap_unordered(_work, work, chunksize=1):
                 done[i] = res
                 bar.step(items[i].name)
     bar.done()
     return [r for i in range(len(items)) for r in done[i]]
+
+
+def _worker_signals() -> None:
+    """A worker dies quietly when the pool ends it (SIGTERM) and leaves Ctrl-C to the parent:
+    it must not inherit the command's handler, which would print a traceback per worker."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def cpus() -> int:

@@ -148,12 +148,17 @@ def run(args: argparse.Namespace) -> int:
     if m.get("tremor_db") is None:
         print(f"  tremor, jitter, lag: not measurable ({m.get('note', 'too short')})")
     else:
-        jr = ""  # px before -> after says it; a ratio of two near-zero figures would not
         from ..metrics import basis
         print(f"  figures {basis(m)}")
-        print(f"  tremor removed   {m['tremor_db']:6.1f} dB (2.5-15 Hz, vs {m['reference']})")
-        print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px{jr}")
-        print(f"  lag while moving {m['lag_ms']:6.0f} ms")
+        lo, hi = m["band_hz"]
+        print(f"  tremor removed   {m['tremor_db']:6.1f} dB ({lo:g}-{hi:g} Hz, vs {m['reference']})")
+        print(f"  hold jitter      {m['jitter_raw_px']:6.2f} px -> {m['jitter_out_px']:.2f} px" if m.get("holds")
+              else "  hold jitter        not measurable (no holds found)")
+        print(f"  lag while moving {m['lag_ms']:6.0f} ms" if "lag_note" not in m
+              else f"  lag while moving   not measurable ({m['lag_note']})")
+        if m.get("overshoot_p90_px") is not None:
+            print(f"  past the hand's stops {m['overshoot_median_px']:.1f} / {m['overshoot_p90_px']:.1f} / "
+                  f"{m['overshoot_max_px']:.1f} px (median / p90 / max over {m['stops']})")
     ci, co = m["clicks_in"], m["clicks_out"]
     print(f"  presses          {ci['presses']:6d} -> {co['presses']} (drags {ci['drags']} -> {co['drags']}, "
           f"double clicks {ci['double_clicks']} -> {co['double_clicks']})")
