@@ -92,7 +92,10 @@ class ClickGuard:
                 self.dragging = True  # a deliberate drag (or no freeze asked for): follow the hand
             else:
                 x, y = self.frozen
-        self.remember(t, x, y)
+        h = self._history  # self.remember(t, x, y), inlined: this runs on every engine tick
+        h.append((t, x, y))
+        if len(h) > 64:
+            self._prune(t)
         return x, y
 
     def remember(self, t: float, x: float, y: float) -> None:
@@ -100,9 +103,14 @@ class ClickGuard:
         h = self._history
         h.append((t, x, y))
         if len(h) > 64:  # prune now and then, not on every tick
-            keep = t - self.pre_s - REST_S - 0.05
-            while len(h) > 2 and h[1][0] < keep:
-                h.popleft()
+            self._prune(t)
+
+    def _prune(self, t: float) -> None:
+        """Forget what is too old to matter to a press at t (s) or later."""
+        h = self._history
+        keep = t - self.pre_s - REST_S - 0.05
+        while len(h) > 2 and h[1][0] < keep:
+            h.popleft()
 
     def _shown_at(self, when: float) -> tuple[float, float] | None:
         """Where the cursor was shown at time ``when`` (s), or None if that is before the history

@@ -257,16 +257,19 @@ class Engine:
             self._next_t = t
 
     def _run_ticks(self, until: float, out: list[Action]) -> None:
+        tick_once = self._tick
         while self._ticking:
             tick = self._t0 + self._k * self.dt
             if tick >= until:
                 self._next_t = tick
                 return
             self._k += 1
-            self._tick(tick, out)
+            tick_once(tick, out)
         self._next_t = math.inf
 
     def _tick(self, t: float, out: list[Action]) -> None:
+        # runs 200-1000 times a second while the hand moves: locals instead of repeated
+        # attribute look-ups, and the guard's and _show's common cases inline (same results)
         if t > self.t:
             self.t = t
         rx, ry = self.rx, self.ry
@@ -282,23 +285,32 @@ class Engine:
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
             ex, ey = rx - fx, ry - fy
-            self._tremor_ms += self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
-            self.tremor_px = math.sqrt(2.0 * self._tremor_ms)
-        if self.guard.timers_pending():
+            self._tremor_ms = ms = self._tremor_ms + self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
+            self.tremor_px = math.sqrt(2.0 * ms)
+        guard = self.guard
+        if guard.pending or guard.freeze_until is not None:  # guard.timers_pending()
             self._service(t, out)
-        if abs(fx - rx) <= self.settle_px and abs(fy - ry) <= self.settle_px:
-            self._still += 1
+        settle_px = self.settle_px
+        if abs(fx - rx) <= settle_px and abs(fy - ry) <= settle_px:
+            self._still = still = self._still + 1
         else:
-            self._still = 0
-        settled = self._still >= self.settle_ticks or t - self._raw_changed_t >= self.settle_timeout_s
+            self._still = still = 0
+        settled = still >= self.settle_ticks or t - self._raw_changed_t >= self.settle_timeout_s
         if settled:
             self.chain.reset(rx, ry)
-            self.fx, self.fy = rx, ry
-        x, y = self.guard.display(t, self.fx, self.fy)
-        self._show(t, x, y, out)
+            self.fx, self.fy = fx, fy = rx, ry
+        x, y = guard.display(t, fx, fy)
+        if self.screens:
+            self._show(t, x, y, out)
+        else:  # _show without screens to clamp to
+            self.sx, self.sy = x, y
+            ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)
+            if ix != self.cx or iy != self.cy:
+                self.cx, self.cy = ix, iy
+                out.append(Action(t, "move", ix, iy, 0, self.down))
         if self.dwell is not None:
             self._update_dwell(t, out)
-        if settled and ((not self.guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
+        if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
                         or self._resting(t)):
             self._ticking = False
             self._next_t = math.inf
@@ -381,9 +393,11 @@ def run_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Sequen
     Most events of a fast mouse only move the held raw position between two ticks. While the
     engine is ticking with nothing else pending, such an event changes nothing but ``t``,
     ``rx``, ``ry``, the time of the last change and the still count, and no tick reads them
-    before the next :meth:`Engine.feed_values` call, so they are kept in locals and written
-    back just before it. Everything else (a tick due, a button, a guard timer, settling,
-    pass-through, disabled) goes through :meth:`Engine.feed_values` as in :func:`run`.
+    before the next tick, so they are kept in locals and written back just before it. An event
+    with a tick due before it (same buttons, no gap) runs the ticks and then moves the held
+    position as :meth:`Engine.feed_values` would. Everything else (a button, a guard timer,
+    a gap, settled, pass-through, disabled, a filter fault) goes through
+    :meth:`Engine.feed_values` as in :func:`run`.
     """
     out: list[Action] = []
     feed_arrays(engine, t, x, y, buttons, out)
@@ -395,20 +409,49 @@ def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Seque
     """Feed columns of events (one chunk of a trace) without settling; actions go to ``out``.
 
     Feeding a trace chunk by chunk gives exactly the actions of one :func:`run_arrays` call:
-    the state kept in locals is written back at the end of every chunk.
+    the state kept in locals is written back at the end of every chunk. An event with a tick
+    due before it (and the same buttons, no gap) runs the ticks and then does what
+    :meth:`Engine.feed_values` does with such an event, here: moves the held raw position.
     """
     eng = engine
     feed = eng.feed_values
+    run_ticks = eng._run_ticks
+    gap_s = eng.gap_s
     quick = False  # True while the shortcut applies; then the locals below hold the state
     last_t = next_t = rx = ry = changed_t = 0.0
     held = 0
     changed = False
     for ti, xi, yi, bi in zip(t, x, y, buttons):
-        if quick and last_t <= ti <= next_t and bi == held:
-            last_t = ti
-            if xi != rx or yi != ry:
-                rx, ry, changed_t, changed = xi, yi, ti, True
-            continue
+        if quick and bi == held and last_t <= ti:
+            if ti <= next_t:  # between two ticks: only the held raw position moves
+                last_t = ti
+                if xi != rx or yi != ry:
+                    rx, ry, changed_t, changed = xi, yi, ti, True
+                continue
+            if ti - last_t <= gap_s:  # a tick is due first: feed_values without the checks that cannot fire
+                _write_back(eng, last_t, changed, rx, ry, changed_t)
+                chain = eng.chain
+                run_ticks(ti, out)
+                if eng.chain is chain:  # no filter fault switched filtering off meanwhile
+                    eng.t = eng._event_t = ti
+                    xf, yf = float(xi), float(yi)
+                    if xf != eng.rx or yf != eng.ry:
+                        eng.rx, eng.ry = xf, yf
+                        eng._raw_changed_t = ti
+                        eng._still = 0
+                        if not eng._ticking:
+                            eng._wake(ti)
+                    # ticks deliver guard timers, never start them: none is pending still
+                    quick = eng._ticking
+                    if quick:
+                        last_t, next_t, rx, ry, changed = ti, eng._next_t, eng.rx, eng.ry, False
+                    continue
+                feed(ti, xi, yi, bi, out)  # the ticks before it have run: nothing runs twice
+                quick = (eng._ticking and eng.enabled and bool(eng.chain.filters)
+                         and not eng.guard.timers_pending())
+                if quick:
+                    last_t, next_t, rx, ry, held, changed = eng.t, eng._next_t, eng.rx, eng.ry, eng.raw_buttons, False
+                continue
         if quick:
             _write_back(eng, last_t, changed, rx, ry, changed_t)
         feed(ti, xi, yi, bi, out)

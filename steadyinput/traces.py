@@ -9,7 +9,8 @@ missing header raises :class:`TraceError` naming file, line and field — never 
 Memory is bounded by the data, not by the file: the first 64 KB are sniffed (binary data or a
 first line of megabytes is refused at once), every line is read with a limit of
 ``MAX_LINE_CHARS`` (a longer one is refused naming its line, without reading the rest of it),
-CSV is parsed in chunks of ``CHUNK_ROWS`` rows, and writing goes out in chunks too.
+CSV is read in blocks of ``BLOCK_CHARS`` and parsed in chunks of ``CHUNK_ROWS`` rows, and
+writing goes out in chunks too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import itertools
 import json
 import math
 import warnings
@@ -39,6 +39,7 @@ MAX_BUTTONS = 0xFFFF  # masks of up to 16 buttons
 SNIFF_BYTES = 65536  # how much of a file is looked at before parsing it
 MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 CHUNK_ROWS = 65536  # rows parsed or written at a time
+BLOCK_CHARS = 1 << 20  # characters read at a time by the fast CSV reader
 
 
 @dataclass
@@ -191,12 +192,13 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
             room = _count_lines(path)
             cols_out = [np.empty(room, np.int64 if i == 3 else np.float64) for i in range(len(cols))]
             n = 0
-            lines = _lines(path, fh, first_line=2)
-            while True:
-                chunk = list(itertools.islice(lines, CHUNK_ROWS))
-                if not chunk:
-                    break
-                a = _parse_chunk(chunk, cols, len(kept))
+            xy_kinds = (np.int64, np.float64)
+            for chunk in _line_chunks(fh):
+                if chunk is None:  # a line the strict reader must judge (too long, a lone CR, not ASCII)
+                    return None
+                a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds)
+                if xy is np.float64:  # sub-pixel values: later chunks will be too, skip the integer try
+                    xy_kinds = (np.float64,)
                 k = 0 if a is None else a.shape[0]
                 if a is None or n + k > room or (n and k and a["c0"][0] < cols_out[0][n - 1]):
                     return None
@@ -214,15 +216,50 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
     return tr
 
 
-def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int) -> np.ndarray | None:
-    """Parse CSV lines into a record array (fields c0..), checked; None if anything is off."""
+def _line_chunks(fh) -> Iterator[list[str] | None]:
+    """The lines after the header, ``CHUNK_ROWS`` at a time, read in blocks of ``BLOCK_CHARS``.
+
+    The same lines :func:`_lines` gives (each with its line feed), several times faster than a
+    ``readline`` per line. Instead of a chunk, None for anything the strict reader must judge:
+    a line longer than ``MAX_LINE_CHARS`` (never held beyond one block), a carriage return not
+    followed by a line feed (``readline`` ends a line there too), or a character beyond ASCII.
+    """
+    chunk: list[str] = []
+    carry = ""
+    while block := fh.read(BLOCK_CHARS):
+        text = carry + block
+        if not text.isascii():
+            yield None
+            return
+        parts = text.split("\n")
+        carry = parts.pop()  # the start of a line the next block goes on with
+        if len(carry) > MAX_LINE_CHARS or max(map(len, parts), default=0) > MAX_LINE_CHARS:
+            yield None
+            return
+        if "\r" in text and ("\r" in carry[:-1] or any("\r" in p[:-1] for p in parts)):
+            yield None
+            return
+        chunk.extend([p + "\n" for p in parts])
+        while len(chunk) >= CHUNK_ROWS:
+            yield chunk[:CHUNK_ROWS]
+            chunk = chunk[CHUNK_ROWS:]
+    if carry:  # the last line, without a line feed
+        chunk.append(carry)
+    if chunk:
+        yield chunk
+
+
+def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
+                 xy_kinds: tuple = (np.int64, np.float64)) -> tuple[np.ndarray | None, type | None]:
+    """Parse CSV lines into a record array (fields c0..), checked, and the type x, y were read
+    as; (None, None) if anything is off."""
     # NumPy's parser misreads characters beyond the Basic Multilingual Plane as numbers (and
     # has crashed on them): anything not ASCII goes to the strict reader, which names the line.
     if not all(line.isascii() for line in chunk):
-        return None
+        return None, None
     # Whole pixels and button masks parse several times faster as integers; sub-pixel x, y
     # (or anything else the integer parser refuses) are read again as floats.
-    for xy in (np.int64, np.float64):
+    for xy in xy_kinds:
         kinds = [np.float64, xy, xy, np.int64] + [np.float64] * n_extra
         dtype = np.dtype([(f"c{i}", k) for i, k in enumerate(kinds)])
         try:
@@ -233,19 +270,19 @@ def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int) -> np.ndarray 
         except (ValueError, UserWarning, OverflowError):
             continue
     else:
-        return None
+        return None, None
     if a.shape[0] == 0:
-        return a
+        return a, xy
     b = a["c3"]
     t, x, y = (a[f"c{i}"].astype(np.float64) for i in range(3))
     ex = [a[f"c{4 + i}"] for i in range(n_extra)]
     if not all(np.isfinite(v).all() for v in (t, x, y, *ex)):
-        return None
+        return None, None
     if (np.diff(t) < 0).any() or (b < 0).any() or (b > MAX_BUTTONS).any():
-        return None
+        return None, None
     if (np.abs(t) > MAX_T_S).any() or any((np.abs(v) > MAX_PX).any() for v in (x, y, *ex)):
-        return None
-    return a
+        return None, None
+    return a, xy
 
 
 def _read_strict(path: Path, extra: Iterable[str]) -> Trace:

@@ -5,8 +5,9 @@
   and 125 Hz mice (ticks included): the processing latency each event adds (the filter's own
   smoothing and the wait for the next tick, at most 1/tick_hz, come on top).
 * Replay throughput: ``steadyinput replay`` as a whole process (start-up, reading, filtering,
-  writing) on a long 1000 Hz trace, against the One Euro authors' bare Python filter (x and y)
-  looping over the same events (the loop alone), alternated in one run; medians and their ratio.
+  writing) on long traces (a regular 1000 Hz mouse; jittered 1000, 125 and 60 Hz mice with
+  half-pixel coordinates and abrupt stops), against the One Euro authors' bare Python filter
+  (x and y) looping over the same events (the loop alone), alternated; medians and ratios.
 * Live CPU: ``steadyinput run --backend x11`` on an Xvnc server, CPU time of the process while
   the hand is still and while a VNC client moves the pointer at 1000 Hz (needs Xvnc).
 """
@@ -113,45 +114,109 @@ from steadyinput.traces import read_trace
 tr = read_trace(sys.argv[1])
 t, x, y = (tr.t + 1.0).tolist(), tr.x.tolist(), tr.y.tolist()
 fx, fy = OneEuroFilter(1000.0, 1.0, 0.007, 1.0), OneEuroFilter(1000.0, 1.0, 0.007, 1.0)
-a = time.perf_counter()
+a, c = time.perf_counter(), time.process_time()
 for ti, xi, yi in zip(t, x, y):
     fx(xi, ti)
     fy(yi, ti)
-print(len(t) / (time.perf_counter() - a))
+print(len(t) / (time.perf_counter() - a), len(t) / (time.process_time() - c))
 """
 
+# The traces replay is timed on: name -> (mouse rate Hz, jittered with half pixels and abrupt stops)
+REPLAY_TRACES = {
+    "1000 Hz regular": (1000.0, False),
+    "1000 Hz jittered": (1000.0, True),
+    "125 Hz jittered": (125.0, True),
+    "60 Hz jittered": (60.0, True),
+}
 
-def replay_throughput(minutes: float = 5.0, runs: int = 3) -> dict:
-    with tempfile.TemporaryDirectory() as d:
-        trace = Path(d) / "long.csv"
-        n_trials = max(2, int(minutes * 60 / 1.6))
-        sim = simulate(UserSpec("essential", 6.0, 5.0, double_click_prob=0.0),
-                       TaskSpec(rate_hz=1000.0, trials=n_trials), seed=9)
-        # a mouse moving all the time: report every 1 ms sample, as a 1000 Hz mouse in motion does
-        n = int(sim.trace.t[-1] * 1000)
-        tt = np.arange(n) / 1000.0
+
+def replay_trace_for(kind: str, minutes: float):
+    """A long trace of ``kind`` (a key of :data:`REPLAY_TRACES`) lasting about ``minutes``.
+
+    * regular: a 1000 Hz mouse moving all the time, an event every 1 ms, whole pixels;
+    * jittered: the simulator's essential tremor user (6 Hz, 5 px) with half of the reaches
+      ending in an abrupt stop, sampling intervals jittered by ±50 % of a period, half-pixel
+      coordinates, an event only when something changed (as real mice report).
+    """
+    from ..traces import Trace
+    rate, jittered = REPLAY_TRACES[kind]
+    n_trials = max(2, int(minutes * 60 / 1.45))
+    user = UserSpec("essential", 6.0, 5.0, double_click_prob=0.0)
+    if jittered:
+        sim = simulate(user, TaskSpec(rate_hz=rate, trials=n_trials, stop_prob=0.5, rate_jitter=0.5,
+                                      resolution_px=0.5), seed=9)
         tr = sim.trace
-        idx = np.clip(np.searchsorted(tr.t, tt, side="right") - 1, 0, len(tr) - 1)
-        from ..traces import Trace
-        long = Trace(tt, tr.x[idx] + np.round(np.sin(tt * 25.1)), tr.y[idx], tr.buttons[idx])
-        write_trace(trace, long)
-        events = len(long)
-        replay = [sys.executable, "-m", "steadyinput", "replay", str(trace), "-o", str(Path(d) / "o.csv")]
-        # as installed: a first run leaves the byte-code cache Python normally keeps (pip writes it
-        # for a wheel; an editable install or PYTHONDONTWRITEBYTECODE would recompile every run)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        subprocess.run(replay, check=True, capture_output=True, env=env)
-        rep, oe = [], []
-        for _ in range(runs):
-            a = time.perf_counter()
+        return Trace(tr.t, tr.x, tr.y, tr.buttons)
+    sim = simulate(user, TaskSpec(rate_hz=1000.0, trials=max(2, int(minutes * 60 / 1.6))), seed=9)
+    # a mouse moving all the time: report every 1 ms sample, as a 1000 Hz mouse in motion does
+    n = int(sim.trace.t[-1] * 1000)
+    tt = np.arange(n) / 1000.0
+    tr = sim.trace
+    idx = np.clip(np.searchsorted(tr.t, tt, side="right") - 1, 0, len(tr) - 1)
+    return Trace(tt, tr.x[idx] + np.round(np.sin(tt * 25.1)), tr.y[idx], tr.buttons[idx])
+
+
+def _child_cpu() -> float:
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def replay_throughput(minutes: float = 5.0, runs: int = 3, kinds: tuple[str, ...] = ("1000 Hz regular",),
+                      say=None) -> list[dict]:
+    """Whole-process ``steadyinput replay`` against the One Euro authors' bare loop, per trace kind.
+
+    Each run of replay (a subprocess: start-up, reading, filtering, writing) is followed by one
+    of the loop (a subprocess that reports the loop's own time only). Events per second by the
+    wall clock and by CPU time (replay: the child's user + system time; the loop: its process
+    time); medians over the runs, and the median of the run-by-run ratios.
+    """
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for kind in kinds:
+            trace = Path(d) / "trace.csv"
+            long = replay_trace_for(kind, minutes)
+            write_trace(trace, long)
+            events = len(long)
+            replay = [sys.executable, "-m", "steadyinput", "replay", str(trace), "-o", str(Path(d) / "o.csv")]
+            # as installed: a first run leaves the byte-code cache Python normally keeps (pip writes it
+            # for a wheel; an editable install or PYTHONDONTWRITEBYTECODE would recompile every run)
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             subprocess.run(replay, check=True, capture_output=True, env=env)
-            rep.append(events / (time.perf_counter() - a))
-            r = subprocess.run([sys.executable, "-c", ONE_EURO_LOOP, str(trace)], check=True, capture_output=True,
-                               text=True)
-            oe.append(float(r.stdout.strip()))
-    return {"events": events, "replay_events_per_s": round(float(np.median(rep))),
-            "one_euro_events_per_s": round(float(np.median(oe))),
-            "ratio": round(float(np.median(rep)) / float(np.median(oe)), 2)}
+            rep, rep_cpu, oe, oe_cpu = [], [], [], []
+            for _ in range(runs):
+                c, a = _child_cpu(), time.perf_counter()
+                subprocess.run(replay, check=True, capture_output=True, env=env)
+                rep.append(events / (time.perf_counter() - a))
+                rep_cpu.append(events / (_child_cpu() - c))
+                r = subprocess.run([sys.executable, "-c", ONE_EURO_LOOP, str(trace)], check=True,
+                                   capture_output=True, text=True, env=env)
+                wall, cpu = map(float, r.stdout.split())
+                oe.append(wall)
+                oe_cpu.append(cpu)
+            med = lambda v: float(np.median(v))  # noqa: E731
+            row = {"trace": kind, "events": events, "trace_s": round(float(long.t[-1] - long.t[0]), 1),
+                   "replay_events_per_s": round(med(rep)), "one_euro_events_per_s": round(med(oe)),
+                   "ratio": round(med(np.array(rep) / np.array(oe)), 2),
+                   "replay_events_per_cpu_s": round(med(rep_cpu)),
+                   "one_euro_events_per_cpu_s": round(med(oe_cpu)),
+                   "cpu_ratio": round(med(np.array(rep_cpu) / np.array(oe_cpu)), 2),
+                   "runs": runs}
+            rows.append(row)
+            if say is not None:
+                say(f"  {kind}: replay {row['replay_events_per_s']} events/s, the loop {row['one_euro_events_per_s']}: "
+                    f"ratio {row['ratio']}")
+    return rows
+
+
+def replay_line(r: dict) -> str:
+    """One line of Markdown about one trace kind's replay timing."""
+    return (f"| {r['trace']} | {r['events']} | {r['trace_s']:g} | {r['replay_events_per_s']} | "
+            f"{r['one_euro_events_per_s']} | **{r['ratio']}** | {r['cpu_ratio']} |")
+
+
+REPLAY_HEADER = ["| trace | events | s | replay events/s (whole process) | One Euro loop events/s | "
+                 "ratio | ratio by CPU time |", "|---|---:|---:|---:|---:|---:|---:|"]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -200,27 +265,42 @@ def live_cpu(window_s: float = 5.0) -> dict | None:
         xvnc.wait(10)
 
 
-def run_speed(quick: bool = False, say=print, include_user: bool = False) -> dict:
+def replay_markdown(rows: list[dict]) -> list[str]:
+    """The replay timings as a Markdown table with a line saying what was compared."""
+    runs = rows[0]["runs"] if rows else 0
+    return ["Whole-process `steadyinput replay` (start-up, reading, filtering, writing) against the One Euro "
+            f"authors' bare filter loop (x and y, the loop alone) on the same events, alternated ({runs} runs of each); "
+            "medians, ratio = replay / loop (run by run):", "", *REPLAY_HEADER, *map(replay_line, rows)]
+
+
+def run_replay(minutes: float, runs: int, kinds: tuple[str, ...], say=print) -> dict:
+    """Only the replay timing (``bench speed --replay-only``)."""
+    return {"machine": machine(), "replay": replay_throughput(minutes, runs, kinds, say=say)}
+
+
+def run_speed(quick: bool = False, say=print, include_user: bool = False, minutes: float | None = None,
+              runs: int | None = None) -> dict:
     res: dict = {"machine": machine()}
     say("timing each filter step...")
     res["filters"] = filter_steps(3000 if quick else 20000)
     say("timing each profile's full pipeline per event...")
     res["pipelines"] = pipelines(5.0 if quick else 30.0, include_user)
     say("timing whole-process replay against the One Euro authors' filter...")
-    res["replay"] = replay_throughput(0.2 if quick else 5.0, 1 if quick else 5)
+    res["replay"] = replay_throughput(minutes or (0.2 if quick else 5.0), runs or (1 if quick else 5),
+                                      tuple(REPLAY_TRACES), say=say)
     say("measuring the live loop's CPU use under Xvnc...")
     res["live"] = live_cpu(1.0 if quick else 5.0)
     return res
 
 
 def markdown(res: dict) -> str:
-    lines = [f"Machine: {res['machine']}", "", "| what | median µs | p99 µs |", "|---|---|---|"]
+    lines = [f"Machine: {res['machine']}", ""]
+    if "filters" not in res:  # --replay-only
+        return "\n".join(lines + replay_markdown(res["replay"])) + "\n"
+    lines += ["| what | median µs | p99 µs |", "|---|---|---|"]
     for r in res["filters"] + res["pipelines"]:
         lines.append(f"| {r['what']} | {r['median_us']} | {r['p99_us']} |")
-    rp = res["replay"]
-    lines += ["", f"Replay of {rp['events']} events (1000 Hz, whole process): {rp['replay_events_per_s']} events/s; "
-                  f"One Euro authors' bare filter (x and y) on the same events: {rp['one_euro_events_per_s']} "
-                  f"events/s; ratio {rp['ratio']}."]
+    lines += ["", *replay_markdown(res["replay"])]
     lv = res.get("live")
     if lv:
         lines.append(f"Live loop (x11 backend on Xvnc): {lv['still_cpu_percent']} % CPU with the hand still, "

@@ -24,6 +24,13 @@ def add_parser(sub) -> None:
     s.add_argument("--quick", action="store_true", help="short runs (checks the command works)")
     s.add_argument("-o", "--out", default="bench-results", help="folder for speed.json/.md (default: bench-results)")
     s.add_argument("--include-user", action="store_true", help=USER_HELP)
+    s.add_argument("--replay-only", action="store_true",
+                   help="only time whole-process replay against the One Euro authors' loop, on a regular "
+                        "1000 Hz trace and on jittered 1000, 125 and 60 Hz traces (half pixels, abrupt stops)")
+    s.add_argument("--minutes", type=float, default=None, metavar="M",
+                   help="length of each replay trace, 0.05-60 (default: 5; 0.2 with --quick)")
+    s.add_argument("--runs", type=int, default=None, metavar="N",
+                   help="alternated runs of replay and the loop per trace, 1-100 (default: 5; 1 with --quick)")
     s.set_defaults(run=run_speed)
     add_real(ps)
 
@@ -95,12 +102,22 @@ def run_quality(args: argparse.Namespace) -> int:
 
 def run_speed(args: argparse.Namespace) -> int:
     from ..bench import speed
+    from ..errors import UserError
     from ..outputs import Outputs
+    if (args.minutes is not None and not 0.05 <= args.minutes <= 60) or \
+            (args.runs is not None and not 1 <= args.runs <= 100):
+        raise UserError("--minutes must be from 0.05 to 60 and --runs from 1 to 100")
+    minutes = args.minutes if args.minutes is not None else (0.2 if args.quick else 5.0)
+    runs = args.runs if args.runs is not None else (1 if args.quick else 5)
     out = Path(args.out)
     with Outputs(inputs=_inputs()) as outs:
         folder = outs.folder(out)
-        res = speed.run_speed(quick=args.quick, say=lambda m: print(m, file=sys.stderr, flush=True),
-                              include_user=args.include_user)
+        say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+        if args.replay_only:
+            res = speed.run_replay(minutes, runs, tuple(speed.REPLAY_TRACES), say=say)
+        else:
+            res = speed.run_speed(quick=args.quick, say=say, include_user=args.include_user, minutes=minutes,
+                                  runs=runs)
         md = speed.markdown(res)
         print(md)
         (folder / "speed.json").write_text(json.dumps(res, indent=2) + "\n")

@@ -56,13 +56,16 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
-        from ..metrics import segment_count
-        measuring = segment_count(raw) if metrics or report else 0
+        measuring = 0
+        if metrics or report:  # metrics imports SciPy's signal module: over a second of start-up
+            from ..metrics import segment_count
+            measuring = segment_count(raw)
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
         out = replay_trace(engine, raw, bar)
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
-        _give_back_memory()
+        if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
+            _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
                   "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
         if metrics or report:
