@@ -12,9 +12,10 @@ positions and then deltas, so no remainder is lost. Touchpads and tablets (absol
 are left alone unless asked for. With several devices grabbed (two mice, a trackball and a
 mouse), each keeps its own buttons: a button is down on the virtual pointer while any device
 holds it (see :class:`Pointer`); when the kernel drops a device's events (SYN_DROPPED: we fell
-behind), its buttons are read from the kernel again, so a lost release holds nothing down. The virtual device is never grabbed by itself, devices
-plugged in while running are picked up (each node is opened once and, if it is not a pointer
-to steady, e.g. a keyboard, not opened again until it is replaced: :func:`node_identity`),
+behind), its buttons are read from the kernel again, so a lost release holds nothing down. The
+virtual device is never grabbed by itself, devices plugged in while running are picked up (each
+node is opened once, read-only, and, if it is not a pointer to steady, e.g. a keyboard, not
+opened again until it is replaced: :func:`node_identity`),
 and a grab ends with the process, so even after SIGKILL the mice work again; ``stop``
 releases any button held on the virtual device first.
 
