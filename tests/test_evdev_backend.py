@@ -45,6 +45,13 @@ class FakeDeviceNoRealMouseHere:
         self.grabbed = False
         self.queue: list = []
         self.closed = False
+        self.down: set[int] = set()  # the keys the "hardware" holds now (EVIOCGKEY)
+        self.key_reads = 0
+
+    def _track(self, events):
+        for x in events:
+            if x.type == e.EV_KEY and x.value in (0, 1):
+                (self.down.add if x.value else self.down.discard)(x.code)
 
     def capabilities(self):
         return self._caps
@@ -56,8 +63,20 @@ class FakeDeviceNoRealMouseHere:
         self.grabbed = False
 
     def push(self, *events):
+        self._track(events)
         self.queue.extend(events)
         os.write(self._w, b"e")
+
+    def overflow(self, lost, *after):
+        """The kernel's buffer for us overflowed: the unread queue and ``lost`` are gone (their
+        key changes still happened), SYN_DROPPED and ``after`` (the newest events) are left."""
+        self._track(lost)
+        self.queue = [ev(e.EV_SYN, e.SYN_DROPPED, 0)]
+        self.push(*after)
+
+    def active_keys(self):
+        self.key_reads += 1
+        return sorted(self.down)
 
     def read(self):
         try:
@@ -113,10 +132,27 @@ def test_buttons_become_a_mask_and_autorepeat_is_dropped():
     assert raw == [(0.0, 0.0, 1), (0.0, 0.0, 2)]
 
 
-def test_syn_dropped_discards_the_partial_frame():
+def test_after_syn_dropped_nothing_up_to_the_next_syn_report_is_applied():
+    """The kernel's recovery (event-codes.rst): after SYN_DROPPED, events up to and including the
+    next SYN_REPORT are a partial frame; neither its motion nor its buttons count, even when the
+    frame ends in a later read."""
     tr = Translator()
-    raw, _ = tr.feed([ev(e.EV_REL, e.REL_X, 50), ev(e.EV_SYN, e.SYN_DROPPED, 0), ev(e.EV_REL, e.REL_X, 1), syn()])
-    assert raw == [(1.0, 0.0, 0)]
+    raw, _ = tr.feed([ev(e.EV_REL, e.REL_X, 50), ev(e.EV_SYN, e.SYN_DROPPED, 0), ev(e.EV_REL, e.REL_X, 1)])
+    assert raw == [] and tr.needs_sync and tr.dropping
+    raw, passed = tr.feed([ev(e.EV_KEY, e.BTN_LEFT, 1), ev(e.EV_REL, e.REL_WHEEL, 1), syn(),
+                           ev(e.EV_REL, e.REL_X, 4), syn()])
+    assert raw == [(4.0, 0.0, 0)] and passed == [] and not tr.dropping
+    tr.resync([])
+    assert not tr.needs_sync
+
+
+def test_a_button_change_in_a_frame_cut_by_syn_dropped_does_not_count():
+    tr = Translator()
+    tr.feed([ev(e.EV_KEY, e.BTN_LEFT, 1), syn()])
+    raw, _ = tr.feed([ev(e.EV_KEY, e.BTN_LEFT, 0), ev(e.EV_SYN, e.SYN_DROPPED, 0), syn(), ev(e.EV_REL, e.REL_X, 2), syn()])
+    assert raw == [(2.0, 0.0, 1)]  # until the device's state is read again (Pointer.resync)
+    tr.resync([])
+    assert tr.buttons == 0
 
 
 def test_writer_emits_whole_count_deltas_and_never_duplicates_buttons():
@@ -419,3 +455,121 @@ def test_a_node_that_cannot_be_opened_is_not_tried_again_until_it_changes():
     _pump(b, 0.1)
     assert tries == ["/dev/input/event3"] * 2 and devs["/dev/input/event3"].grabbed
     b.stop()
+
+
+# --- SYN_DROPPED: the kernel dropped events; the device's own state is read again ------------------
+
+def test_a_release_lost_in_a_syn_dropped_is_recovered_from_the_device_state():
+    b, devs, _, made = _backend_with(("/dev/input/event1", "USB Mouse", MOUSE_CAPS))
+    mouse, ui = devs["/dev/input/event1"], made[0]
+    _press(mouse, e.BTN_LEFT, True)
+    assert [r[2] for r in b.read()] == [1]
+    # the program did not read for a while; the release was in what the kernel dropped
+    mouse.overflow([ev(e.EV_KEY, e.BTN_LEFT, 0), syn()] + [ev(e.EV_REL, e.REL_X, 1), syn()] * 100,
+                   ev(e.EV_REL, e.REL_Y, 1), syn(), ev(e.EV_REL, e.REL_X, 3), syn())
+    raw = b.read()
+    assert mouse.key_reads == 1
+    # the whole frames read are applied, then the state read from the device: released (the
+    # engine lets go of it on the virtual pointer); the half frame after SYN_DROPPED never counted
+    assert raw == [(3.0, 0.0, 1), (3.0, 0.0, 0)]
+    mouse.push(ev(e.EV_REL, e.REL_X, 1), syn())
+    assert b.read() == [(4.0, 0.0, 0)] and mouse.key_reads == 1  # read once per drop, not after
+    b.stop()
+    assert [(c, v) for t, c, v in ui.writes if t == e.EV_KEY] == []  # nothing left to release
+
+
+def test_a_press_lost_in_a_syn_dropped_is_taken_from_the_device_state():
+    b, devs, _, _ = _backend_with(("/dev/input/event1", "USB Mouse", MOUSE_CAPS))
+    mouse = devs["/dev/input/event1"]
+    mouse.push(ev(e.EV_REL, e.REL_X, 1), syn())
+    b.read()
+    mouse.overflow([ev(e.EV_KEY, e.BTN_RIGHT, 1), syn()], syn())
+    assert b.read() == [(1.0, 0.0, 2)]
+    mouse.push(ev(e.EV_KEY, e.BTN_RIGHT, 0), syn())
+    assert b.read() == [(1.0, 0.0, 0)]
+    b.stop()
+
+
+def test_a_release_lost_by_one_mouse_keeps_the_button_another_mouse_holds():
+    b, devs, _, _ = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    _press(a, e.BTN_LEFT, True)
+    _press(m, e.BTN_LEFT, True)
+    assert [r[2] for r in b.read()] == [1]
+    m.overflow([ev(e.EV_KEY, e.BTN_LEFT, 0), syn()], syn())
+    assert [r[2] for r in b.read()] == []  # a still holds it
+    a.overflow([ev(e.EV_KEY, e.BTN_LEFT, 0), syn()], syn())
+    assert [r[2] for r in b.read()] == [0]
+    b.stop()
+
+
+def test_a_side_button_release_lost_in_a_syn_dropped_is_written_to_the_virtual_pointer():
+    b, devs, _, made = _two_mice()
+    a, m = devs["/dev/input/event1"], devs["/dev/input/event2"]
+    ui = made[0]
+    a.push(ev(e.EV_KEY, e.BTN_SIDE, 1), ev(e.EV_KEY, e.BTN_EXTRA, 1), syn())
+    m.push(ev(e.EV_KEY, e.BTN_EXTRA, 1), syn())
+    b.read()
+    n = len(ui.writes)
+    a.overflow([ev(e.EV_KEY, e.BTN_SIDE, 0), ev(e.EV_KEY, e.BTN_EXTRA, 0), syn()], syn())
+    b.read()
+    # side released; extra stays down: the other mouse holds it
+    assert ui.writes[n:] == [(e.EV_KEY, e.BTN_SIDE, 0), (e.EV_SYN, e.SYN_REPORT, 0)]
+    b.stop()
+
+
+def test_a_drop_whose_partial_frame_ends_in_a_later_read_is_read_again_when_it_ends():
+    """The device's keys are read at the end of the read that saw SYN_DROPPED and again once the
+    cut frame has passed, so a change in its tail (flushed by the first EVIOCGKEY) is not missed."""
+    b, devs, _, _ = _backend_with(("/dev/input/event1", "USB Mouse", MOUSE_CAPS))
+    mouse = devs["/dev/input/event1"]
+    _press(mouse, e.BTN_LEFT, True)
+    b.read()
+    mouse.overflow([ev(e.EV_KEY, e.BTN_LEFT, 0), syn()], ev(e.EV_REL, e.REL_X, 9))
+    assert [r[2] for r in b.read()] == [0] and mouse.key_reads == 1
+    mouse.push(ev(e.EV_KEY, e.BTN_LEFT, 1), syn())  # the cut frame's tail
+    assert [r[2] for r in b.read()] == [1] and mouse.key_reads == 2
+    mouse.push(ev(e.EV_REL, e.REL_X, 1), syn())
+    assert b.read() == [(1.0, 0.0, 1)] and mouse.key_reads == 2
+    b.stop()
+
+
+def test_a_release_lost_in_a_drop_is_released_on_the_virtual_pointer_through_the_live_loop():
+    from steadyinput.live.loop import LiveLoop
+    from steadyinput.pipeline import build_engine
+    from steadyinput.profile import load
+    b, mouse, made, devs = _backend_with_mouse(hotplug_s=0)
+    loop = LiveLoop(build_engine(load("moderate"), screens=b.screens()), b)
+    th = threading.Thread(target=loop.run, daemon=True)
+    th.start()
+    assert _wait(lambda: mouse.grabbed and made)
+    ui = made[0]
+
+    def lefts():
+        return [v for t, c, v in list(ui.writes) if (t, c) == (e.EV_KEY, e.BTN_LEFT)]
+
+    _press(mouse, e.BTN_LEFT, True)
+    assert _wait(lambda: lefts() == [1])
+    mouse.overflow([ev(e.EV_KEY, e.BTN_LEFT, 0), syn()] + [ev(e.EV_REL, e.REL_X, 1), syn()] * 100, syn())
+    assert _wait(lambda: lefts() == [1, 0]), lefts()
+    loop.stop()
+    th.join(5)
+    assert lefts() == [1, 0]
+
+
+def test_devices_are_opened_read_only():
+    """Reading, EVIOCGRAB and EVIOCGKEY need no write access; nothing looked at is opened for writing."""
+    from steadyinput.backends import evdev_backend
+    seen = []
+
+    class Dev:
+        def __init__(self, path, readonly=False):
+            seen.append((path, readonly))
+    real = evdev.InputDevice
+    evdev.InputDevice = Dev
+    try:
+        evdev_backend.open_readonly("/dev/input/event9")
+    finally:
+        evdev.InputDevice = real
+    assert seen == [("/dev/input/event9", True)]
+    assert Backend(hotplug_s=0)._open is evdev_backend.open_readonly

@@ -550,6 +550,57 @@ class TestWhileRunning:
         assert vp.wait(lambda: not vp.down, 5.0), "the button stays held on the virtual pointer"
         assert prog.proc.poll() is None
 
+    def test_a_release_lost_while_the_program_was_not_reading_leaves_no_button_down(self, prog, devices):
+        """The program stopped (SIGSTOP) while the hand lets go of a held button and goes on moving:
+        the kernel's buffer for it overflows, and the release is among what it drops (the program
+        reads SYN_DROPPED). Once it runs again it reads the mouse's buttons from the kernel
+        (EVIOCGKEY): the button is up on the virtual pointer, and clicks work as before."""
+        a = devices[0]
+        vp = prog.vp
+        assert prog.settled_at_fed(), prog.where()
+        vp.quiet(0.4)  # the last release is older than the click guard's repeat block
+        a.button(e.BTN_LEFT, True)
+        assert vp.wait(lambda: e.BTN_LEFT in vp.down), prog.output
+        n_out = len(prog.lines)
+        os.kill(prog.proc.pid, signal.SIGSTOP)
+        try:
+            a.button(e.BTN_LEFT, False)
+            for _ in range(1500):  # frames of no net motion: whatever is dropped, the hand ends where it was
+                a.frame((e.EV_REL, e.REL_X, 1), (e.EV_REL, e.REL_X, -1))
+        finally:
+            os.kill(prog.proc.pid, signal.SIGCONT)
+        released = vp.wait(lambda: e.BTN_LEFT not in vp.down)
+        dropped = poll_until(lambda: any("SYN_DROPPED" in ln for ln in prog.lines[n_out:]), 5.0 if released else 0.1)
+        assert released, f"the button stays held on the virtual pointer (SYN_DROPPED said: {dropped})\n{prog.output}"
+        assert dropped, f"no SYN_DROPPED was read: the flood did not overflow the buffer, nothing was tested\n{prog.output}"
+        assert grabbed_elsewhere(a.path) and prog.proc.poll() is None
+        vp.quiet(0.4)
+        n0 = len(vp.events)
+        a.button(e.BTN_LEFT, True)
+        time.sleep(0.08)
+        a.button(e.BTN_LEFT, False)
+        assert vp.wait(lambda: (e.EV_KEY, e.BTN_LEFT, 0) in vp.events[n0:]), prog.output
+        assert [(c, v) for t, c, v in vp.events[n0:] if t == e.EV_KEY] == [(e.BTN_LEFT, 1), (e.BTN_LEFT, 0)]
+        assert prog.settled_at_fed(), prog.where()
+
+    def test_input_devices_are_open_read_only(self, prog, devices):
+        """Reading, grabbing and EVIOCGKEY need no write access: no input device it looked at or
+        grabbed is open for writing (its own virtual pointer's node is python-evdev's UInput's)."""
+        own = find_virtual()
+        fds = Path(f"/proc/{prog.proc.pid}/fd")
+        modes = {}
+        for fd in fds.iterdir():
+            try:
+                target = os.readlink(fd)
+                flags = next(ln for ln in (fds.parent / "fdinfo" / fd.name).read_text().splitlines()
+                             if ln.startswith("flags:"))
+            except (OSError, StopIteration):
+                continue
+            if target.startswith("/dev/input/event") and target != own:
+                modes[target] = int(flags.split()[1], 8) & os.O_ACCMODE
+        assert devices[0].path in modes, modes
+        assert all(m == os.O_RDONLY for m in modes.values()), modes
+
     def test_z_sigint_with_a_button_held_leaves_nothing_down_and_the_mice_free(self, prog, devices):
         """The last test of the class: it ends the class's program."""
         a, b = devices[:2]

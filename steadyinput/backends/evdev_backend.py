@@ -11,9 +11,11 @@ evdev recording is in px as on X11. The engine's whole-px positions become whole
 positions and then deltas, so no remainder is lost. Touchpads and tablets (absolute axes)
 are left alone unless asked for. With several devices grabbed (two mice, a trackball and a
 mouse), each keeps its own buttons: a button is down on the virtual pointer while any device
-holds it (see :class:`Pointer`). The virtual device is never grabbed by itself, devices
-plugged in while running are picked up (each node is opened once and, if it is not a pointer
-to steady, e.g. a keyboard, not opened again until it is replaced: :func:`node_identity`),
+holds it (see :class:`Pointer`); when the kernel drops a device's events (SYN_DROPPED: we fell
+behind), its buttons are read from the kernel again, so a lost release holds nothing down. The
+virtual device is never grabbed by itself, devices plugged in while running are picked up (each
+node is opened once, read-only, and, if it is not a pointer to steady, e.g. a keyboard, not
+opened again until it is replaced: :func:`node_identity`),
 and a grab ends with the process, so even after SIGKILL the mice work again; ``stop``
 releases any button held on the virtual device first.
 
@@ -64,25 +66,43 @@ class Translator:
     """evdev events of one device → raw pointer events (x, y, buttons) and pass-through events.
 
     Motion and button changes within one SYN_REPORT frame become one raw event at the frame's
-    end; everything else is collected for the virtual device, frame by frame.
+    end; everything else is collected for the virtual device, frame by frame. After SYN_DROPPED
+    (the kernel's buffer for us overflowed) nothing is applied up to and including the next
+    SYN_REPORT, so no half frame counts, and :attr:`needs_sync` says the device's real state must
+    be read (:meth:`Pointer.resync`): a release may have been lost.
     """
 
     def __init__(self, x: float = 0.0, y: float = 0.0) -> None:
         e = _ecodes()
         self.e = e
         self.x, self.y = float(x), float(y)
-        self.buttons = 0
+        self.buttons = 0  # as of the last whole frame
         self._bits = {getattr(e, k): v for k, v in BUTTON_BITS.items()}
         self._dx = self._dy = 0
+        self._pending = 0  # buttons as of the frame being read
         self._changed = False
         self._passthrough: list[tuple[int, int, int]] = []
+        self.dropping = False  # between a SYN_DROPPED and the next SYN_REPORT
+        self.needs_sync = False  # events were lost: the device's state must be read again
+
+    def _clear_frame(self) -> None:
+        self._dx = self._dy = 0
+        self._pending = self.buttons
+        self._changed = False
+        self._passthrough = []
 
     def feed(self, events: Iterable) -> tuple[list[tuple[float, float, int]], list[tuple[int, int, int]]]:
         e = self.e
         raw: list[tuple[float, float, int]] = []
         passed: list[tuple[int, int, int]] = []
         for ev in events:
-            if ev.type == e.EV_REL and ev.code in (e.REL_X, e.REL_Y):
+            if ev.type == e.EV_SYN and ev.code == e.SYN_DROPPED:
+                self._clear_frame()
+                self.dropping = self.needs_sync = True
+            elif self.dropping:
+                if ev.type == e.EV_SYN and ev.code == e.SYN_REPORT:
+                    self.dropping = False  # the next frame is whole again
+            elif ev.type == e.EV_REL and ev.code in (e.REL_X, e.REL_Y):
                 if ev.code == e.REL_X:
                     self._dx += ev.value
                 else:
@@ -92,29 +112,32 @@ class Translator:
                 if ev.value == 2:  # autorepeat: never
                     continue
                 bit = self._bits[ev.code]
-                self.buttons = self.buttons | bit if ev.value else self.buttons & ~bit
+                self._pending = self._pending | bit if ev.value else self._pending & ~bit
                 self._changed = True
             elif ev.type == e.EV_SYN:
                 if ev.code == e.SYN_REPORT:
                     if self._changed:
                         self.x += self._dx
                         self.y += self._dy
+                        self.buttons = self._pending
                         raw.append((self.x, self.y, self.buttons))
                     if self._passthrough:
                         passed.extend(self._passthrough)
                         passed.append((e.EV_SYN, e.SYN_REPORT, 0))
-                    self._dx = self._dy = 0
-                    self._changed = False
-                    self._passthrough = []
-                elif ev.code == e.SYN_DROPPED:
-                    self._dx = self._dy = 0
-                    self._changed = False
-                    self._passthrough = []
+                    self._clear_frame()
             elif ev.type == e.EV_KEY and ev.value == 2:
                 continue
             else:
                 self._passthrough.append((ev.type, ev.code, ev.value))
         return raw, passed
+
+    def resync(self, down: Iterable[int]) -> None:
+        """The device's buttons are ``down`` (key codes, as EVIOCGKEY reads them now)."""
+        b = 0
+        for code in down:
+            b |= self._bits.get(code, 0)
+        self.buttons = self._pending = b
+        self.needs_sync = self.dropping  # read again once the partial frame has passed
 
 
 class Pointer:
@@ -168,6 +191,30 @@ class Pointer:
         _, other_keys = self._others(key)
         raw = [s for s in [(self.x, self.y, self.buttons)] if self._last is not None and self._changed(s)]
         passed = [(e.EV_KEY, c, 0) for c in sorted(held - other_keys)]
+        return raw, (passed + [(e.EV_SYN, e.SYN_REPORT, 0)] if passed else [])
+
+    def needs_sync(self, key) -> bool:
+        """Whether device ``key`` lost events (SYN_DROPPED) and its state must be read again."""
+        tr = self._devices.get(key)
+        return tr is not None and tr.needs_sync
+
+    def resync(self, key, down: Iterable[int]) -> tuple[list[tuple[float, float, int]], list[tuple[int, int, int]]]:
+        """Device ``key`` holds exactly the keys ``down`` (EVIOCGKEY, read after a SYN_DROPPED):
+        its buttons and pass-through keys become that, and the pointer releases (or presses)
+        what that changes, unless another device holds it."""
+        e = self.e
+        down = set(down)
+        tr = self._devices.setdefault(key, Translator())
+        tr.resync(down)
+        _, other_keys = self._others(key)
+        held = self._keys.setdefault(key, set())
+        now = {c for c in down if c not in tr._bits}
+        changes = [(e.EV_KEY, c, 0) for c in sorted(held - now)] + [(e.EV_KEY, c, 1) for c in sorted(now - held)]
+        held.clear()
+        held.update(now)
+        passed = [w for w in changes if w[1] not in other_keys]
+        state = (self.x, self.y, self.buttons)
+        raw = [state] if (self._last is not None or state[2]) and self._changed(state) else []
         return raw, (passed + [(e.EV_SYN, e.SYN_REPORT, 0)] if passed else [])
 
     def _changed(self, state: tuple[float, float, int]) -> bool:
@@ -291,6 +338,17 @@ def node_identity(path: str) -> tuple:
     return (path, st.st_rdev, st.st_ino, st.st_ctime_ns)
 
 
+def open_readonly(path: str):
+    """``evdev.InputDevice`` opened read-only: reading, EVIOCGRAB and EVIOCGKEY need no write
+    access (the kernel's evdev checks no file mode for them), and a keyboard looked at is not
+    opened for writing. python-evdev before ``readonly`` opens read-write (read-only if denied)."""
+    import evdev
+    try:
+        return evdev.InputDevice(path, readonly=True)
+    except TypeError:  # an older python-evdev: no such argument
+        return evdev.InputDevice(path)
+
+
 def available() -> Availability:
     try:
         import evdev
@@ -321,7 +379,7 @@ class Backend:
         self._names = devices
         self.include_absolute = include_absolute
         self._list = list_devices or evdev.list_devices
-        self._open = open_device or evdev.InputDevice
+        self._open = open_device or open_readonly
         self._make_uinput = make_uinput or (lambda caps: evdev.UInput(caps, name=VIRTUAL_NAME))
         self.devices: dict[int, object] = {}  # fd -> device
         self.paths: set[str] = set()
@@ -478,7 +536,22 @@ class Backend:
             r, passed = self.pointer.feed(fd, events)
             raw.extend((self.units.px(x), self.units.px(y), b) for x, y, b in r)
             self._write(passed)
+            if self.pointer.needs_sync(fd):
+                self._resync(fd, dev, raw)
         return raw
+
+    def _resync(self, fd: int, dev, raw: list[tuple[float, float, int]]) -> None:
+        """The kernel dropped events of ``dev`` (SYN_DROPPED): its keys are read as they are now
+        (EVIOCGKEY, which also flushes the key events still queued for us, so none counts twice)
+        and what changed is released or pressed; a release lost in the drop leaves nothing held."""
+        try:
+            down = dev.active_keys()
+        except OSError:
+            return  # gone: the next read says so, and the device is dropped with what it held
+        log.info("events of %s were lost (SYN_DROPPED): its buttons were read again", getattr(dev, "name", fd))
+        r, passed = self.pointer.resync(fd, down)
+        raw.extend((self.units.px(x), self.units.px(y), b) for x, y, b in r)
+        self._write(passed)
 
     def _remove(self, fd: int, raw: list[tuple[float, float, int]]) -> None:
         """Drops an unplugged device; what it held is let go (``raw`` gets the event saying so)."""
