@@ -9,6 +9,8 @@ from .filters import Butterworth, Chain, ClickGuard, Dwell, OneEuro, SpeedAdapti
 from .errors import ProfileError
 from .profile import Profile
 
+CHUNK_EVENTS = 65536  # events fed to the engine at a time by replay_trace
+
 
 def build_chain(data: dict, tick_hz: float) -> Chain:
     """The motion filters a resolved profile enables, in pipeline order."""
@@ -62,3 +64,29 @@ def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None)
     except ValueError as exc:
         name = (profile.path or profile.name) if isinstance(profile, Profile) else "the profile"
         raise ProfileError([f"{name}: settings the filters cannot run with: {exc}"]) from exc
+
+
+def replay_trace(engine: Engine, raw, bar=None):
+    """Run a trace through the engine chunk by chunk and let it settle; the actions as a Trace
+    (what ``steadyinput replay`` writes, and what calibration and ``bench real`` measure).
+
+    Only one chunk of events and of actions is held as Python objects at a time; the actions
+    are the same as from one :func:`~steadyinput.engine.run_arrays` call. ``bar``: a progress
+    bar stepped once per chunk.
+    """
+    import numpy as np
+
+    from .engine import feed_arrays, finish_replay
+    from .traces import Trace
+
+    parts: list[Trace] = []
+    for i in range(0, len(raw), CHUNK_EVENTS):
+        part = slice(i, i + CHUNK_EVENTS)
+        actions: list = []
+        feed_arrays(engine, raw.t[part].tolist(), raw.x[part].tolist(), raw.y[part].tolist(),
+                    raw.buttons[part].tolist(), actions)
+        parts.append(Trace.from_actions(actions))
+        if bar is not None:
+            bar.step(f"t={raw.t[min(i + CHUNK_EVENTS, len(raw)) - 1]:.0f} s")
+    parts.append(Trace.from_actions(finish_replay(engine)))
+    return Trace(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("t", "x", "y", "buttons")))

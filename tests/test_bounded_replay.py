@@ -10,8 +10,8 @@ import pytest
 
 from steadyinput.bench.measure import measure, steadyinput
 from steadyinput.bench.progress import Progress
-from steadyinput.cli import replay as R
 from steadyinput.engine import run_arrays
+from steadyinput import pipeline
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
@@ -27,8 +27,8 @@ def sim():
 def test_replaying_in_chunks_gives_exactly_the_actions_of_one_pass(sim, profile, monkeypatch):
     whole = Trace.from_actions(run_arrays(build_engine(load(profile)), sim.t.tolist(), sim.x.tolist(),
                                           sim.y.tolist(), sim.buttons.tolist()))
-    monkeypatch.setattr(R, "CHUNK_EVENTS", 97)  # chunk edges everywhere: mid-tick, mid-click
-    chunked = R.replay_trace(build_engine(load(profile)), sim)
+    monkeypatch.setattr(pipeline, "CHUNK_EVENTS", 97)  # chunk edges everywhere: mid-tick, mid-click
+    chunked = pipeline.replay_trace(build_engine(load(profile)), sim)
     for k in ("t", "x", "y", "buttons"):
         assert np.array_equal(getattr(whole, k), getattr(chunked, k))
 

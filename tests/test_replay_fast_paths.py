@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from steadyinput.bench.speed import REPLAY_TRACES, replay_trace_for
-from steadyinput.cli import replay as replay_cli
 from steadyinput.engine import run, run_arrays
 from steadyinput.events import Event
+from steadyinput import pipeline
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
@@ -61,8 +61,8 @@ def test_clicks_gaps_and_jitter_replay_the_same_through_the_column_fast_path(pro
 
 def test_chunked_replay_gives_the_actions_of_one_pass(monkeypatch):
     tr = _clicky(1000.0, seed=4)
-    monkeypatch.setattr(replay_cli, "CHUNK_EVENTS", 777)  # chunk edges fall anywhere, also between ticks
-    chunked = replay_cli.replay_trace(build_engine(load("moderate")), tr)
+    monkeypatch.setattr(pipeline, "CHUNK_EVENTS", 777)  # chunk edges fall anywhere, also between ticks
+    chunked = pipeline.replay_trace(build_engine(load("moderate")), tr)
     whole = Trace.from_actions(run(build_engine(load("moderate")), _events(tr)))
     for k in ("t", "x", "y", "buttons"):
         assert np.array_equal(getattr(chunked, k), getattr(whole, k))

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engine import Engine, run_arrays
+from ..engine import Engine
 from ..errors import UserError
 from ..filters import Chain
 from ..metrics import real_input, real_metrics
+from ..pipeline import build_engine, replay_trace
 from ..traces import Trace, read_trace
 from .progress import Progress
 
@@ -100,16 +101,9 @@ def one_euro_label(min_cutoff: float, beta: float) -> str:
 
 def makers(profiles: dict) -> dict[str, Callable[[], Engine]]:
     """Filter label → fresh engine: ``profile:NAME`` for each profile, ``baseline:one-euro-…``."""
-    from ..pipeline import build_engine
     out: dict[str, Callable[[], Engine]] = {f"profile:{n}": (lambda p=p: build_engine(p)) for n, p in profiles.items()}
     out.update({f"baseline:{one_euro_label(mc, b)}": (lambda mc=mc, b=b: _one_euro(mc, b)) for mc, b in ONE_EURO})
     return out
-
-
-def replay(engine: Engine, raw: Trace) -> Trace:
-    """The pointer stream ``steadyinput replay`` would write for ``raw`` (settled, buttons released)."""
-    acts = run_arrays(engine, raw.t.tolist(), raw.x.tolist(), raw.y.tolist(), raw.buttons.tolist())
-    return Trace.from_actions(acts)
 
 
 def measure_trace(item: Named, profiles: dict) -> list[dict]:
@@ -117,7 +111,7 @@ def measure_trace(item: Named, profiles: dict) -> list[dict]:
     rows = []
     pre = real_input(item.trace)
     for label, make in makers(profiles).items():
-        m = real_metrics(item.trace, replay(make(), item.trace), pre)
+        m = real_metrics(item.trace, replay_trace(make(), item.trace), pre)
         rows.append({"trace": item.name, "filter": label, **m})
     return rows
 

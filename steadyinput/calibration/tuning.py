@@ -1,6 +1,6 @@
 """Choose filter settings for one person by replaying their own recording through the engine.
 
-Every candidate runs through the same engine as live use (:func:`~steadyinput.engine.run_arrays`,
+Every candidate runs through the same engine as live use (:func:`~steadyinput.pipeline.replay_trace`,
 as replay does) and is measured by the same :func:`~steadyinput.metrics.evaluate` as replay and
 bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hold steadiness
 (10·log10 of hold jitter before over after, floored at half a pixel) — and rejected if its lag while moving exceeds the lag budget.
@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import run_arrays
 from ..metrics import clicks, evaluate
-from ..pipeline import build_engine
+from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
 from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
@@ -102,9 +101,7 @@ def score(m: dict) -> float:
 
 def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
     """The profile ``data`` replayed over ``raw`` and measured as replay and bench measure it."""
-    out = Trace.from_actions(run_arrays(build_engine(data), raw.t.tolist(), raw.x.tolist(), raw.y.tolist(),
-                                        raw.buttons.tolist()))
-    return evaluate(raw, out, truth)
+    return evaluate(raw, replay_trace(build_engine(data), raw), truth)
 
 
 def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) -> Trace:

@@ -39,7 +39,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     """
     from ..bench.progress import Progress
     from ..outputs import Outputs
-    from ..pipeline import build_engine
+    from ..pipeline import CHUNK_EVENTS, build_engine, replay_trace
     from ..profile import load
     import numpy as np
 
@@ -88,9 +88,6 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     return result
 
 
-CHUNK_EVENTS = 65536  # events fed to the engine at a time
-
-
 def _give_back_memory() -> None:
     """Return freed heap to the system between stages (glibc only; elsewhere nothing happens).
 
@@ -104,30 +101,6 @@ def _give_back_memory() -> None:
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def replay_trace(engine, raw, bar=None):
-    """Run a trace through the engine chunk by chunk and let it settle; the actions as a Trace.
-
-    Only one chunk of events and of actions is held as Python objects at a time; the actions
-    are the same as from one :func:`~steadyinput.engine.run_arrays` call.
-    """
-    import numpy as np
-
-    from ..engine import feed_arrays, finish_replay
-    from ..traces import Trace
-
-    parts: list[Trace] = []
-    for i in range(0, len(raw), CHUNK_EVENTS):
-        part = slice(i, i + CHUNK_EVENTS)
-        actions: list = []
-        feed_arrays(engine, raw.t[part].tolist(), raw.x[part].tolist(), raw.y[part].tolist(),
-                    raw.buttons[part].tolist(), actions)
-        parts.append(Trace.from_actions(actions))
-        if bar is not None:
-            bar.step(f"t={raw.t[min(i + CHUNK_EVENTS, len(raw)) - 1]:.0f} s")
-    parts.append(Trace.from_actions(finish_replay(engine)))
-    return Trace(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("t", "x", "y", "buttons")))
 
 
 def run(args: argparse.Namespace) -> int:
