@@ -532,14 +532,14 @@ def evaluate(raw: Trace, out: Trace, truth: dict | None = None,
 def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
              progress: Callable[[str], None] | None = None, junctions: list[float] = ()) -> dict:
     """The grid-based figures, pooled over the segments (two passes: lags first); without
-    truth only holds, jitter and plain band power (tremor and lag: :func:`real_metrics`)."""
+    truth only holds, jitter and plain band power, in one pass (tremor and lag: :func:`real_metrics`)."""
     cost_o = cost_r = 0.0
     n_o = n_r = 0
-    for seg in _pieces(raw, out, truth, have_truth, junctions):
-        if have_truth:  # without truth, tremor and lag come from real_metrics (see evaluate)
-            co, no = lag_cost(seg.o, seg.ref, seg.moves)
-            cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
-            cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
+    # without truth, tremor and lag come from real_metrics (see evaluate): no lag pass here
+    for seg in (_pieces(raw, out, truth, have_truth, junctions) if have_truth else ()):
+        co, no = lag_cost(seg.o, seg.ref, seg.moves)
+        cr, nr = lag_cost(seg.r, seg.ref, seg.moves)
+        cost_o, n_o, cost_r, n_r = cost_o + co, n_o + no, cost_r + cr, n_r + nr
         if progress is not None:
             progress(f"measured to {seg.r.t[-1] if len(seg.r.t) else 0:.0f} s")
     lag_o = _best_lag(cost_o, n_o) if n_o else 0.0  # type: ignore[arg-type]
@@ -557,6 +557,8 @@ def _measure(raw: Trace, out: Trace, truth: dict | None, have_truth: bool,
         total_s += w
         jit += np.array([*_jitter_sums(seg.r, seg.holds), *_jitter_sums(seg.o, seg.holds)])
         holds, moves = holds + len(seg.holds), moves + len(seg.moves)
+        if progress is not None and not have_truth:
+            progress(f"measured to {seg.r.t[-1] if len(seg.r.t) else 0:.0f} s")
     p = powers / max(total_s, 1e-12)
     j_raw = math.sqrt(jit[0] / jit[1]) if jit[1] else 0.0
     j_out = math.sqrt(jit[2] / jit[3]) if jit[3] else 0.0
@@ -596,26 +598,6 @@ def _truth_figures(raw: Trace, out: Trace, truth: dict | None, junctions: list[f
 
 
 # -- recordings without ground truth (real data): one code path for bench, replay, calibrate --
-
-
-
-@dataclass
-class Aligned:
-    """Input, output and reference path (px) on one uniform grid of step ``dt`` (s)."""
-
-    inp: Resampled
-    out: Resampled
-    ref: Resampled
-    dt: float
-
-
-def align(raw: Trace, out: Trace, hz: float = REAL_GRID_HZ, ref_hz: float = REAL_REF_HZ) -> Aligned:
-    """Resample raw and output (zero-order hold) on a grid of ``hz`` over the raw trace's span;
-    the reference is the zero-phase ``ref_hz`` low-pass of the raw pointer (it has no lag)."""
-    grid = np.arange(raw.t[0], raw.t[-1], 1.0 / hz)
-    r, o = resample(raw, grid), resample(out, grid)
-    ref = Resampled(grid, zero_phase_lowpass(r.x, ref_hz, hz), zero_phase_lowpass(r.y, ref_hz, hz))
-    return Aligned(r, o, ref, 1.0 / hz)
 
 
 def speed(s: Resampled, dt: float) -> np.ndarray:
@@ -668,25 +650,6 @@ def shifted(ref: Resampled, lag_ms: float) -> Resampled:
     """``ref`` delayed by ``lag_ms`` on its own grid (linear interpolation)."""
     tt = ref.t - lag_ms / 1000.0
     return Resampled(ref.t, np.interp(tt, ref.t, ref.x), np.interp(tt, ref.t, ref.y))
-
-
-def tremor_rms_px(s: Resampled, ref: Resampled, dt: float, band: tuple[float, float] = REAL_BAND_HZ) -> float:
-    """RMS (px, x and y together) of ``s - ref`` within ``band`` (Hz)."""
-    return math.sqrt(max(band_power(s.x - ref.x, s.y - ref.y, 1.0 / dt, band), 0.0))
-
-
-def tremor_removed_db(a: Aligned, lag_ms: float = 0.0, band: tuple[float, float] = REAL_BAND_HZ,
-                      p_in: float | None = None) -> float:
-    """Band power (dB) of input − reference over output − reference (the reference delayed by
-    the output's ``lag_ms``, so a pure delay counts as lag, not as tremor left): how much of the
-    input's tremor-band content is gone from the output. 0 dB: none; higher is better.
-    ``p_in``: the input's band power (px²) if already known."""
-    fs = 1.0 / a.dt
-    ref_o = shifted(a.ref, lag_ms) if lag_ms else a.ref
-    if p_in is None:
-        p_in = band_power(a.inp.x - a.ref.x, a.inp.y - a.ref.y, fs, band)
-    p_out = band_power(a.out.x - ref_o.x, a.out.y - ref_o.y, fs, band)
-    return _db(p_in, p_out)
 
 
 @dataclass
@@ -764,9 +727,9 @@ def press_effects(raw: Trace, out: Trace) -> dict:
 @dataclass
 class RealPiece:
     """One stretch (at most ``SEGMENT_S``, never across a cut pause) of a recording's input:
-    input and reference on the grid, the input's tremor-band power, stops and moving points."""
+    the reference path on the grid, the input's tremor-band power, stops and moving points."""
 
-    a: Aligned  # ``out`` is the input here
+    ref: Resampled  # zero-phase REAL_REF_HZ low-pass of the input on a REAL_GRID_HZ grid
     span: tuple[float, float]  # s, in cut time
     p_in: float  # px²: input − reference power in the tremor band
     stops: list[Stop]
@@ -793,9 +756,9 @@ def _real_pieces(raw_c: Trace, cut: TimeMap) -> Iterator[RealPiece]:
         r = resample(part, grid)
         ref = Resampled(grid, zero_phase_lowpass(r.x, REAL_REF_HZ, REAL_GRID_HZ),
                         zero_phase_lowpass(r.y, REAL_REF_HZ, REAL_GRID_HZ))
-        a = Aligned(r, r, ref, 1.0 / REAL_GRID_HZ)
+        dt = 1.0 / REAL_GRID_HZ
         p_in = band_power(r.x - ref.x, r.y - ref.y, REAL_GRID_HZ, REAL_BAND_HZ)
-        yield RealPiece(a, (lo, hi), p_in, hand_stops(ref, a.dt), speed(ref, a.dt) > LAG_MOVING_PX_S)
+        yield RealPiece(ref, (lo, hi), p_in, hand_stops(ref, dt), speed(ref, dt) > LAG_MOVING_PX_S)
 
 
 def real_input(raw: Trace, keep: bool = True) -> RealInput:
@@ -830,23 +793,23 @@ def real_metrics(raw: Trace, out: Trace, pre: RealInput | None = None) -> dict:
 
     def pieces() -> Iterator[tuple[RealPiece, Resampled]]:
         for pc in (pre.pieces if pre.pieces is not None else _real_pieces(raw_c, pre.cut)):
-            yield pc, resample(_part(out_c, *pc.span), pc.a.ref.t)
+            yield pc, resample(_part(out_c, *pc.span), pc.ref.t)
 
     dt = 1.0 / REAL_GRID_HZ
     cost, n = None, 0
     for pc, o in pieces():  # first pass: one lag for the whole recording
-        c, k = shift_cost(o, pc.a.ref, dt, pc.moving)
+        c, k = shift_cost(o, pc.ref, dt, pc.moving)
         cost, n = (c if cost is None else cost + c), n + k
     lag = best_shift_ms(cost, n, dt) if cost is not None else None
     p_in = p_out = total = 0.0
     ov: list[np.ndarray] = []
     for pc, o in pieces():  # second pass: powers against the reference delayed by that lag
-        w = len(pc.a.ref.t) * dt
-        ref_o = shifted(pc.a.ref, lag) if lag else pc.a.ref
+        w = len(pc.ref.t) * dt
+        ref_o = shifted(pc.ref, lag) if lag else pc.ref
         total += w
         p_in += w * pc.p_in
         p_out += w * band_power(o.x - ref_o.x, o.y - ref_o.y, REAL_GRID_HZ, REAL_BAND_HZ)
-        ov.append(stop_overshoots(o, pc.a.ref, pc.stops))
+        ov.append(stop_overshoots(o, pc.ref, pc.stops))
     allov = np.concatenate(ov) if ov else np.zeros(0)
     res.update({
         "tremor_px": math.sqrt(max(p_in / max(total, 1e-12), 0.0)),
