@@ -268,8 +268,7 @@ class Engine:
         self._next_t = math.inf
 
     def _tick(self, t: float, out: list[Action]) -> None:
-        # runs 200-1000 times a second while the hand moves: locals instead of repeated
-        # attribute look-ups, and the guard's and _show's common cases inline (same results)
+        # runs 200-1000 times a second while the hand moves: locals instead of repeated attribute look-ups
         if t > self.t:
             self.t = t
         rx, ry = self.rx, self.ry
@@ -288,7 +287,7 @@ class Engine:
             self._tremor_ms = ms = self._tremor_ms + self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
             self.tremor_px = math.sqrt(2.0 * ms)
         guard = self.guard
-        if guard.pending or guard.freeze_until is not None:  # guard.timers_pending()
+        if guard.timers_pending():
             self._service(t, out)
         settle_px = self.settle_px
         if abs(fx - rx) <= settle_px and abs(fy - ry) <= settle_px:
@@ -300,14 +299,7 @@ class Engine:
             self.chain.reset(rx, ry)
             self.fx, self.fy = fx, fy = rx, ry
         x, y = guard.display(t, fx, fy)
-        if self.screens:
-            self._show(t, x, y, out)
-        else:  # _show without screens to clamp to
-            self.sx, self.sy = x, y
-            ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)
-            if ix != self.cx or iy != self.cy:
-                self.cx, self.cy = ix, iy
-                out.append(Action(t, "move", ix, iy, 0, self.down))
+        self._show(t, x, y, out)
         if self.dwell is not None:
             self._update_dwell(t, out)
         if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
@@ -446,12 +438,7 @@ def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Seque
                     if quick:
                         last_t, next_t, rx, ry, changed = ti, eng._next_t, eng.rx, eng.ry, False
                     continue
-                feed(ti, xi, yi, bi, out)  # the ticks before it have run: nothing runs twice
-                quick = (eng._ticking and eng.enabled and bool(eng.chain.filters)
-                         and not eng.guard.timers_pending())
-                if quick:
-                    last_t, next_t, rx, ry, held, changed = eng.t, eng._next_t, eng.rx, eng.ry, eng.raw_buttons, False
-                continue
+                quick = False  # written back; feed_values below finds the ticks before it run
         if quick:
             _write_back(eng, last_t, changed, rx, ry, changed_t)
         feed(ti, xi, yi, bi, out)
