@@ -228,6 +228,8 @@ def _line_chunks(fh) -> Iterator[list[str] | None]:
     carry = ""
     while block := fh.read(BLOCK_CHARS):
         text = carry + block
+        # NumPy's parser misreads characters beyond the Basic Multilingual Plane as numbers (and
+        # has crashed on them): anything not ASCII goes to the strict reader, which names the line.
         if not text.isascii():
             yield None
             return
@@ -253,10 +255,7 @@ def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
                  xy_kinds: tuple = (np.int64, np.float64)) -> tuple[np.ndarray | None, type | None]:
     """Parse CSV lines into a record array (fields c0..), checked, and the type x, y were read
     as; (None, None) if anything is off."""
-    # NumPy's parser misreads characters beyond the Basic Multilingual Plane as numbers (and
-    # has crashed on them): anything not ASCII goes to the strict reader, which names the line.
-    if not all(line.isascii() for line in chunk):
-        return None, None
+    # The lines are ASCII (:func:`_line_chunks` sends anything else to the strict reader).
     # Whole pixels and button masks parse several times faster as integers; sub-pixel x, y
     # (or anything else the integer parser refuses) are read again as floats.
     for xy in xy_kinds:
