@@ -151,27 +151,37 @@ class HandExtent:
         return list(e[:h]) + [-v for v in e[h:]]  # type: ignore[index]
 
     def _nearest(self, x: float, y: float, px: float, py: float) -> tuple[float, float]:
-        """The point nearest to (x, y) of the polygon that also holds (px, py): the foot on a side
-        it is beyond, or a corner.
+        """The point nearest to (x, y) of the polygon that also holds (px, py).
 
-        Every side touches a point it was made from (each bound is one's reach), so the corners
-        are where consecutive sides meet, and the polygon's nearest point is one of these."""
-        b = [r if r > q else q for r, q in zip(self.bounds(), (px * c + py * s for c, s in self._dirs))]
+        Every side touches a point it was made from (each bound is one's reach), so the
+        polygon's vertices are where consecutive sides meet. For a convex polygon the nearest
+        point to an outside point lies on a side whose bound that point is beyond (at its foot or
+        an end of it): neighbouring normals are 360/sides degrees apart, so whichever corner is
+        nearest, the point is beyond one of the two sides meeting there. Only those sides are
+        looked at (usually one to three of the 20)."""
+        b = [r if r > q else q for r, q in zip(self.bounds(), [px * c + py * s for c, s in self._dirs])]
         n = len(b)
-        corners = [(b[k] * ax + b[(k + 1) % n] * bx, b[k] * ay + b[(k + 1) % n] * by)
-                   for k, (ax, ay, bx, by) in enumerate(self._corner)]
-        best, best_d = corners[0], math.inf
-        for vx, vy in corners:
-            d = (x - vx) * (x - vx) + (y - vy) * (y - vy)
-            if d < best_d:
-                best, best_d = (vx, vy), d
+        corner = self._corner
+        best, best_d = (x, y), math.inf
         for k, (c, s) in enumerate(self._dirs):
             over = x * c + y * s - b[k]
-            if over > 0.0 and over * over < best_d:
-                sx, sy = corners[k - 1]  # the side runs counter-clockwise from here
-                ex, ey = corners[k]  # to here
-                fx, fy = x - over * c, y - over * s
-                along = (fy - sy) * c - (fx - sx) * s
-                if 0.0 <= along <= (ey - sy) * c - (ex - sx) * s:
-                    best, best_d = (fx, fy), over * over
+            if over <= 0.0:
+                continue
+            ax, ay, bx, by = corner[k - 1]  # the side runs counter-clockwise from this corner
+            b0 = b[k - 1]
+            sx, sy = b0 * ax + b[k] * bx, b0 * ay + b[k] * by
+            ax, ay, bx, by = corner[k]  # to this one
+            b1 = b[(k + 1) % n]
+            ex, ey = b[k] * ax + b1 * bx, b[k] * ay + b1 * by
+            fx, fy = x - over * c, y - over * s
+            along = (fy - sy) * c - (fx - sx) * s
+            if 0.0 <= along <= (ey - sy) * c - (ex - sx) * s:
+                d = over * over
+                if d < best_d:
+                    best, best_d = (fx, fy), d
+                continue
+            for vx, vy in ((sx, sy), (ex, ey)):
+                d = (x - vx) * (x - vx) + (y - vy) * (y - vy)
+                if d < best_d:
+                    best, best_d = (vx, vy), d
         return best
