@@ -20,6 +20,13 @@ give the same actions bit for bit, live or replayed.
   holding still the hand has been all round its lagging cursor (the window covers a tremor
   period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
   (the smooth path lies just outside the wiggling hand's recent reach near its front).
+* A hand at rest is not filtered: once the held raw position has stayed within a box
+  :data:`REST_SPAN_PX` wide for ``home_after_s`` (default :data:`HOME_AFTER_S`; most mice send
+  nothing while the hand is still, and tremor moves them further every few ms), the cursor
+  glides to where the hand rests (:class:`HandRest`) with time constant :data:`HOME_TAU_S`,
+  instead of ending a few px short (a filter's ringing and its hold dead zone) and clicking
+  there. If the hand moves on before the glide is over, the filters go on from where the
+  cursor is, so it never jumps.
 * Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
   a press is emitted only for a button that is up, a release only for one that is down, so
   nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
@@ -41,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
+from .rest import HOME_AFTER_S, REST_SPAN_PX, HandRest  # noqa: F401 (REST_SPAN_PX: re-exported)
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -48,6 +56,7 @@ _BITS = tuple(1 << i for i in range(8))
 GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
 TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
 TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
+HOME_TAU_S = 0.03  # s: time constant of the glide to a resting hand
 
 
 class Engine:
@@ -57,7 +66,7 @@ class Engine:
                  dwell: Dwell | None = None, tick_hz: float = 250.0,
                  screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
                  settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S,
-                 extent_s: float = EXTENT_S) -> None:
+                 extent_s: float = EXTENT_S, home_after_s: float = HOME_AFTER_S) -> None:
         if not 10.0 <= tick_hz <= 2000.0:
             raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
         self.chain = chain if chain is not None else Chain()
@@ -72,6 +81,11 @@ class Engine:
         if not gap_s > 0:
             raise ValueError(f"gap_s must be > 0 s, got {gap_s}")
         self.gap_s = float(gap_s)
+        if not home_after_s > 0:
+            raise ValueError(f"home_after_s must be > 0 s, got {home_after_s}")
+        self.rest = HandRest(home_after_s)
+        self._home_k = math.exp(-self.dt / HOME_TAU_S)  # the glide's factor per tick
+        self._home_w = 1.0  # share of the filters' output in the cursor while gliding home (1: not gliding)
         self.extent = HandExtent(extent_s)
         self._slow_step2 = (TREMOR_SLOW_PX_S * self.dt) ** 2
         self._tremor_a = self.dt / TREMOR_TAU_S
@@ -123,6 +137,7 @@ class Engine:
             self.rx, self.ry = x, y
             self.chain.reset(x, y)
             self.fx, self.fy = x, y
+            self.rest.reset(t, x, y)
             self.extent.reset(t, x, y)
             self._show(t, x, y, out, force=True)
             if self.dwell is not None:
@@ -192,6 +207,8 @@ class Engine:
         if self._started:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
+            self._home_w = 1.0
+            self.rest.reset(t, self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
             self._show(t, self.rx, self.ry, out)
         self.guard.reset()
@@ -218,6 +235,8 @@ class Engine:
         else:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
+            self._home_w = 1.0
+            self.rest.reset(t, self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
         return out
 
@@ -235,6 +254,8 @@ class Engine:
         self._raw_changed_t = t
         self.chain.reset(x, y)
         self.fx, self.fy = x, y
+        self._home_w = 1.0
+        self.rest.reset(t, x, y)
         self.extent.reset(t, x, y)
         self._still = self.settle_ticks
         if not self.guard.held:  # a press now must not rewind to where the cursor was before the gap
@@ -252,6 +273,7 @@ class Engine:
     def _wake(self, t: float) -> None:
         if not self._ticking:
             self.guard.remember(t, self.sx, self.sy)  # where the cursor rested until now
+            self.rest.reset(t, self.rx, self.ry)  # the ticks watch for a rest afresh
             self._ticking = True
             self._t0, self._k = t, 0
             self._next_t = t
@@ -272,6 +294,11 @@ class Engine:
         if t > self.t:
             self.t = t
         rx, ry = self.rx, self.ry
+        home = self.rest.update(t, rx, ry) if self.chain.filters else None  # nothing to glide from without filters
+        home_w = self._home_w
+        if home is None and home_w < 1.0:  # the hand moved on mid-glide
+            self.chain.reset(self.fx, self.fy)  # the filters go on from where the cursor is: no jump
+            self._home_w = home_w = 1.0
         try:
             fx, fy = self.chain.step(rx, ry, self.dt)
             if fx - fx != 0.0 or fy - fy != 0.0:  # NaN or infinite (faster than isfinite twice)
@@ -280,6 +307,10 @@ class Engine:
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
+        if home is not None:  # the hand rests: glide to it
+            self._home_w = home_w = home_w * self._home_k
+            hx, hy = home
+            fx, fy = hx + (fx - hx) * home_w, hy + (fy - hy) * home_w
         px, py = self.fx, self.fy
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
@@ -298,6 +329,8 @@ class Engine:
         if settled:
             self.chain.reset(rx, ry)
             self.fx, self.fy = fx, fy = rx, ry
+            self._home_w = 1.0
+            self.rest.reset(t, rx, ry)
         x, y = guard.display(t, fx, fy)
         self._show(t, x, y, out)
         if self.dwell is not None:
