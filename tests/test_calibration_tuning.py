@@ -84,3 +84,16 @@ def test_calibrate_from_a_malformed_trace_is_a_clear_error(tmp_path):
     bad.write_text("t,x,y,buttons\n0,1,2,0\n0.1,1,2,zz\n")
     r = _si("calibrate", "--from", bad, "--json")
     assert r.returncode == 2 and f"{bad}:3: field 'buttons'" in r.stderr
+
+
+@pytest.mark.parametrize("kind,freq,amp,seed", [("intention", 4.0, 8.0, 77), ("none", None, 0.0, 5)])
+def test_tuning_in_worker_processes_gives_the_same_result_as_in_one(kind, freq, amp, seed):
+    """The workers only evaluate ahead what the search is about to compare: same profile, same
+    scores, same number of settings scored."""
+    from steadyinput.calibration.tuning import tune
+    sim = simulate(UserSpec(kind, freq, amp), TaskSpec(trials=16), seed=seed)
+    a = analyse(sim.trace)
+    one, two = tune(sim.trace, a, jobs=1), tune(sim.trace, a, jobs=2)
+    assert one.best.data == two.best.data and one.best.metrics == two.best.metrics
+    assert {k: v.metrics for k, v in one.shipped.items()} == {k: v.metrics for k, v in two.shipped.items()}
+    assert (one.base, one.evaluated, one.dwell_reason) == (two.base, two.evaluated, two.dwell_reason)

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import csv
 import math
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from ..engine import Engine
 from ..errors import UserError
 from ..filters import Chain
 from ..metrics import real_input, real_metrics
+from ..parallel import cpus, pool
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace, read_trace
 from .progress import Progress
@@ -133,25 +131,12 @@ def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_
             done[i] = res
             bar.step(items[i].name)
     else:
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ctx.Pool(min(jobs, len(items)), initializer=_worker_signals) as pool:
-            for i, res in pool.imap_unordered(_work, work, chunksize=1):
+        with pool(min(jobs, len(items))) as workers:
+            for i, res in workers.imap_unordered(_work, work, chunksize=1):
                 done[i] = res
                 bar.step(items[i].name)
     bar.done()
     return [r for i in range(len(items)) for r in done[i]]
-
-
-def _worker_signals() -> None:
-    """A worker dies quietly when the pool ends it (SIGTERM) and leaves Ctrl-C to the parent:
-    it must not inherit the command's handler, which would print a traceback per worker."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def cpus() -> int:
-    """The CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _med(vals: list) -> float | None:

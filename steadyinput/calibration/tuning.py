@@ -7,7 +7,8 @@ bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hol
 
 The tuned profile is never worse than the best shipped profile on its own recording:
 
-1. every shipped profile is scored on the whole recording; the best within the lag budget is
+1. every shipped profile is scored on the whole recording (in parallel worker processes, one
+   per CPU: the figures are the same whatever their number); the best within the lag budget is
    the starting point (and the profile the tuned one ``extends``);
 2. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
    recording, whole when shorter): the start with this person's tremor frequency filled in,
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..metrics import clicks, evaluate
+from ..parallel import Pool, cpus, pool
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
 from .analysis import Analysis, recommend
@@ -102,6 +104,10 @@ def score(m: dict) -> float:
 def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
     """The profile ``data`` replayed over ``raw`` and measured as replay and bench measure it."""
     return evaluate(raw, replay_trace(build_engine(data), raw), truth)
+
+
+def _evaluate_args(args: tuple[dict, Trace, dict | None]) -> dict:
+    return evaluate_data(*args)
 
 
 def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) -> Trace:
@@ -207,21 +213,62 @@ def _settings_key(data: dict) -> str:
                                                                        "provenance", "extends")})
 
 
+def _varied(data: dict, sec: str, key: str, v) -> dict | None:
+    """``data`` with ``sec.key`` set to ``v`` (and the gate floor kept under the gate), or None
+    when that is no change or no valid profile."""
+    if data[sec][key] == v:
+        return None
+    d = copy.deepcopy(data)
+    d[sec][key] = v
+    _gate_floor(d)
+    if d["adaptive"]["speed_lo_px_s"] >= d["adaptive"]["speed_hi_px_s"]:
+        return None
+    return d
+
+
 def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
          progress: Callable[[int, int], None] | None = None, passes: int = 1,
-         include_user: bool = False, truth: dict | None = None) -> TuneResult:
+         include_user: bool = False, truth: dict | None = None, jobs: int | None = None) -> TuneResult:
     """Search settings for this recording; returns the best and every shipped profile's score
     (and, with ``include_user``, every user profile's, for comparison only). The best is never
     worse than the best shipped profile within the lag budget, measured on the whole recording
-    (against ``truth`` when given)."""
-    n_done = 0
+    (against ``truth`` when given). ``jobs``: worker processes that evaluate ahead what the
+    search is about to compare (default: the CPUs available; 1: everything in this process).
+    The result is the same whatever their number."""
+    jobs = max(1, jobs or cpus())
     profiles = compared(include_user)
+    if jobs > 1:
+        for p in profiles.values():
+            build_engine(p.data)  # the filters' gain tables are computed (and cached) once, before the fork
+    workers = pool(jobs) if jobs > 1 else None
+    try:
+        return _tune(raw, a, lag_budget_ms, progress, passes, profiles, truth, workers)
+    finally:
+        if workers is not None:
+            workers.terminate()
+
+
+def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int, int], None] | None,
+          passes: int, profiles: dict, truth: dict | None, workers: Pool | None) -> TuneResult:
+    n_done = 0
     names = shipped_names()
     amp = max(a.amplitude_px, 0.5)
     grid = dict(GRID)
     grid[("adaptive", "gate_px")] = sorted({round(amp * f, 1) for f in (0.6, 1.2, 2.2)})
     total = len(profiles) + 3 + passes * sum(len(v) for v in grid.values()) + 2
     done_full: dict[str, dict] = {}
+
+    def prefetch(datas: list[dict], on: Trace, tr: dict | None, cache: dict) -> None:
+        """Evaluate in the workers, side by side, what the search is about to look up. The
+        results only go into ``cache``; the search itself runs as it would without them."""
+        todo: dict[str, dict] = {}
+        for d in datas:
+            key = _settings_key(d)
+            if key not in cache:
+                todo.setdefault(key, d)
+        if workers is not None and len(todo) > 1:
+            for key, m in zip(todo, workers.imap(_evaluate_args, [(d, on, tr) for d in todo.values()])):
+                cache[key] = m
 
     def run_one(data: dict, on: Trace, tr: dict | None, cache: dict | None = None) -> Scored:
         nonlocal n_done
@@ -240,7 +287,9 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     def full(data: dict) -> Scored:
         return run_one(data, raw, truth, done_full)
 
-    scored = {label: full(copy.deepcopy(p.data)) for label, p in profiles.items()}
+    datas = {label: copy.deepcopy(p.data) for label, p in profiles.items()}
+    prefetch(list(datas.values()), raw, truth, done_full)
+    scored = {label: full(d) for label, d in datas.items()}
     shipped = {n: scored[n] for n in names}
     user = {label: s for label, s in scored.items() if label not in shipped}
     dwell_on, why = dwell_decision(raw, a)
@@ -250,13 +299,14 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     # the search, on an excerpt: the start as it is and with the measured tremor filled in
     part = excerpt(raw)
     cache: dict[str, dict] = {}
-    seeds = [run_one(copy.deepcopy(start), part, None, cache)]
-    seeds.append(run_one(_seeded(start, a), part, None, cache))
     rec = recommend(a)
+    seed_datas = [copy.deepcopy(start), _seeded(start, a)]
     if rec != base_name:
-        seeds.append(run_one(_seeded(profiles[rec].data, a), part, None, cache))
-    pool = [s for s in seeds if s.within_budget]
-    best = max(pool, key=lambda s: s.score) if pool else seeds[0]
+        seed_datas.append(_seeded(profiles[rec].data, a))
+    prefetch(seed_datas, part, None, cache)
+    seeds = [run_one(d, part, None, cache) for d in seed_datas]
+    candidates = [s for s in seeds if s.within_budget]
+    best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
     if best.score < seeds[0].score + MIN_GAIN:
         best = seeds[0]
     for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
@@ -264,13 +314,10 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
         for (sec, key), values in grid.items():
             if not best.data[sec]["enabled"]:
                 continue
+            prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, None, cache)
             for v in values:
-                if best.data[sec][key] == v:
-                    continue
-                d = copy.deepcopy(best.data)
-                d[sec][key] = v
-                _gate_floor(d)
-                if d["adaptive"]["speed_lo_px_s"] >= d["adaptive"]["speed_hi_px_s"]:
+                d = _varied(best.data, sec, key, v)
+                if d is None:
                     continue
                 s = run_one(d, part, None, cache)
                 if s.within_budget and s.score > best.score + MIN_GAIN:
