@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-REST_SPAN_PX = 2.0  # px: the widest the held position may range (per axis) while the hand rests
+REST_SPAN_PX = 1.0  # px: the widest the held position may range (per axis) while the hand rests
 HOME_AFTER_S = 0.1  # s the hand must stay within that span before it counts as resting
 
 
