@@ -7,9 +7,10 @@
   towards where it rested, and never further than the tremor amplitude the engine measured
   (``limit_px``).
 * While held, the hand (the filtered position) moving further than ``drag_radius_px`` plus
-  the measured tremor amplitude from where it was at the press unfreezes the cursor, so
+  twice the measured tremor amplitude from where it was at the press unfreezes the cursor, so
   deliberate drags still work (0 disables the freeze); otherwise the release lands where the
-  press did: no click becomes a drag.
+  press did: no click becomes a drag. Twice, because the press may come at one end of a
+  tremor swing and the hand then swing to the other.
 * A press within ``repeat_block_ms`` of the same button's release is dropped with its release
   (a tremor double click).
 * A press shorter than ``min_press_ms`` is dropped with its release; longer presses are then
@@ -51,7 +52,7 @@ class ClickGuard:
         self._history: deque[tuple[float, float, float]] = deque()
         self.frozen: tuple[float, float] | None = None
         self.anchor: tuple[float, float] | None = None  # the hand (filtered) at the press, px
-        self.tremor_px = 0.0  # tremor amplitude measured at the press, px: added to the drag radius
+        self.tremor_px = 0.0  # tremor amplitude measured at the press, px: twice it is added to the drag radius
         self.freeze_until: float | None = None
         self.dragging = False
         self.held = 0  # physical buttons held whose press was accepted (delivered or pending)
@@ -88,7 +89,7 @@ class ClickGuard:
         if self.frozen is not None and not self.dragging:
             ax, ay = self.anchor if self.anchor is not None else self.frozen
             r = self.drag_radius_px
-            if self.held and (r == 0 or math.hypot(x - ax, y - ay) > r + self.tremor_px):
+            if self.held and (r == 0 or math.hypot(x - ax, y - ay) > r + 2.0 * self.tremor_px):
                 self.dragging = True  # a deliberate drag (or no freeze asked for): follow the hand
             else:
                 x, y = self.frozen

@@ -101,7 +101,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "post_release_ms": Spec(F, 80.0, "cursor stays frozen this long after release", 0.0, 2000.0),
         "repeat_block_ms": Spec(F, 150.0, "a press this soon after a release is dropped", 0.0, 2000.0),
         "min_press_ms": Spec(F, 0.0, "presses shorter than this are dropped", 0.0, 1000.0),
-        "drag_radius_px": Spec(F, 20.0, "moving this far while held starts a drag (0: never freeze)", 0.0, 2000.0),
+        "drag_radius_px": Spec(F, 20.0, "moving this far (plus twice the measured tremor amplitude) while held "
+                                        "starts a drag (0: never freeze)", 0.0, 2000.0),
     },
     "dwell": {
         "enabled": Spec(B, False, "click by holding the cursor still"),

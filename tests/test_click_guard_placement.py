@@ -30,13 +30,15 @@ def test_a_jolt_after_a_rest_is_undone_but_never_further_than_the_tremor_amplitu
     assert ops2[0] == ("move", 100.0, 50.0)  # within the amplitude: back to where it rested
 
 
-def test_release_lands_where_the_press_did_unless_the_hand_moves_beyond_radius_plus_tremor():
+def test_release_lands_where_the_press_did_unless_the_hand_moves_beyond_radius_plus_a_tremor_swing():
+    """A press may come at one end of a tremor swing (amplitude 6 px) and the hand then swing
+    12 px to the other: the freeze holds up to the radius plus twice the amplitude."""
     g = _guard_with_history([(i * 0.005, 100.0, 50.0) for i in range(100)], radius=8.0)
     g.button(0.5, 1, True, 100.0, 50.0, limit_px=6.0, hand=(100.0, 50.0))
-    assert g.display(0.55, 113.0, 50.0) == (100.0, 50.0)  # 13 px < 8 + 6: still a click
+    assert g.display(0.55, 119.0, 50.0) == (100.0, 50.0)  # 19 px < 8 + 2 * 6: still a click
     assert g.button(0.6, 1, False, 100.0, 50.0) == [("release", 1)]
     g.button(1.5, 1, True, 100.0, 50.0, limit_px=6.0, hand=(100.0, 50.0))
-    assert g.display(1.55, 115.0, 50.0) == (115.0, 50.0)  # 15 px > 14: the hand really drags
+    assert g.display(1.55, 121.0, 50.0) == (121.0, 50.0)  # 21 px > 20: the hand really drags
 
 
 def test_drag_is_measured_from_the_hand_at_the_press_not_from_a_rewound_point():
