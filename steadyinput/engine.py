@@ -21,11 +21,12 @@ give the same actions bit for bit, live or replayed.
   period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
   (the smooth path lies just outside the wiggling hand's recent reach near its front).
 * A hand at rest is not filtered: once the held raw position has stayed within a box
-  :data:`REST_SPAN_PX` wide for ``home_after_s`` (default :data:`HOME_AFTER_S`; most mice send
-  nothing while the hand is still, and tremor moves them further every few ms), the cursor
+  :data:`REST_SPAN_PX` wide (0: unchanged) for ``home_after_s`` (default :data:`HOME_AFTER_S`;
+  a mouse sends nothing while the hand is still, and tremor moves it every few ms), the cursor
   glides to where the hand rests (:class:`HandRest`) with time constant :data:`HOME_TAU_S`,
   instead of ending a few px short (a filter's ringing and its hold dead zone) and clicking
-  there. If the hand moves on before the glide is over, the filters go on from where the
+  there. Only when it is more than :data:`HOME_MIN_PX` short: a hand holding with a little
+  drift is left to the filters' steady hold. If the hand moves on before the glide is over, the filters go on from where the
   cursor is, so it never jumps.
 * Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
   a press is emitted only for a button that is up, a release only for one that is down, so
@@ -57,6 +58,7 @@ GAP_S = 1.0  # s without events after which the engine rests and the next event 
 TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
 TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
 HOME_TAU_S = 0.03  # s: time constant of the glide to a resting hand
+HOME_MIN_PX = 0.5  # px: the glide starts only when the filters left the cursor further than this from it
 
 
 class Engine:
@@ -307,10 +309,11 @@ class Engine:
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
-        if home is not None:  # the hand rests: glide to it
-            self._home_w = home_w = home_w * self._home_k
+        if home is not None:  # the hand rests: glide to it, if the filters left the cursor short of it
             hx, hy = home
-            fx, fy = hx + (fx - hx) * home_w, hy + (fy - hy) * home_w
+            if home_w < 1.0 or (fx - hx) * (fx - hx) + (fy - hy) * (fy - hy) > HOME_MIN_PX * HOME_MIN_PX:
+                self._home_w = home_w = home_w * self._home_k
+                fx, fy = hx + (fx - hx) * home_w, hy + (fy - hy) * home_w
         px, py = self.fx, self.fy
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
