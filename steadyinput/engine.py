@@ -20,14 +20,15 @@ give the same actions bit for bit, live or replayed.
   holding still the hand has been all round its lagging cursor (the window covers a tremor
   period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
   (the smooth path lies just outside the wiggling hand's recent reach near its front).
-* A hand at rest is not filtered: once the held raw position has stayed within a box
-  :data:`REST_SPAN_PX` wide (0: unchanged) for ``home_after_s`` (default :data:`HOME_AFTER_S`;
-  a mouse sends nothing while the hand is still, and tremor moves it every few ms), the cursor
-  glides to where the hand rests (:class:`HandRest`) with time constant :data:`HOME_TAU_S`,
-  instead of ending a few px short (a filter's ringing and its hold dead zone) and clicking
-  there. Only when it is more than :data:`HOME_MIN_PX` short: a hand holding with a little
-  drift is left to the filters' steady hold. If the hand moves on before the glide is over, the filters go on from where the
-  cursor is, so it never jumps.
+* A hand at rest is not filtered: once the held raw position has not changed for
+  ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
+  still, and tremor moves it every few ms), the cursor glides to it (:class:`HandRest`) with
+  time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
+  its hold dead zone) and clicking there; only when it is more than :data:`HOME_MIN_PX` short,
+  so a hand holding with a pixel of jitter is left to the filters' steady hold. A press while
+  the hand has not moved is never taken for a pressing jolt (the cursor's last moves were the
+  filters' or the glide's, not the hand's). If the hand moves on before the glide is over,
+  the filters go on from where the cursor is, so it never jumps.
 * Buttons are handled at their event time. The engine keeps the mask of buttons it has pressed:
   a press is emitted only for a button that is up, a release only for one that is down, so
   nothing is duplicated or lost, and :meth:`Engine.close` releases whatever is still down.
@@ -49,7 +50,7 @@ from collections.abc import Iterable, Sequence
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
-from .rest import HOME_AFTER_S, REST_SPAN_PX, HandRest  # noqa: F401 (REST_SPAN_PX: re-exported)
+from .rest import HOME_AFTER_S, HandRest
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -83,8 +84,6 @@ class Engine:
         if not gap_s > 0:
             raise ValueError(f"gap_s must be > 0 s, got {gap_s}")
         self.gap_s = float(gap_s)
-        if not home_after_s > 0:
-            raise ValueError(f"home_after_s must be > 0 s, got {home_after_s}")
         self.rest = HandRest(home_after_s)
         self._home_k = math.exp(-self.dt / HOME_TAU_S)  # the glide's factor per tick
         self._home_w = 1.0  # share of the filters' output in the cursor while gliding home (1: not gliding)
@@ -309,9 +308,10 @@ class Engine:
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
-        if home is not None:  # the hand rests: glide to it, if the filters left the cursor short of it
+        if home is not None:  # the hand rests: glide to it, if the cursor was left short of it
             hx, hy = home
-            if home_w < 1.0 or (fx - hx) * (fx - hx) + (fy - hy) * (fy - hy) > HOME_MIN_PX * HOME_MIN_PX:
+            ox, oy = self.fx, self.fy  # where the cursor is (limited, before this tick)
+            if home_w < 1.0 or (ox - hx) * (ox - hx) + (oy - hy) * (oy - hy) > HOME_MIN_PX * HOME_MIN_PX:
                 self._home_w = home_w = home_w * self._home_k
                 fx, fy = hx + (fx - hx) * home_w, hy + (fy - hy) * home_w
         px, py = self.fx, self.fy
@@ -361,6 +361,8 @@ class Engine:
             self._emit(t, "press" if down else "release", bit, out)
             return
         limit = self.tremor_px if self.chain.filters else math.inf  # pass-through measures nothing
+        if self._raw_changed_t < t - self.guard.pre_s:
+            limit = 0.0  # the hand has not moved since before the press window: no pressing jolt to undo
         for op in self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy)):
             self._apply(t, op, out)
         if self.guard.busy():

@@ -1,18 +1,19 @@
 """A hand at rest is not filtered (issue 14, clicks where the person aimed): once the held raw
-position stays put (within REST_SPAN_PX) for HOME_AFTER_S, the cursor glides to where the hand rests,
-so a press lands there instead of the few px short where the filters' hold left it. Tremor at
-rest is untouched, and the hand moving on mid-glide never makes the cursor jump."""
+position has not changed for HOME_AFTER_S, the cursor glides to where the hand rests, so a press
+lands there instead of the few px short where the filters' hold left it. Tremor and a pen's
+jitter are left to the filters, and the hand moving on mid-glide never makes the cursor jump."""
 
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steadyinput.engine import HOME_AFTER_S, REST_SPAN_PX, Engine, run
+from steadyinput.engine import HOME_AFTER_S, Engine, run
 from steadyinput.events import Event
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
@@ -59,7 +60,7 @@ def _tremor_at_rest(amp_px: float, hz: float = 5.0, rate: float = 1000.0, secs: 
 
 @pytest.mark.parametrize("amp", [0.6, 1.5, 4.0, 8.0])
 def test_tremor_at_rest_is_not_taken_for_a_resting_hand(amp):
-    """A swing wider than REST_SPAN_PX never counts as rest: the output is exactly what it would be
+    """A hand that keeps moving never counts as resting: the output is exactly what it would be
     if resting were never detected."""
     evs = _tremor_at_rest(amp)
     never = build_engine(load("moderate"))
@@ -71,10 +72,19 @@ def test_tremor_at_rest_is_not_taken_for_a_resting_hand(amp):
     assert during(run(build_engine(load("moderate")), evs)) == during(run(never, evs))
 
 
-def test_a_hand_that_jitters_by_a_pixel_is_left_to_the_filters():
-    """A pen held on a point (1 px steps every few ms) is a hold with jitter, not a resting mouse:
-    the filters' steady hold is better there than gliding to each still moment."""
-    evs = _tremor_at_rest(0.6)  # 399.4 .. 400.6: the raw pointer is shown at 399 .. 401
+def test_a_pen_held_on_a_point_with_a_pixel_of_jitter_is_left_to_the_filters():
+    """A pen held on a point reports every 7 ms and steps a pixel now and then (still spells of
+    20-90 ms): a hold with jitter, not a resting mouse. The filters' steady hold is kept; gliding
+    to each still moment within a 1 px box cost up to 6 dB on such recordings."""
+    rng = random.Random(7)
+    evs, t, x, y, until = [], 0.0, 400.0, 300.0, 0.0
+    while t < 3.0:
+        if t >= until:  # a step to another of the 9 pixels round the point
+            x, y = rng.choice([(400.0 + dx, 300.0 + dy) for dx in (-1.0, 0.0, 1.0) for dy in (-1.0, 0.0, 1.0)
+                               if (400.0 + dx, 300.0 + dy) != (x, y)])
+            until = t + rng.uniform(0.02, 0.09)
+        evs.append(Event(round(t, 3), x, y))
+        t += 0.007
     never = build_engine(load("moderate"))
     never.rest = HandRest(after_s=1e9)
     end = evs[-1].t
@@ -82,46 +92,59 @@ def test_a_hand_that_jitters_by_a_pixel_is_left_to_the_filters():
         [a for a in run(never, evs) if a.t <= end]
 
 
+def _step_and_stop(step_px: float, x0: float = 500.0, y: float = 300.0, hz: float = 1000.0,
+                   speed: float = 100.0) -> tuple[list[Event], float, float]:
+    """At rest for 0.5 s, then a small move right of step_px at speed px/s in whole pixels, then
+    still (no events); returns the events, the stop time and where the hand stopped."""
+    evs = [Event(0.0, x0, y), Event(0.5, x0, y)]
+    n, x = 0, x0
+    while x < x0 + step_px:
+        n += 1
+        x = min(x0 + step_px, float(round(x0 + speed * n / hz)))
+        evs.append(Event(0.5 + n / hz, x, y))
+    return evs, 0.5 + n / hz, x
+
+
+@pytest.mark.parametrize("profile", FILTERING)
+@pytest.mark.parametrize("after", [0.10, 0.12, 0.14, 0.16])
+def test_a_press_soon_after_a_stop_lands_where_the_cursor_is_shown(profile, after):
+    """The cursor's moves after the hand stopped are the filters' or the glide's: the click guard
+    must not take them for a pressing jolt and pull the press back short of the hand."""
+    evs, stop, x = _step_and_stop(4.0)
+    evs += [Event(stop + after, x, 300.0, 1), Event(stop + after + 0.08, x, 300.0, 0), Event(stop + 1.0, x, 300.0)]
+    acts = run(build_engine(load(profile)), evs)
+    press = next(a for a in acts if a.kind == "press")
+    shown = [a for a in acts if a.kind == "move" and a.t < press.t][-1]
+    assert (press.x, press.y) == (shown.x, shown.y)
+
+
 @settings(max_examples=60, deadline=None)
-@given(profile=st.sampled_from(FILTERING), still_s=st.floats(0.1, 0.2), speed=st.floats(10.0, 80.0),
-       angle=st.floats(0.0, 2 * math.pi))
-def test_moving_on_in_the_middle_of_the_glide_never_makes_the_cursor_jump(profile, still_s, speed, angle):
-    """Stop after a reach (the glide starts after HOME_AFTER_S), then move off slowly at speed
-    px/s: between two moves the cursor goes no further than three times the hand's speed allows
-    (the filters catching up) plus the 2 px steps the filters alone make here. Going back to the
-    filters' own output instead of carrying on from where the glide had brought the cursor
-    jumps further."""
-    evs = [Event(0.0, 500.0, 500.0)]
-    t, x = 0.0, 500.0
-    for _ in range(150):  # a reach right at 300 px/s, 1000 Hz
-        t += 0.001
-        x += 0.3
-        evs.append(Event(t, round(x), 500.0))
-    t_stop = t
+@given(profile=st.sampled_from(FILTERING), still_s=st.floats(0.11, 0.14), speed=st.floats(10.0, 80.0),
+       angle=st.floats(0.0, 2 * math.pi), step=st.sampled_from([3.0, 4.0, 5.0]))
+def test_moving_on_in_the_middle_of_the_glide_never_makes_the_cursor_jump(profile, still_s, speed, angle, step):
+    """A small move leaves the filters' cursor short; the glide starts HOME_AFTER_S after the stop;
+    the hand moves off slowly at speed px/s while it runs. Between two moves the cursor goes no
+    further than three times the hand's speed allows plus a pixel of rounding. Going back to the
+    filters' own output, or restarting them at the hand instead of where the cursor is, jumps."""
+    evs, stop, x0 = _step_and_stop(step)
     ux, uy = math.cos(angle), math.sin(angle)
-    x0, y0 = round(x), 500.0
     for i in range(1, 300):
         s = i * 0.001
-        evs.append(Event(t_stop + still_s + s, round(x0 + ux * speed * s), round(y0 + uy * speed * s)))
+        evs.append(Event(stop + still_s + s, round(x0 + ux * speed * s), round(300.0 + uy * speed * s)))
     moves = [a for a in run(build_engine(load(profile)), evs) if a.kind == "move"]
     for a, b in zip(moves, moves[1:]):
-        if b.t > t_stop + HOME_AFTER_S:
-            assert math.hypot(b.x - a.x, b.y - a.y) <= 3.0 * speed * (b.t - a.t) + 2.3
+        if b.t > stop + HOME_AFTER_S:
+            assert math.hypot(b.x - a.x, b.y - a.y) <= 3.0 * speed * (b.t - a.t) + 1.0
 
 
-def test_hand_rest_waits_for_its_time_and_reports_the_mean():
-    r = HandRest(after_s=0.1, span_px=1.0)
+def test_hand_rest_waits_for_its_time_and_any_change_starts_it_again():
+    r = HandRest(after_s=0.1)
     r.reset(0.0, 10.0, 10.0)
-    assert r.update(0.05, 11.0, 10.0) is None
-    assert r.update(0.1, 10.5, 10.0) == (10.5, 10.0)
-    assert r.update(0.15, 12.0, 10.0) is None  # out of the box: a new candidate
-    assert r.update(0.2, 14.0, 10.0) is None
-    assert r.update(0.25, 14.0, 10.0) is None
-    assert r.update(0.31, 14.0, 10.0) == (14.0, 10.0)
-    d = HandRest(after_s=0.1)  # the engine's: the position must not change at all
-    d.reset(0.0, 10.0, 10.0)
-    assert d.update(0.1, 10.0, 10.0) == (10.0, 10.0)
-    assert d.update(0.15, 10.0 + REST_SPAN_PX + 0.5, 10.0) is None
+    assert r.update(0.05, 10.0, 10.0) is None
+    assert r.update(0.1, 10.0, 10.0) == (10.0, 10.0)
+    assert r.update(0.15, 10.5, 10.0) is None  # moved: wait again
+    assert r.update(0.2, 10.5, 10.0) is None
+    assert r.update(0.26, 10.5, 10.0) == (10.5, 10.0)
 
 
 def test_engine_refuses_a_rest_time_that_is_not_positive():
