@@ -1,11 +1,13 @@
-"""Work spread over processes: how many CPUs this process may use, and a pool of workers that
-die quietly when the pool ends them. Results never depend on the number of workers."""
+"""Work spread over processes: how many CPUs this process may use, and pools of workers that die
+quietly when they are ended. Results never depend on the number of workers."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.pool import Pool
 
 
@@ -25,3 +27,16 @@ def pool(jobs: int) -> Pool:
     """A pool of ``jobs`` worker processes (forked where the platform can: no re-imports)."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     return ctx.Pool(jobs, initializer=worker_signals)
+
+
+def helpers(jobs: int) -> ProcessPoolExecutor | None:
+    """Up to ``jobs`` forked helper processes, or None where they are not worth it or not safe:
+    one job, or not Linux (macOS' GUI libraries must not be forked, Windows cannot fork and
+    would re-import everything). A helper that dies makes the waiting caller raise
+    ``BrokenProcessPool`` instead of hanging."""
+    if jobs <= 1 or not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=worker_signals)
+    except (OSError, ValueError):
+        return None

@@ -97,3 +97,22 @@ def test_tuning_in_worker_processes_gives_the_same_result_as_in_one(kind, freq, 
     assert one.best.data == two.best.data and one.best.metrics == two.best.metrics
     assert {k: v.metrics for k, v in one.shipped.items()} == {k: v.metrics for k, v in two.shipped.items()}
     assert (one.base, one.evaluated, one.dwell_reason) == (two.base, two.evaluated, two.dwell_reason)
+
+
+def test_tuning_carries_on_in_this_process_when_a_helper_dies(monkeypatch):
+    """A helper process killed mid-evaluation (out of memory, say) must not hang calibration:
+    the search carries on without helpers, to the same result."""
+    from steadyinput.calibration import tuning
+    sim = simulate(UserSpec("essential", 6.0, 4.0), TaskSpec(trials=10), seed=4)
+    a = analyse(sim.trace)
+    alone = tuning.tune(sim.trace, a, jobs=1)
+    parent, real = os.getpid(), tuning.evaluate_data
+
+    def dies_in_a_helper(*args):
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(*args)
+    monkeypatch.setattr(tuning, "evaluate_data", dies_in_a_helper)
+    helped = tuning.tune(sim.trace, a, jobs=2)
+    assert helped.best.data == alone.best.data and helped.best.metrics == alone.best.metrics
+    assert helped.evaluated == alone.evaluated

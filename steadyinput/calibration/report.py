@@ -35,7 +35,8 @@ PLAIN = {
     ("click_guard", "post_release_ms"): "Cursor stays put after a click for",
     ("click_guard", "repeat_block_ms"): "A second press sooner than this is ignored",
     ("click_guard", "min_press_ms"): "Presses shorter than this are ignored",
-    ("click_guard", "drag_radius_px"): "Moving this far with the button down starts a drag",
+    ("click_guard", "drag_radius_px"): ("Moving this far (plus twice the tremor at the press) with the button "
+                                        "down starts a drag"),
     ("dwell", "enabled"): "Dwell click",
     ("dwell", "radius_px"): "Dwell: keep the cursor within",
     ("dwell", "dwell_ms"): "Dwell: for",

@@ -25,12 +25,13 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..metrics import clicks, evaluate
-from ..parallel import Pool, cpus, pool
+from ..parallel import cpus, helpers
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
 from .analysis import Analysis, recommend
@@ -106,8 +107,13 @@ def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
     return evaluate(raw, replay_trace(build_engine(data), raw), truth)
 
 
-def _evaluate_args(args: tuple[dict, Trace, dict | None]) -> dict:
-    return evaluate_data(*args)
+def _evaluate_quietly(data: dict, raw: Trace, truth: dict | None) -> dict | None:
+    """:func:`evaluate_data` in a helper process; None if it fails (the search then evaluates it
+    itself, if it needs it, and fails there as it would have)."""
+    try:
+        return evaluate_data(data, raw, truth)
+    except Exception:  # noqa: BLE001 (reported where the search needs the result)
+        return None
 
 
 def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) -> Trace:
@@ -164,7 +170,8 @@ def click_settings(raw: Trace, a: Analysis, hold_jitter_px: float) -> dict:
         "post_release_ms": 120 if pp > 12 else 80,
         "repeat_block_ms": round(repeat),
         "min_press_ms": 40 if short else 0,
-        "drag_radius_px": round(min(60.0, max(8.0, 2.0 * pp + 4.0))),
+        # the engine adds twice the tremor amplitude it measures at the press (one peak-to-peak)
+        "drag_radius_px": round(min(60.0, max(8.0, pp + 4.0))),
     }
     wobble = max(hold_jitter_px, a.irregular_px if a.ataxia_like else 0.0)
     dwell = {"radius_px": round(min(60.0, max(8.0, 4.0 * wobble + 6.0)))}
@@ -240,16 +247,17 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     if jobs > 1:
         for p in profiles.values():
             build_engine(p.data)  # the filters' gain tables are computed (and cached) once, before the fork
-    workers = pool(jobs) if jobs > 1 else None
+    workers = helpers(jobs)
     try:
-        return _tune(raw, a, lag_budget_ms, progress, passes, profiles, truth, workers)
+        return _tune(raw, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
     finally:
         if workers is not None:
-            workers.terminate()
+            workers.shutdown(wait=True, cancel_futures=True)
 
 
 def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int, int], None] | None,
-          passes: int, profiles: dict, truth: dict | None, workers: Pool | None) -> TuneResult:
+          passes: int, profiles: dict, truth: dict | None,
+          workers: list[ProcessPoolExecutor | None]) -> TuneResult:
     n_done = 0
     names = shipped_names()
     amp = max(a.amplitude_px, 0.5)
@@ -266,9 +274,18 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
             key = _settings_key(d)
             if key not in cache:
                 todo.setdefault(key, d)
-        if workers is not None and len(todo) > 1:
-            for key, m in zip(todo, workers.imap(_evaluate_args, [(d, on, tr) for d in todo.values()])):
-                cache[key] = m
+        helper = workers[0]
+        if helper is None or len(todo) < 2:
+            return
+        try:
+            futures = {key: helper.submit(_evaluate_quietly, d, on, tr) for key, d in todo.items()}
+            for key, f in futures.items():
+                m = f.result()
+                if m is not None:
+                    cache[key] = m
+        except (BrokenExecutor, OSError):  # a helper died or none could start: carry on in this process
+            helper.shutdown(wait=False, cancel_futures=True)
+            workers[0] = None
 
     def run_one(data: dict, on: Trace, tr: dict | None, cache: dict | None = None) -> Scored:
         nonlocal n_done
