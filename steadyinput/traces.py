@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import math
 import warnings
@@ -187,13 +188,17 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
                 return None
             kept = [k for k in extra if k in names]
             cols = [names.index(f) for f in (*FIELDS, *kept)]
+            chunks = _line_chunks(fh)
+            first = next(chunks, None)  # judged before the file is counted: garbage is refused unread
+            if first is None:  # nothing after the header, or a line the strict reader must judge
+                return None
             # the columns are filled in place (chunks and a final concatenation would take twice
             # the memory): room for every line, trimmed at the end if some were not rows
             room = _count_lines(path)
             cols_out = [np.empty(room, np.int64 if i == 3 else np.float64) for i in range(len(cols))]
             n = 0
             xy_kinds = (np.int64, np.float64)
-            for chunk in _line_chunks(fh):
+            for chunk in itertools.chain([first], chunks):
                 if chunk is None:  # a line the strict reader must judge (too long, a lone CR, not ASCII)
                     return None
                 a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds)
