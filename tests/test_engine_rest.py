@@ -5,13 +5,11 @@ jitter are left to the filters, and the hand moving on mid-glide never makes the
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
 import pytest
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from steadyinput.engine import HOME_AFTER_S, Engine, run
 from steadyinput.events import Event
@@ -118,23 +116,35 @@ def test_a_press_soon_after_a_stop_lands_where_the_cursor_is_shown(profile, afte
     assert (press.x, press.y) == (shown.x, shown.y)
 
 
-@settings(max_examples=60, deadline=None)
-@given(profile=st.sampled_from(FILTERING), still_s=st.floats(0.11, 0.14), speed=st.floats(10.0, 80.0),
-       angle=st.floats(0.0, 2 * math.pi), step=st.sampled_from([3.0, 4.0, 5.0]))
-def test_moving_on_in_the_middle_of_the_glide_never_makes_the_cursor_jump(profile, still_s, speed, angle, step):
-    """A small move leaves the filters' cursor short; the glide starts HOME_AFTER_S after the stop;
-    the hand moves off slowly at speed px/s while it runs. Between two moves the cursor goes no
-    further than three times the hand's speed allows plus a pixel of rounding. Going back to the
-    filters' own output, or restarting them at the hand instead of where the cursor is, jumps."""
+def _largest_step_beyond(profile: str, still_s: float, speed: float, angle: float, step: float,
+                         rest: bool = True) -> float:
+    """A small move of step px leaves the filters' cursor short; the glide starts HOME_AFTER_S after
+    the stop; after still_s the hand moves off slowly at speed px/s in direction angle (rad).
+    Returns the largest cursor step after the glide began beyond what three times the hand's
+    speed allows (px)."""
     evs, stop, x0 = _step_and_stop(step)
     ux, uy = math.cos(angle), math.sin(angle)
     for i in range(1, 300):
         s = i * 0.001
         evs.append(Event(stop + still_s + s, round(x0 + ux * speed * s), round(300.0 + uy * speed * s)))
-    moves = [a for a in run(build_engine(load(profile)), evs) if a.kind == "move"]
-    for a, b in zip(moves, moves[1:]):
-        if b.t > stop + HOME_AFTER_S:
-            assert math.hypot(b.x - a.x, b.y - a.y) <= 3.0 * speed * (b.t - a.t) + 1.0
+    engine = build_engine(load(profile))
+    if not rest:
+        engine.rest = HandRest(after_s=1e9)
+    moves = [a for a in run(engine, evs) if a.kind == "move"]
+    return max(math.hypot(b.x - a.x, b.y - a.y) - 3.0 * speed * (b.t - a.t)
+               for a, b in zip(moves, moves[1:]) if b.t > stop + HOME_AFTER_S)
+
+
+@pytest.mark.parametrize("profile", FILTERING)
+@pytest.mark.parametrize("still_s,speed,angle,step", list(itertools.product(
+    (0.11, 0.13), (20.0, 55.0), (0.0, 2.0, 5.0), (3.0, 5.0))))
+def test_moving_on_in_the_middle_of_the_glide_never_makes_the_cursor_jump(profile, still_s, speed, angle, step):
+    """The hand moves off while the glide runs: the cursor's steps are no larger than the
+    filters' own catching up (the same stream without resting) by more than 1.5 px. Going back
+    to the filters' output instead of carrying on from where the cursor is jumps up to 2.7 px
+    further on these cases (measured with that mutant)."""
+    own = max(_largest_step_beyond(profile, still_s, speed, angle, step, rest=False), 0.0)
+    assert _largest_step_beyond(profile, still_s, speed, angle, step) <= own + 1.5
 
 
 def test_hand_rest_waits_for_its_time_and_any_change_starts_it_again():
