@@ -107,10 +107,18 @@ def evaluate_data(data: dict, raw: Trace, truth: dict | None = None) -> dict:
     return evaluate(raw, replay_trace(build_engine(data), raw), truth)
 
 
-def _evaluate_quietly(data: dict, raw: Trace, truth: dict | None) -> dict | None:
-    """:func:`evaluate_data` in a helper process; None if it fails (the search then evaluates it
-    itself, if it needs it, and fails there as it would have)."""
+# What the helper processes evaluate on ("whole": the recording and its truth, "excerpt": the
+# search's excerpt), set before they fork: only the profiles and the results cross the pipes.
+# (A large argument also makes Python 3.11.2's ProcessPoolExecutor hang when a helper dies: its
+# feeder thread blocks writing to a pipe nobody reads.)
+_RECORDINGS: dict[str, tuple[Trace, dict | None]] = {}
+
+
+def _evaluate_quietly(data: dict, which: str) -> dict | None:
+    """:func:`evaluate_data` on ``_RECORDINGS[which]`` in a helper process; None if it fails (the
+    search then evaluates it itself, if it needs it, and fails there as it would have)."""
     try:
+        raw, truth = _RECORDINGS[which]
         return evaluate_data(data, raw, truth)
     except Exception:  # noqa: BLE001 (reported where the search needs the result)
         return None
@@ -247,15 +255,18 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     if jobs > 1:
         for p in profiles.values():
             build_engine(p.data)  # the filters' gain tables are computed (and cached) once, before the fork
+    part = excerpt(raw)
+    _RECORDINGS.update(whole=(raw, truth), excerpt=(part, None))
     workers = helpers(jobs)
     try:
-        return _tune(raw, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
+        return _tune(raw, part, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
     finally:
         if workers is not None:
             workers.shutdown(wait=True, cancel_futures=True)
+        _RECORDINGS.clear()
 
 
-def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int, int], None] | None,
+def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int, int], None] | None,
           passes: int, profiles: dict, truth: dict | None,
           workers: list[ProcessPoolExecutor | None]) -> TuneResult:
     n_done = 0
@@ -266,7 +277,7 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
     total = len(profiles) + 3 + passes * sum(len(v) for v in grid.values()) + 2
     done_full: dict[str, dict] = {}
 
-    def prefetch(datas: list[dict], on: Trace, tr: dict | None, cache: dict) -> None:
+    def prefetch(datas: list[dict], on: Trace, cache: dict) -> None:
         """Evaluate in the workers, side by side, what the search is about to look up. The
         results only go into ``cache``; the search itself runs as it would without them."""
         todo: dict[str, dict] = {}
@@ -278,7 +289,8 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
         if helper is None or len(todo) < 2:
             return
         try:
-            futures = {key: helper.submit(_evaluate_quietly, d, on, tr) for key, d in todo.items()}
+            which = "whole" if on is raw else "excerpt"
+            futures = {key: helper.submit(_evaluate_quietly, d, which) for key, d in todo.items()}
             for key, f in futures.items():
                 m = f.result()
                 if m is not None:
@@ -305,7 +317,7 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
         return run_one(data, raw, truth, done_full)
 
     datas = {label: copy.deepcopy(p.data) for label, p in profiles.items()}
-    prefetch(list(datas.values()), raw, truth, done_full)
+    prefetch(list(datas.values()), raw, done_full)
     scored = {label: full(d) for label, d in datas.items()}
     shipped = {n: scored[n] for n in names}
     user = {label: s for label, s in scored.items() if label not in shipped}
@@ -313,14 +325,13 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
     top = _best_of(shipped)
     base_name = top[0] if top else "off"
     start = copy.deepcopy(profiles[base_name].data)
-    # the search, on an excerpt: the start as it is and with the measured tremor filled in
-    part = excerpt(raw)
+    # the search, on the excerpt: the start as it is and with the measured tremor filled in
     cache: dict[str, dict] = {}
     rec = recommend(a)
     seed_datas = [copy.deepcopy(start), _seeded(start, a)]
     if rec != base_name:
         seed_datas.append(_seeded(profiles[rec].data, a))
-    prefetch(seed_datas, part, None, cache)
+    prefetch(seed_datas, part, cache)
     seeds = [run_one(d, part, None, cache) for d in seed_datas]
     candidates = [s for s in seeds if s.within_budget]
     best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
@@ -331,7 +342,7 @@ def _tune(raw: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int
         for (sec, key), values in grid.items():
             if not best.data[sec]["enabled"]:
                 continue
-            prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, None, cache)
+            prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, cache)
             for v in values:
                 d = _varied(best.data, sec, key, v)
                 if d is None:
