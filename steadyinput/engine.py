@@ -22,8 +22,7 @@ give the same actions bit for bit, live or replayed.
   (the smooth path lies just outside the wiggling hand's recent reach near its front).
 * A hand at rest is not filtered: once the held raw position has not changed for
   ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
-  still, and tremor moves it every few ms), the cursor glides to it (:class:`HandRest`) with
-  time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
+  still, and tremor moves it every few ms), the cursor glides to it with time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
   its hold dead zone) and clicking there; only when it is more than :data:`HOME_MIN_PX` short,
   so a hand holding with a pixel of jitter is left to the filters' steady hold. A press while
   the hand has not moved is never taken for a pressing jolt (the cursor's last moves were the
@@ -50,7 +49,6 @@ from collections.abc import Iterable, Sequence
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
-from .rest import HOME_AFTER_S, HandRest
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -58,6 +56,7 @@ _BITS = tuple(1 << i for i in range(8))
 GAP_S = 1.0  # s without events after which the engine rests and the next event restarts it
 TREMOR_TAU_S = 0.5  # s over which the tremor amplitude is measured (exponential mean square)
 TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered cursor is slower
+HOME_AFTER_S = 0.1  # s the held raw position must stay unchanged before the hand counts as resting
 HOME_TAU_S = 0.03  # s: time constant of the glide to a resting hand
 HOME_MIN_PX = 0.5  # px: the glide starts only when the filters left the cursor further than this from it
 
@@ -84,7 +83,9 @@ class Engine:
         if not gap_s > 0:
             raise ValueError(f"gap_s must be > 0 s, got {gap_s}")
         self.gap_s = float(gap_s)
-        self.rest = HandRest(home_after_s)
+        if not home_after_s > 0:
+            raise ValueError(f"home_after_s must be > 0 s, got {home_after_s}")
+        self.home_after_s = float(home_after_s)
         self._home_k = math.exp(-self.dt / HOME_TAU_S)  # the glide's factor per tick
         self._home_w = 1.0  # share of the filters' output in the cursor while gliding home (1: not gliding)
         self.extent = HandExtent(extent_s)
@@ -138,7 +139,6 @@ class Engine:
             self.rx, self.ry = x, y
             self.chain.reset(x, y)
             self.fx, self.fy = x, y
-            self.rest.reset(t, x, y)
             self.extent.reset(t, x, y)
             self._show(t, x, y, out, force=True)
             if self.dwell is not None:
@@ -209,7 +209,6 @@ class Engine:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
             self._home_w = 1.0
-            self.rest.reset(t, self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
             self._show(t, self.rx, self.ry, out)
         self.guard.reset()
@@ -237,7 +236,6 @@ class Engine:
             self.chain.reset(self.rx, self.ry)
             self.fx, self.fy = self.rx, self.ry
             self._home_w = 1.0
-            self.rest.reset(t, self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
         return out
 
@@ -256,7 +254,6 @@ class Engine:
         self.chain.reset(x, y)
         self.fx, self.fy = x, y
         self._home_w = 1.0
-        self.rest.reset(t, x, y)
         self.extent.reset(t, x, y)
         self._still = self.settle_ticks
         if not self.guard.held:  # a press now must not rewind to where the cursor was before the gap
@@ -274,7 +271,6 @@ class Engine:
     def _wake(self, t: float) -> None:
         if not self._ticking:
             self.guard.remember(t, self.sx, self.sy)  # where the cursor rested until now
-            self.rest.reset(t, self.rx, self.ry)  # the ticks watch for a rest afresh
             self._ticking = True
             self._t0, self._k = t, 0
             self._next_t = t
@@ -295,9 +291,11 @@ class Engine:
         if t > self.t:
             self.t = t
         rx, ry = self.rx, self.ry
-        home = self.rest.update(t, rx, ry) if self.chain.filters else None  # nothing to glide from without filters
+        # the hand rests where the held position has stayed since its last change (without
+        # filters there is nothing to glide from)
+        resting = t - self._raw_changed_t >= self.home_after_s and bool(self.chain.filters)
         home_w = self._home_w
-        if home is None and home_w < 1.0:  # the hand moved on mid-glide
+        if not resting and home_w < 1.0:  # the hand moved on mid-glide
             self.chain.reset(self.fx, self.fy)  # the filters go on from where the cursor is: no jump
             self._home_w = home_w = 1.0
         try:
@@ -308,12 +306,11 @@ class Engine:
             self.faults.append(f"t={t:.3f}s: {type(exc).__name__}: {exc}; filtering switched off")
             self.chain = Chain()
             fx, fy = rx, ry
-        if home is not None:  # the hand rests: glide to it, if the cursor was left short of it
-            hx, hy = home
+        if resting:  # glide to the hand, if the cursor was left short of it
             ox, oy = self.fx, self.fy  # where the cursor is (limited, before this tick)
-            if home_w < 1.0 or (ox - hx) * (ox - hx) + (oy - hy) * (oy - hy) > HOME_MIN_PX * HOME_MIN_PX:
+            if home_w < 1.0 or (ox - rx) * (ox - rx) + (oy - ry) * (oy - ry) > HOME_MIN_PX * HOME_MIN_PX:
                 self._home_w = home_w = home_w * self._home_k
-                fx, fy = hx + (fx - hx) * home_w, hy + (fy - hy) * home_w
+                fx, fy = rx + (fx - rx) * home_w, ry + (fy - ry) * home_w
         px, py = self.fx, self.fy
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
@@ -333,7 +330,6 @@ class Engine:
             self.chain.reset(rx, ry)
             self.fx, self.fy = fx, fy = rx, ry
             self._home_w = 1.0
-            self.rest.reset(t, rx, ry)
         x, y = guard.display(t, fx, fy)
         self._show(t, x, y, out)
         if self.dwell is not None:

@@ -15,7 +15,6 @@ from steadyinput.engine import HOME_AFTER_S, Engine, run
 from steadyinput.events import Event
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
-from steadyinput.rest import HandRest
 
 FILTERING = ["mild", "moderate", "severe", "essential-tremor", "intention-tremor", "rest-tremor"]
 
@@ -62,7 +61,7 @@ def test_tremor_at_rest_is_not_taken_for_a_resting_hand(amp):
     if resting were never detected."""
     evs = _tremor_at_rest(amp)
     never = build_engine(load("moderate"))
-    never.rest = HandRest(after_s=1e9)
+    never.home_after_s = 1e9
     end = evs[-1].t  # after the input ends the hand does rest, and the cursor goes to it
 
     def during(acts):
@@ -84,7 +83,7 @@ def test_a_pen_held_on_a_point_with_a_pixel_of_jitter_is_left_to_the_filters():
         evs.append(Event(round(t, 3), x, y))
         t += 0.007
     never = build_engine(load("moderate"))
-    never.rest = HandRest(after_s=1e9)
+    never.home_after_s = 1e9
     end = evs[-1].t
     assert [a for a in run(build_engine(load("moderate")), evs) if a.t <= end] == \
         [a for a in run(never, evs) if a.t <= end]
@@ -129,7 +128,7 @@ def _largest_step_beyond(profile: str, still_s: float, speed: float, angle: floa
         evs.append(Event(stop + still_s + s, round(x0 + ux * speed * s), round(300.0 + uy * speed * s)))
     engine = build_engine(load(profile))
     if not rest:
-        engine.rest = HandRest(after_s=1e9)
+        engine.home_after_s = 1e9
     moves = [a for a in run(engine, evs) if a.kind == "move"]
     return max(math.hypot(b.x - a.x, b.y - a.y) - 3.0 * speed * (b.t - a.t)
                for a, b in zip(moves, moves[1:]) if b.t > stop + HOME_AFTER_S)
@@ -145,16 +144,6 @@ def test_moving_on_in_the_middle_of_the_glide_never_makes_the_cursor_jump(profil
     further on these cases (measured with that mutant)."""
     own = max(_largest_step_beyond(profile, still_s, speed, angle, step, rest=False), 0.0)
     assert _largest_step_beyond(profile, still_s, speed, angle, step) <= own + 1.5
-
-
-def test_hand_rest_waits_for_its_time_and_any_change_starts_it_again():
-    r = HandRest(after_s=0.1)
-    r.reset(0.0, 10.0, 10.0)
-    assert r.update(0.05, 10.0, 10.0) is None
-    assert r.update(0.1, 10.0, 10.0) == (10.0, 10.0)
-    assert r.update(0.15, 10.5, 10.0) is None  # moved: wait again
-    assert r.update(0.2, 10.5, 10.0) is None
-    assert r.update(0.26, 10.5, 10.0) == (10.5, 10.0)
 
 
 def test_engine_refuses_a_rest_time_that_is_not_positive():
