@@ -7,8 +7,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing.pool import Pool
+from contextlib import contextmanager
 
 
 def cpus() -> int:
@@ -23,12 +24,6 @@ def worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def pool(jobs: int) -> Pool:
-    """A pool of ``jobs`` worker processes (forked where the platform can: no re-imports)."""
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    return ctx.Pool(jobs, initializer=worker_signals)
-
-
 def helpers(jobs: int) -> ProcessPoolExecutor | None:
     """Up to ``jobs`` forked helper processes, or None where they are not worth it or not safe:
     one job, or not Linux (macOS' GUI libraries must not be forked, Windows cannot fork and
@@ -40,3 +35,27 @@ def helpers(jobs: int) -> ProcessPoolExecutor | None:
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=worker_signals)
     except (OSError, ValueError):
         return None
+
+
+def stop(workers: ProcessPoolExecutor) -> None:
+    """End ``workers`` at once (Ctrl-C or an error in the caller): queued work is dropped and
+    helpers still working are terminated, instead of being waited for."""
+    procs = list((getattr(workers, "_processes", None) or {}).values())  # shutdown forgets them
+    workers.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+
+
+@contextmanager
+def helping(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """:func:`helpers` for the length of a ``with``: waited for when it ends normally, stopped at
+    once when it ends by an exception (Ctrl-C included)."""
+    workers = helpers(jobs)
+    try:
+        yield workers
+    except BaseException:
+        if workers is not None:
+            stop(workers)
+        raise
+    if workers is not None:
+        workers.shutdown(wait=True)

@@ -137,6 +137,81 @@ def test_bench_real_in_parallel_as_a_command_prints_no_traceback_when_its_worker
     assert "Traceback" not in r.stderr and "KeyboardInterrupt" not in r.stderr, r.stderr
 
 
+def test_bench_real_carries_on_in_this_process_with_the_same_rows_when_a_helper_dies(tmp_path):
+    """A helper killed mid-run (here it exits at its first trace) must neither hang the command
+    nor change a figure: its traces are measured in the main process. Run in a subprocess with a
+    timeout, since the failure this guards against is a hang (at exit, on Python 3.11.2)."""
+    import subprocess
+    import sys
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0, seed=i))
+    script = f"""
+import os, sys
+from pathlib import Path
+from steadyinput.bench import real
+from steadyinput.calibration.candidates import load_shipped
+items = real.read_all(real.find_files(Path({str(d)!r}), "spiral"), "spiral")
+profiles = {{"mild": load_shipped("mild")}}
+alone = real.run_bench(items, profiles, jobs=1, show_progress=False)
+parent, measure = os.getpid(), real.measure_trace
+def dies_in_a_helper(*args):
+    if os.getpid() != parent:
+        os._exit(9)
+    return measure(*args)
+real.measure_trace = dies_in_a_helper
+helped = real.run_bench(items, profiles, jobs=2, show_progress=False)
+strip = lambda rows: [{{k: v for k, v in r.items() if k != "overshoots_px"}} for r in rows]
+sys.exit(0 if strip(helped) == strip(alone) else 1)
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_bench_real_in_parallel_stops_at_once_on_ctrl_c_and_leaves_no_output_or_helpers(tmp_path):
+    """Ctrl-C mid-run: exit status 130 within seconds (the helpers' traces are not waited for),
+    no output folder, and no helper process left running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        write_spiral(d / f"p{i}.txt.gz", spiral_lines(150.0, seed=i))  # about 10 s of work each
+    out = tmp_path / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "steadyinput", "bench", "real", str(d), "-j", "2",
+                             "-o", str(out)], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        time.sleep(4.0)  # reading done, the helpers at work
+        assert proc.poll() is None, proc.stderr.read()
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        rc = proc.wait(timeout=60)
+        took = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert rc == 130 and "Traceback" not in err, err
+    assert took < 5.0, took  # 0.4 s here; waiting for the helpers' traces took 13 s
+    assert not out.exists()
+    time.sleep(0.5)
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == proc.pid and fields[0] != "Z":  # session id == the command's pid
+            left.append(stat.parent.name)
+    assert not left, f"helpers still running: {left}"
+
+
 def test_bench_real_spiral_tests_option_keeps_only_those_tests(tmp_path):
     d = tmp_path / "data"
     d.mkdir()

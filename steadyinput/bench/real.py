@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ..engine import Engine
 from ..errors import UserError
 from ..filters import Chain
 from ..metrics import real_input, real_metrics
-from ..parallel import cpus, pool
+from ..parallel import cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace, read_trace
 from .progress import Progress
@@ -114,27 +115,41 @@ def measure_trace(item: Named, profiles: dict) -> list[dict]:
     return rows
 
 
-def _work(args: tuple[int, Named, dict]) -> tuple[int, list[dict]]:
-    return args[0], measure_trace(args[1], args[2])
+# What the helpers measure, set before they fork so that no trace crosses a pipe (a big
+# argument left in a dead helper's pipe hangs Python 3.11.2 at exit); only rows come back.
+_JOB: dict = {}
+
+
+def _work(i: int) -> list[dict]:
+    return measure_trace(_JOB["items"][i], _JOB["profiles"])
 
 
 def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_progress: bool = True) -> list[dict]:
-    """Every trace × filter, in ``jobs`` processes (default: the CPUs available); rows in trace
-    order. The longest traces are started first, so no worker is left with one at the end."""
+    """Every trace × filter, in ``jobs`` processes (default: the CPUs available; helpers are
+    forked on Linux only); rows in trace order. The longest traces are started first, so no
+    helper is left with one at the end. A helper that dies leaves its traces to this process."""
     jobs = max(1, jobs or cpus())
     bar = Progress(len(items), "bench real", show_progress, after_s=1.0)
     done: dict[int, list[dict]] = {}
-    work = sorted(((i, it, profiles) for i, it in enumerate(items)), key=lambda w: -len(w[1].trace))
-    if jobs == 1 or len(items) < 2:
-        results = map(_work, work)
-        for i, res in results:
-            done[i] = res
-            bar.step(items[i].name)
-    else:
-        with pool(min(jobs, len(items))) as workers:
-            for i, res in workers.imap_unordered(_work, work, chunksize=1):
-                done[i] = res
-                bar.step(items[i].name)
+    order = sorted(range(len(items)), key=lambda i: -len(items[i].trace))
+    _JOB.update(items=items, profiles=profiles)
+    try:
+        with helping(min(jobs, len(items))) as workers:
+            if workers is not None:
+                try:
+                    futures = {workers.submit(_work, i): i for i in order}
+                    for f in as_completed(futures):
+                        i = futures[f]
+                        done[i] = f.result()
+                        bar.step(items[i].name)
+                except (BrokenExecutor, OSError):  # a helper died or none could start
+                    workers.shutdown(wait=False, cancel_futures=True)
+            for i in order:
+                if i not in done:
+                    done[i] = _work(i)
+                    bar.step(items[i].name)
+    finally:
+        _JOB.clear()
     bar.done()
     return [r for i in range(len(items)) for r in done[i]]
 

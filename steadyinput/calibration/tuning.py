@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..metrics import clicks, evaluate
-from ..parallel import cpus, helpers
+from ..parallel import cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
 from .analysis import Analysis, recommend
@@ -257,12 +257,10 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
             build_engine(p.data)  # the filters' gain tables are computed (and cached) once, before the fork
     part = excerpt(raw)
     _RECORDINGS.update(whole=(raw, truth), excerpt=(part, None))
-    workers = helpers(jobs)
     try:
-        return _tune(raw, part, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
+        with helping(jobs) as workers:
+            return _tune(raw, part, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
     finally:
-        if workers is not None:
-            workers.shutdown(wait=True, cancel_futures=True)
         _RECORDINGS.clear()
 
 

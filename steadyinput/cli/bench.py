@@ -75,7 +75,7 @@ def add_real(ps) -> None:
     r.add_argument("--spiral-tests", metavar="IDS",
                    help="spiral files: only these TestIDs, e.g. 0,1 for the spirals without the circles "
                         "(test 2: voluntary periodic motion at 1-3 Hz, not tremor) (default: all)")
-    r.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per CPU)")
+    r.add_argument("-j", "--jobs", type=int, default=0, help="worker processes, forked on Linux (default: one per CPU; elsewhere one)")
     r.add_argument("-o", "--out", default="bench-results", help="folder for real.csv/.md/.png (default: bench-results)")
     r.set_defaults(run=run_real)
 
