@@ -139,34 +139,28 @@ def test_bench_real_in_parallel_as_a_command_prints_no_traceback_when_its_worker
 
 def test_bench_real_carries_on_in_this_process_with_the_same_rows_when_a_helper_dies(tmp_path):
     """A helper killed mid-run (here it exits at its first trace) must neither hang the command
-    nor change a figure: its traces are measured in the main process. Run in a subprocess with a
-    timeout, since the failure this guards against is a hang (at exit, on Python 3.11.2)."""
-    import subprocess
-    import sys
+    nor change a figure: its traces are measured in the main process."""
+    from helper_death import run_script
 
     d = tmp_path / "data"
     d.mkdir()
     for i in range(3):
         write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0, seed=i))
     script = f"""
-import os, sys
+import sys
 from pathlib import Path
+from helper_death import die_in_helpers
 from steadyinput.bench import real
 from steadyinput.calibration.candidates import load_shipped
 items = real.read_all(real.find_files(Path({str(d)!r}), "spiral"), "spiral")
 profiles = {{"mild": load_shipped("mild")}}
 alone = real.run_bench(items, profiles, jobs=1, show_progress=False)
-parent, measure = os.getpid(), real.measure_trace
-def dies_in_a_helper(*args):
-    if os.getpid() != parent:
-        os._exit(9)
-    return measure(*args)
-real.measure_trace = dies_in_a_helper
+die_in_helpers(real, "measure_trace")
 helped = real.run_bench(items, profiles, jobs=2, show_progress=False)
 strip = lambda rows: [{{k: v for k, v in r.items() if k != "overshoots_px"}} for r in rows]
 sys.exit(0 if strip(helped) == strip(alone) else 1)
 """
-    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    r = run_script(script, timeout_s=300)
     assert r.returncode == 0, r.stderr[-2000:]
 
 

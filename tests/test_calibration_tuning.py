@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from helper_death import run_script
 
 from steadyinput.calibration.analysis import analyse
 from steadyinput.calibration.session import calibrate
@@ -105,23 +106,19 @@ def test_tuning_carries_on_in_this_process_when_a_helper_dies():
     search carries on without helpers, to the same result. Run in a real subprocess, so a hang
     is a timeout here, not a stuck test run."""
     script = """
-import os, sys
+import sys
+from helper_death import die_in_helpers
 from steadyinput.calibration import tuning
 from steadyinput.calibration.analysis import analyse
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
 sim = simulate(UserSpec("essential", 6.0, 4.0), TaskSpec(trials=10), seed=4)
 a = analyse(sim.trace)
 alone = tuning.tune(sim.trace, a, jobs=1)
-parent, real = os.getpid(), tuning.evaluate_data
-def dies_in_a_helper(*args):
-    if os.getpid() != parent:
-        os._exit(9)
-    return real(*args)
-tuning.evaluate_data = dies_in_a_helper
+die_in_helpers(tuning, "evaluate_data")
 helped = tuning.tune(sim.trace, a, jobs=2)
 same = (helped.best.data == alone.best.data and helped.best.metrics == alone.best.metrics
         and helped.evaluated == alone.evaluated)
 sys.exit(0 if same else 1)
 """
-    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    r = run_script(script, timeout_s=180)
     assert r.returncode == 0, r.stderr[-2000:]
