@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,6 +70,26 @@ def test_demo_writes_a_report_without_a_display(tmp_path):
     assert "report:" in r.stdout
     assert (tmp_path / "demo" / "report" / "index.html").exists()
     assert (tmp_path / "demo" / "filtered.csv").exists()
+    _readme_demo_figures_match(r.stdout)
+
+
+def _readme_demo_figures_match(printed: str) -> None:
+    """The README's opening paragraph quotes the demo's figures: they must be the ones it prints."""
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    para = readme[readme.index("On the bundled demo trace"):]
+    para = " ".join(para[:para.index("\n\n")].split())
+    db = re.search(r"removes \*\*([\d.]+) dB\*\*", para).group(1)
+    before, after = re.search(r"\(([\d.]+) px → ([\d.]+) px RMS", para).groups()
+    lag = re.search(r"\*\*(\d+) ms\*\*", para).group(1)
+    steadier = re.search(r"\*\*([\d.]+)× steadier\*\*", para).group(1)
+    assert f"{float(before) / float(after):.1f}" == steadier, para
+    dragged, clean = re.search(r"turns (\d+) tremor-dragged presses into (\d+) clean clicks", para).groups()
+    assert f"tremor removed     {db} dB" in printed, (para, printed)
+    assert f"hold jitter        {before} px -> {after} px" in printed, (para, printed)
+    assert re.search(rf"lag while moving\s+{lag} ms", printed), (para, printed)
+    assert f"presses              {dragged} -> {clean} (drags {dragged} -> 0" in printed, (para, printed)
 
 
 def test_profile_commands(tmp_path, user_profile_dir):
