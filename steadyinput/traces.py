@@ -41,6 +41,8 @@ SNIFF_BYTES = 65536  # how much of a file is looked at before parsing it
 MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 CHUNK_ROWS = 65536  # rows parsed or written at a time
 BLOCK_CHARS = 1 << 20  # characters read at a time by the fast CSV reader
+SLOW_SAMPLING_S = 0.25  # s: events of a moving pointer this far apart (median) are not in seconds
+TIMING_LOOK_EVENTS = 100_000  # events looked at to judge the time column
 
 
 @dataclass
@@ -157,6 +159,24 @@ def _number(path, line, name, raw, integer=False) -> float:
     if name != "t" and not integer and abs(v) > MAX_PX:
         raise TraceError(path, line, name, f"{raw!r} is beyond ±{MAX_PX:,.0f} px")
     return v
+
+
+def timing_note(trace: Trace) -> str | None:
+    """A warning when the time column does not look like seconds. Pointers send events every
+    1–17 ms while they move, so a median spacing of ``SLOW_SAMPLING_S`` or more between events
+    that move the pointer (over the first ``TIMING_LOOK_EVENTS``) means milliseconds or another
+    unit: every filter would see a movement a thousand times too slow. None when the trace looks
+    right (or is too short to say)."""
+    n = min(len(trace), TIMING_LOOK_EVENTS)  # enough to judge, and bounded memory on any trace
+    x, y, t = trace.x[:n], trace.y[:n], trace.t[:n]
+    moved = np.flatnonzero((np.diff(x) != 0) | (np.diff(y) != 0))
+    if len(moved) < 20:
+        return None
+    spacing = float(np.median(t[moved + 1] - t[moved]))
+    if spacing < SLOW_SAMPLING_S:
+        return None
+    return (f"its moving events are {spacing:.3g} s apart (median) where a pointer sends one every 1-17 ms: "
+            f"the column t must be in seconds (in milliseconds? divide it by 1000); it is used as it is")
 
 
 def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:

@@ -119,3 +119,25 @@ def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_sa
         assert r.returncode == 0 and "gate_px: 4" in text
     else:
         assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout
+
+
+def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command_and_is_still_used(tmp_path):
+    from steadyinput.traces import Trace, read_trace, write_trace
+    good = tmp_path / "s.csv"
+    si("simulate", "--trials", "3", "-o", good)
+    (tmp_path / "in").mkdir()
+    ms = tmp_path / "in" / "ms.csv"
+    tr = read_trace(good)
+    write_trace(ms, Trace(tr.t * 1000, tr.x, tr.y, tr.buttons))
+    runs = {
+        "replay": si("replay", ms, "-o", tmp_path / "o.csv"),
+        "calibrate": si("calibrate", "--from", ms, "--no-tune"),
+        "bench real": si("bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
+                         "-o", tmp_path / "b"),
+    }
+    for cmd, r in runs.items():
+        warnings = [line for line in r.stderr.splitlines() if "warning:" in line]
+        assert len(warnings) == 1 and warnings[0].startswith(f"steadyinput {cmd}: warning: ") \
+            and "ms" in warnings[0] and "divide it by 1000" in warnings[0], (cmd, r.stderr)
+    assert (tmp_path / "o.csv").exists()
+    assert "warning" not in si("replay", good, "-o", tmp_path / "o2.csv").stderr

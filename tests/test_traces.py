@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pytest
 
-from steadyinput.traces import Trace, TraceError, read_trace, write_trace
+from steadyinput.traces import Trace, TraceError, read_trace, timing_note, write_trace
 
 
 def _trace():
@@ -100,3 +100,27 @@ def test_fast_reader_agrees_with_the_strict_reader(tmp_path, body):
     for f in ("t", "x", "y", "buttons"):
         np.testing.assert_array_equal(getattr(fast, f), getattr(strict, f))
         assert getattr(fast, f).dtype == getattr(strict, f).dtype
+
+
+# -- a time column that is not in seconds ----------------------------------------------------
+
+def _moving(t: np.ndarray) -> Trace:
+    x = np.arange(len(t), dtype=float)
+    return Trace(t, x, x * 0.5, np.zeros(len(t), np.int64))
+
+
+def test_a_trace_in_seconds_gets_no_timing_note_even_with_long_pauses():
+    t = np.concatenate([np.arange(100) * 0.008, 30 + np.arange(100) * 0.001, 90 + np.arange(50) * 0.016])
+    assert timing_note(_moving(t)) is None
+
+
+def test_a_trace_in_milliseconds_gets_a_timing_note_saying_what_to_do():
+    note = timing_note(_moving(np.arange(200) * 8.0))
+    assert note is not None and "8 s apart" in note and "divide it by 1000" in note
+
+
+def test_a_still_or_short_trace_gets_no_timing_note():
+    t = np.arange(300) * 8.0
+    still = Trace(t, np.full(300, 5.0), np.full(300, 5.0), np.zeros(300, np.int64))
+    assert timing_note(still) is None
+    assert timing_note(_moving(np.arange(10) * 8.0)) is None

@@ -112,6 +112,11 @@ def _say(command: str, text: str) -> None:
         print(line, file=sys.stderr)
 
 
+def warn(command: str, text: str) -> None:
+    """A warning on stderr: the command goes on."""
+    _say(command, f"warning: {text}")
+
+
 def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt  # unwinds through the output transactions, which remove partial files
 

@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
                        description="Run TRACE through the engine in trace time and write the pointer "
                                    "stream applications would have seen (a row per action: t,x,y,buttons "
                                    "with the button mask after it), until the cursor has settled.")
-    p.add_argument("trace", help="input trace: .csv, .jsonl (optionally .gz) with t,x,y,buttons")
+    p.add_argument("trace", help="input trace: .csv, .jsonl (optionally .gz) with t,x,y,buttons (t in s, x/y in px)")
     p.add_argument("-o", "--output", required=True, help="output trace (.csv, .jsonl, optionally .gz)")
     p.add_argument("--profile", default=DEFAULT_PROFILE,
                    help=f"profile name or YAML file (default: {DEFAULT_PROFILE})")
@@ -43,8 +43,9 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     from ..profile import load
     import numpy as np
 
-    from ..traces import Trace, read_trace, write_trace
+    from ..traces import Trace, read_trace, timing_note, write_trace
     from ..truth import find_truth, read_truth
+    from .main import warn
 
     prof = load(profile_name)
     truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
@@ -53,6 +54,9 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
         raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
+        warnings = [f"{trace_path}: {note}" for note in [timing_note(raw)] if note]
+        for w in warnings:
+            warn("replay", w)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
@@ -67,7 +71,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
             _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
-                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
+                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults, "warnings": warnings}
         if metrics or report:
             from ..metrics import evaluate
             bar.step("measuring", 0)
