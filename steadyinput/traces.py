@@ -42,7 +42,8 @@ MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 CHUNK_ROWS = 65536  # rows parsed or written at a time
 BLOCK_CHARS = 1 << 20  # characters read at a time by the fast CSV reader
 SLOW_SAMPLING_S = 0.25  # s: events of a moving pointer this far apart (median) are not in seconds
-TIMING_LOOK_EVENTS = 100_000  # events looked at to judge the time column
+MIN_SPAN_PX = 2.0  # px: a pointer that moves within less than this on both axes is not in px
+TIMING_LOOK_EVENTS = 100_000  # events looked at to judge the units of a trace
 
 
 @dataclass
@@ -161,22 +162,33 @@ def _number(path, line, name, raw, integer=False) -> float:
     return v
 
 
-def timing_note(trace: Trace) -> str | None:
-    """A warning when the time column does not look like seconds. Pointers send events every
-    1–17 ms while they move, so a median spacing of ``SLOW_SAMPLING_S`` or more between events
-    that move the pointer (over the first ``TIMING_LOOK_EVENTS``) means milliseconds or another
-    unit: every filter would see a movement a thousand times too slow. None when the trace looks
-    right (or is too short to say)."""
-    n = min(len(trace), TIMING_LOOK_EVENTS)  # enough to judge, and bounded memory on any trace
+def units_note(trace: Trace) -> str | None:
+    """A warning when the columns do not look like seconds and pixels, judged on the events that
+    move the pointer (over the first ``TIMING_LOOK_EVENTS``; bounded memory on any trace):
+
+    * pointers send events every 1–17 ms while they move, so a median spacing of
+      ``SLOW_SAMPLING_S`` or more means milliseconds or another unit, and every filter would see
+      a movement a thousand times too slow;
+    * a pointer that moves yet stays within ``MIN_SPAN_PX`` of the origin on both axes is in
+      normalised (0–1) units, and every movement would be smaller than the sensor noise the
+      filters expect (a steady hand held anywhere else on the screen is not taken for that).
+
+    None when the trace looks right (or moves too little to say)."""
+    n = min(len(trace), TIMING_LOOK_EVENTS)
     x, y, t = trace.x[:n], trace.y[:n], trace.t[:n]
     moved = np.flatnonzero((np.diff(x) != 0) | (np.diff(y) != 0))
     if len(moved) < 20:
         return None
+    notes = []
     spacing = float(np.median(t[moved + 1] - t[moved]))
-    if spacing < SLOW_SAMPLING_S:
-        return None
-    return (f"its moving events are {spacing:.3g} s apart (median) where a pointer sends one every 1-17 ms: "
-            f"the column t must be in seconds (in milliseconds? divide it by 1000); it is used as it is")
+    if spacing >= SLOW_SAMPLING_S:
+        notes.append(f"its moving events are {spacing:.3g} s apart (median) where a pointer sends one every "
+                     f"1-17 ms: the column t must be in seconds (in milliseconds? divide it by 1000)")
+    span = max(float(np.ptp(x)), float(np.ptp(y)))
+    if span < MIN_SPAN_PX and max(float(np.abs(x).max()), float(np.abs(y).max())) <= MIN_SPAN_PX:
+        notes.append(f"its pointer moves within {span:.3g} px: the columns x and y must be in px "
+                     f"(normalised to 0-1? multiply them by the screen's size)")
+    return "; ".join(notes) + "; it is used as it is" if notes else None
 
 
 def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:

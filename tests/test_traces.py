@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pytest
 
-from steadyinput.traces import Trace, TraceError, read_trace, timing_note, write_trace
+from steadyinput.traces import Trace, TraceError, read_trace, units_note, write_trace
 
 
 def _trace():
@@ -109,18 +109,28 @@ def _moving(t: np.ndarray) -> Trace:
     return Trace(t, x, x * 0.5, np.zeros(len(t), np.int64))
 
 
-def test_a_trace_in_seconds_gets_no_timing_note_even_with_long_pauses():
+def test_a_trace_in_seconds_gets_no_units_note_even_with_long_pauses():
     t = np.concatenate([np.arange(100) * 0.008, 30 + np.arange(100) * 0.001, 90 + np.arange(50) * 0.016])
-    assert timing_note(_moving(t)) is None
+    assert units_note(_moving(t)) is None
 
 
-def test_a_trace_in_milliseconds_gets_a_timing_note_saying_what_to_do():
-    note = timing_note(_moving(np.arange(200) * 8.0))
+def test_a_trace_in_milliseconds_gets_a_units_note_saying_what_to_do():
+    note = units_note(_moving(np.arange(200) * 8.0))
     assert note is not None and "8 s apart" in note and "divide it by 1000" in note
 
 
-def test_a_still_or_short_trace_gets_no_timing_note():
+def test_a_still_or_short_trace_gets_no_units_note():
     t = np.arange(300) * 8.0
     still = Trace(t, np.full(300, 5.0), np.full(300, 5.0), np.zeros(300, np.int64))
-    assert timing_note(still) is None
-    assert timing_note(_moving(np.arange(10) * 8.0)) is None
+    assert units_note(still) is None
+    assert units_note(_moving(np.arange(10) * 8.0)) is None
+
+
+def test_a_trace_normalised_to_0_1_gets_a_units_note_and_a_pixel_trace_none():
+    t = np.arange(200) * 0.008
+    unit = np.linspace(0.2, 0.8, 200)
+    note = units_note(Trace(t, unit, unit, np.zeros(200, np.int64)))
+    assert note is not None and "within 0.6 px" in note and "multiply" in note and "seconds" not in note
+    assert units_note(Trace(t, unit * 1920, unit * 1080, np.zeros(200, np.int64))) is None
+    held = 500 + np.round(np.sin(np.arange(200)))  # a steady hand: one pixel of jitter
+    assert units_note(Trace(t, held, held, np.zeros(200, np.int64))) is None

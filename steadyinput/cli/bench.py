@@ -170,10 +170,10 @@ def run_real(args: argparse.Namespace) -> int:
     with Outputs(inputs=[*_inputs(), *files]) as outs:
         folder = outs.folder(out)
         items, short = real.measurable(real.read_all(files, args.format, tests))
-        from ..traces import timing_note
+        from ..traces import units_note
         from .main import warn
         for it in items:
-            if note := timing_note(it.trace):
+            if note := units_note(it.trace):
                 warn("bench real", f"{it.name}: {note}")
         if not items:
             raise UserError(f"{args.dir}: no trace of at least {real.MIN_TRACE_S:g} s to measure")

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return run_window(name=args.save or args.name, lag_budget_ms=args.lag_budget)
     from ..errors import UserError
     from ..outputs import Outputs, refuse_inputs
-    from ..traces import read_trace, timing_note
+    from ..traces import read_trace, units_note
     from .main import warn
     if args.save and args.no_tune:
         raise UserError("--save needs a tuned profile: drop --no-tune")
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     raw = read_trace(args.trace, extra=("ix", "iy") if truth_file else ())
     truth = read_truth(truth_file) if truth_file else None
     _check_analysable(raw, args.trace)
-    if note := timing_note(raw):
+    if note := units_note(raw):
         warn("calibrate", f"{args.trace}: {note}")
     with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work

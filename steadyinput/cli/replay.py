@@ -43,7 +43,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     from ..profile import load
     import numpy as np
 
-    from ..traces import Trace, read_trace, timing_note, write_trace
+    from ..traces import Trace, read_trace, units_note, write_trace
     from ..truth import find_truth, read_truth
     from .main import warn
 
@@ -54,7 +54,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
         raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
-        warnings = [f"{trace_path}: {note}" for note in [timing_note(raw)] if note]
+        warnings = [f"{trace_path}: {note}" for note in [units_note(raw)] if note]
         for w in warnings:
             warn("replay", w)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
