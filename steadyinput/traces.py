@@ -42,8 +42,8 @@ MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 CHUNK_ROWS = 65536  # rows parsed or written at a time
 BLOCK_CHARS = 1 << 20  # characters read at a time by the fast CSV reader
 SLOW_SAMPLING_S = 0.25  # s: events of a moving pointer this far apart (median) are not in seconds
-MIN_SPAN_PX = 2.0  # px: a pointer that moves within less than this on both axes is not in px
-TIMING_LOOK_EVENTS = 100_000  # events looked at to judge the units of a trace
+MIN_SPAN_PX = 2.0  # px: a moving pointer that stays this near the origin on both axes is not in px
+UNITS_LOOK_EVENTS = 100_000  # events looked at to judge the units of a trace
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _number(path, line, name, raw, integer=False) -> float:
 
 def units_note(trace: Trace) -> str | None:
     """A warning when the columns do not look like seconds and pixels, judged on the events that
-    move the pointer (over the first ``TIMING_LOOK_EVENTS``; bounded memory on any trace):
+    move the pointer (over the first ``UNITS_LOOK_EVENTS``; bounded memory on any trace):
 
     * pointers send events every 1–17 ms while they move, so a median spacing of
       ``SLOW_SAMPLING_S`` or more means milliseconds or another unit, and every filter would see
@@ -174,7 +174,7 @@ def units_note(trace: Trace) -> str | None:
       filters expect (a steady hand held anywhere else on the screen is not taken for that).
 
     None when the trace looks right (or moves too little to say)."""
-    n = min(len(trace), TIMING_LOOK_EVENTS)
+    n = min(len(trace), UNITS_LOOK_EVENTS)
     x, y, t = trace.x[:n], trace.y[:n], trace.t[:n]
     moved = np.flatnonzero((np.diff(x) != 0) | (np.diff(y) != 0))
     if len(moved) < 20:

@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     truth_file = Path(args.truth) if args.truth else find_truth(args.trace)
     raw = read_trace(args.trace, extra=("ix", "iy") if truth_file else ())
     truth = read_truth(truth_file) if truth_file else None
-    _check_analysable(raw, args.trace)
     if note := units_note(raw):
         warn("calibrate", f"{args.trace}: {note}")
+    _check_analysable(raw, args.trace)
     with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
         if not args.json:
