@@ -41,9 +41,11 @@ SNIFF_BYTES = 65536  # how much of a file is looked at before parsing it
 MAX_LINE_CHARS = 4096  # a trace line longer than this is not a trace line
 CHUNK_ROWS = 65536  # rows parsed or written at a time
 BLOCK_CHARS = 1 << 20  # characters read at a time by the fast CSV reader
-SLOW_SAMPLING_S = 0.25  # s: events of a moving pointer this far apart (median) are not in seconds
+SLOW_SAMPLING_S = 0.25  # s: a moving pointer's events this far apart (even the shortest tenth) are not in s
+MS_SPAN_S = 3600.0  # s: ... on a trace at least this long (3.6 s of milliseconds)
 MIN_SPAN_PX = 2.0  # px: a moving pointer that stays this near the origin on both axes is not in px
 UNITS_LOOK_EVENTS = 100_000  # events looked at to judge the units of a trace
+UNITS_WINDOWS = 10  # ... in this many stretches spread over it
 
 
 @dataclass
@@ -164,29 +166,42 @@ def _number(path, line, name, raw, integer=False) -> float:
 
 def units_note(trace: Trace) -> str | None:
     """A warning when the columns do not look like seconds and pixels, judged on the events that
-    move the pointer (over the first ``UNITS_LOOK_EVENTS``; bounded memory on any trace):
+    move the pointer in ``UNITS_WINDOWS`` stretches spread over the trace (``UNITS_LOOK_EVENTS``
+    events in all: bounded time and memory on any trace):
 
-    * pointers send events every 1–17 ms while they move, so a median spacing of
-      ``SLOW_SAMPLING_S`` or more means milliseconds or another unit, and every filter would see
-      a movement a thousand times too slow;
-    * a pointer that moves yet stays within ``MIN_SPAN_PX`` of the origin on both axes is in
-      normalised (0–1) units, and every movement would be smaller than the sensor noise the
-      filters expect (a steady hand held anywhere else on the screen is not taken for that).
+    * a moving pointer sends events 1–17 ms apart, so when even the shortest tenth of the
+      (non-zero) gaps between moving events is ``SLOW_SAMPLING_S`` or more, on a trace that
+      would last at least ``MS_SPAN_S`` in seconds, the times are milliseconds (or another unit)
+      and every filter would see a movement a thousand times too slow. A recording of holds
+      and taps, whose events are far apart, is too short for that;
+    * a pointer that moves yet stays within ``MIN_SPAN_PX`` of the origin on both axes, off the
+      half-pixel grid, is in normalised (0–1) units, and every movement would be smaller than
+      the sensor noise the filters expect.
 
     None when the trace looks right (or moves too little to say)."""
-    n = min(len(trace), UNITS_LOOK_EVENTS)
-    x, y, t = trace.x[:n], trace.y[:n], trace.t[:n]
-    moved = np.flatnonzero((np.diff(x) != 0) | (np.diff(y) != 0))
-    if len(moved) < 20:
+    n = len(trace)
+    size = max(2, UNITS_LOOK_EVENTS // UNITS_WINDOWS)
+    starts = [0] if n <= UNITS_LOOK_EVENTS else np.linspace(0, n - size, UNITS_WINDOWS).astype(int)
+    gaps, lo, hi, off_grid = [], np.inf, -np.inf, False
+    for start in starts:
+        x, y, t = (trace.x[start:start + size], trace.y[start:start + size], trace.t[start:start + size])
+        moved = np.flatnonzero((np.diff(x) != 0) | (np.diff(y) != 0))
+        g = t[moved + 1] - t[moved]
+        gaps.append(g[g > 0])  # same-time duplicates (a fast mouse stamped in whole ms) say nothing
+        if len(moved):
+            lo = min(lo, float(x.min()), float(y.min()))
+            hi = max(hi, float(x.max()), float(y.max()))
+            off_grid = off_grid or bool(np.any((x * 2) % 1 != 0) or np.any((y * 2) % 1 != 0))
+    gap = np.concatenate(gaps)
+    if len(gap) < 20:
         return None
     notes = []
-    spacing = float(np.median(t[moved + 1] - t[moved]))
-    if spacing >= SLOW_SAMPLING_S:
-        notes.append(f"its moving events are {spacing:.3g} s apart (median) where a pointer sends one every "
-                     f"1-17 ms: the column t must be in seconds (in milliseconds? divide it by 1000)")
-    span = max(float(np.ptp(x)), float(np.ptp(y)))
-    if span < MIN_SPAN_PX and max(float(np.abs(x).max()), float(np.abs(y).max())) <= MIN_SPAN_PX:
-        notes.append(f"its pointer moves within {span:.3g} px: the columns x and y must be in px "
+    fast = float(np.percentile(gap, 10))
+    if fast >= SLOW_SAMPLING_S and trace.t[-1] - trace.t[0] >= MS_SPAN_S:
+        notes.append(f"even the shortest tenth of its moving events are {fast:.3g} s apart where a pointer sends "
+                     f"one every 1-17 ms: the column t must be in seconds (in milliseconds? divide it by 1000)")
+    if off_grid and -MIN_SPAN_PX <= lo and hi <= MIN_SPAN_PX:
+        notes.append(f"its pointer moves within {hi - lo:.3g} px of the origin: the columns x and y must be in px "
                      f"(normalised to 0-1? multiply them by the screen's size)")
     return "; ".join(notes) + "; it is used as it is" if notes else None
 

@@ -138,35 +138,59 @@ def test_bench_real_in_parallel_as_a_command_prints_no_traceback_when_its_worker
 
 
 def test_bench_real_carries_on_in_this_process_with_the_same_rows_when_a_helper_dies(tmp_path):
-    """A helper killed mid-run (here it exits at its first trace) must neither hang the command
-    nor change a figure: its traces are measured in the main process."""
+    """A helper killed mid-run (here the one that takes trace p3, the last one started) must
+    neither hang the command nor change a figure: what the helpers finished is kept, the rest is
+    measured in the main process. A run without deaths shows that the helpers do the work."""
     from helper_death import run_script
 
     d = tmp_path / "data"
     d.mkdir()
-    for i in range(3):
-        write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0, seed=i))
+    for i in range(4):
+        write_spiral(d / f"p{i}.txt.gz", spiral_lines(3.0 if i == 3 else 5.0, seed=i))
     script = f"""
-import sys
+import os, sys
 from pathlib import Path
-from helper_death import die_in_helpers
 from steadyinput.bench import real
 from steadyinput.calibration.candidates import load_shipped
 items = real.read_all(real.find_files(Path({str(d)!r}), "spiral"), "spiral")
 profiles = {{"mild": load_shipped("mild")}}
+parent, measure = os.getpid(), real.measure_trace
+def measured_where(item, profiles):
+    return [dict(r, pid=os.getpid()) for r in measure(item, profiles)]
+real.measure_trace = measured_where
 alone = real.run_bench(items, profiles, jobs=1, show_progress=False)
-die_in_helpers(real, "measure_trace")
 helped = real.run_bench(items, profiles, jobs=2, show_progress=False)
-strip = lambda rows: [{{k: v for k, v in r.items() if k != "overshoots_px"}} for r in rows]
-sys.exit(0 if strip(helped) == strip(alone) else 1)
+if all(r["pid"] == parent for r in helped):
+    sys.exit("the helpers measured nothing")
+def dies_on_p3(item, profiles):
+    if os.getpid() != parent and item.name.startswith("p3"):
+        os._exit(9)
+    return measured_where(item, profiles)
+real.measure_trace = dies_on_p3
+died = real.run_bench(items, profiles, jobs=2, show_progress=False)
+strip = lambda rows: [{{k: v for k, v in r.items() if k not in ("overshoots_px", "pid")}} for r in rows]
+sys.exit(0 if strip(helped) == strip(alone) == strip(died) else "rows differ")
 """
     r = run_script(script, timeout_s=300)
     assert r.returncode == 0, r.stderr[-2000:]
 
 
+def _session_processes(sid: int) -> list[str]:
+    """Live processes (not zombies) of session ``sid``, by pid."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(stat.parent.name)
+    return found
+
+
 def test_bench_real_in_parallel_stops_at_once_on_ctrl_c_and_leaves_no_output_or_helpers(tmp_path):
-    """Ctrl-C mid-run: exit status 130 within seconds (the helpers' traces are not waited for),
-    no output folder, and no helper process left running."""
+    """Ctrl-C while the helpers work: exit status 130 within seconds (their traces are not
+    waited for), no output folder, and no helper process left running."""
     import os
     import signal
     import subprocess
@@ -181,7 +205,11 @@ def test_bench_real_in_parallel_stops_at_once_on_ctrl_c_and_leaves_no_output_or_
     proc = subprocess.Popen([sys.executable, "-m", "steadyinput", "bench", "real", str(d), "-j", "2",
                              "-o", str(out)], stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        time.sleep(4.0)  # reading done, the helpers at work
+        deadline = time.monotonic() + 60
+        while len(_session_processes(proc.pid)) < 3 and time.monotonic() < deadline:  # the command + 2 helpers
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        time.sleep(1.0)  # the helpers at work
         assert proc.poll() is None, proc.stderr.read()
         proc.send_signal(signal.SIGINT)
         start = time.monotonic()
@@ -195,15 +223,7 @@ def test_bench_real_in_parallel_stops_at_once_on_ctrl_c_and_leaves_no_output_or_
     assert took < 5.0, took  # 0.4 s here; waiting for the helpers' traces took 13 s
     assert not out.exists()
     time.sleep(0.5)
-    left = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == proc.pid and fields[0] != "Z":  # session id == the command's pid
-            left.append(stat.parent.name)
-    assert not left, f"helpers still running: {left}"
+    assert not _session_processes(proc.pid), "helpers still running"
 
 
 def test_bench_real_spiral_tests_option_keeps_only_those_tests(tmp_path):

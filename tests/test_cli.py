@@ -126,18 +126,21 @@ def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command
     good = tmp_path / "s.csv"
     si("simulate", "--trials", "3", "-o", good)
     (tmp_path / "in").mkdir()
-    ms = tmp_path / "in" / "ms.csv"
+    odd = tmp_path / "in" / "rec.csv"
     tr = read_trace(good)
-    write_trace(ms, Trace(tr.t * 1000, tr.x, tr.y, tr.buttons))
+    write_trace(odd, Trace(tr.t * 1000, tr.x, tr.y, tr.buttons))
     runs = {
-        "replay": si("replay", ms, "-o", tmp_path / "o.csv"),
-        "calibrate": si("calibrate", "--from", ms, "--no-tune"),
+        "replay": si("replay", odd, "-o", tmp_path / "o.csv"),
+        "calibrate": si("calibrate", "--from", odd, "--no-tune"),
         "bench real": si("bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
                          "-o", tmp_path / "b"),
     }
     for cmd, r in runs.items():
         warnings = [line for line in r.stderr.splitlines() if "warning:" in line]
         assert len(warnings) == 1 and warnings[0].startswith(f"steadyinput {cmd}: warning: ") \
-            and "ms" in warnings[0] and "divide it by 1000" in warnings[0], (cmd, r.stderr)
+            and "rec" in warnings[0] and "in milliseconds? divide it by 1000" in warnings[0], (cmd, r.stderr)
     assert (tmp_path / "o.csv").exists()
     assert "warning" not in si("replay", good, "-o", tmp_path / "o2.csv").stderr
+    write_trace(odd, Trace(tr.t, tr.x / 1920, tr.y / 1080, tr.buttons))  # normalised to the screen
+    r = si("replay", odd, "-o", tmp_path / "o3.csv")
+    assert "warning:" in r.stderr and "multiply them by the screen's size" in r.stderr, r.stderr

@@ -102,7 +102,7 @@ def test_fast_reader_agrees_with_the_strict_reader(tmp_path, body):
         assert getattr(fast, f).dtype == getattr(strict, f).dtype
 
 
-# -- a time column that is not in seconds ----------------------------------------------------
+# -- a time column that is not in seconds, coordinates that are not px ------------------------
 
 def _moving(t: np.ndarray) -> Trace:
     x = np.arange(len(t), dtype=float)
@@ -115,8 +115,28 @@ def test_a_trace_in_seconds_gets_no_units_note_even_with_long_pauses():
 
 
 def test_a_trace_in_milliseconds_gets_a_units_note_saying_what_to_do():
-    note = units_note(_moving(np.arange(200) * 8.0))
+    note = units_note(_moving(np.arange(600) * 8.0))  # 4.8 s of a 125 Hz mouse, stamped in ms
     assert note is not None and "8 s apart" in note and "divide it by 1000" in note
+
+
+def test_a_fast_mouse_stamped_in_whole_milliseconds_gets_the_note_despite_its_same_time_duplicates():
+    t = np.floor(np.arange(20_000) * 0.5)  # 2 kHz: two events per millisecond, 10 s
+    assert "divide it by 1000" in units_note(_moving(t))
+
+
+def test_a_trace_in_milliseconds_that_starts_with_a_long_still_stretch_gets_the_note():
+    n = 300_000
+    t = np.arange(n) * 1.0  # 1 kHz in ms
+    x = np.where(np.arange(n) < 150_000, 100.0, np.arange(n) * 0.01)
+    assert "divide it by 1000" in units_note(Trace(t, x, x, np.zeros(n, np.int64)))
+
+
+@pytest.mark.parametrize("kind", ["jittering hold", "taps"])
+def test_a_recording_of_holds_or_taps_in_seconds_is_not_taken_for_milliseconds(kind):
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.uniform(0.3, 2.0, 100)) if kind == "jittering hold" else np.arange(60) * 1.0
+    x = 500 + (np.arange(len(t)) % 2) if kind == "jittering hold" else 100 + 300 * (np.arange(len(t)) % 2)
+    assert units_note(Trace(t, x.astype(float), x.astype(float), np.zeros(len(t), np.int64))) is None
 
 
 def test_a_still_or_short_trace_gets_no_units_note():
@@ -134,3 +154,10 @@ def test_a_trace_normalised_to_0_1_gets_a_units_note_and_a_pixel_trace_none():
     assert units_note(Trace(t, unit * 1920, unit * 1080, np.zeros(200, np.int64))) is None
     held = 500 + np.round(np.sin(np.arange(200)))  # a steady hand: one pixel of jitter
     assert units_note(Trace(t, held, held, np.zeros(200, np.int64))) is None
+
+
+@pytest.mark.parametrize("step", [1.0, 0.5])
+def test_a_hand_held_in_the_screen_corner_is_not_taken_for_normalised_coordinates(step):
+    t = np.arange(200) * 0.008
+    corner = step * (np.arange(200) % 3)  # jitter against the edge, whole or half pixels
+    assert units_note(Trace(t, corner, corner, np.zeros(200, np.int64))) is None

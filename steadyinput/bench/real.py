@@ -132,10 +132,13 @@ def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_
     bar = Progress(len(items), "bench real", show_progress, after_s=1.0)
     done: dict[int, list[dict]] = {}
     order = sorted(range(len(items)), key=lambda i: -len(items[i].trace))
+    if _JOB:
+        raise RuntimeError("run_bench is already running in this process (its helpers share _JOB)")
     _JOB.update(items=items, profiles=profiles)
     try:
         with helping(min(jobs, len(items))) as workers:
             if workers is not None:
+                futures = {}
                 try:
                     futures = {workers.submit(_work, i): i for i in order}
                     for f in as_completed(futures):
@@ -144,6 +147,10 @@ def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_
                         bar.step(items[i].name)
                 except (BrokenExecutor, OSError):  # a helper died or none could start
                     workers.shutdown(wait=False, cancel_futures=True)
+                    for f, i in futures.items():  # keep what the helpers finished before that
+                        if i not in done and f.done() and not f.cancelled() and f.exception() is None:
+                            done[i] = f.result()
+                            bar.step(items[i].name)
             for i in order:
                 if i not in done:
                     done[i] = _work(i)
