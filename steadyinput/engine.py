@@ -137,8 +137,7 @@ class Engine:
         if not self._started:
             self._started = True
             self.rx, self.ry = x, y
-            self.chain.reset(x, y)
-            self.fx, self.fy = x, y
+            self._filters_from(x, y)
             self.extent.reset(t, x, y)
             self._show(t, x, y, out, force=True)
             if self.dwell is not None:
@@ -206,9 +205,7 @@ class Engine:
             if self.down & bit:
                 self._emit(t, "release", bit, out)
         if self._started:
-            self.chain.reset(self.rx, self.ry)
-            self.fx, self.fy = self.rx, self.ry
-            self._home_w = 1.0
+            self._filters_from(self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
             self._show(t, self.rx, self.ry, out)
         self.guard.reset()
@@ -233,9 +230,7 @@ class Engine:
             if self._started:
                 self._show(t, self.rx, self.ry, out)
         else:
-            self.chain.reset(self.rx, self.ry)
-            self.fx, self.fy = self.rx, self.ry
-            self._home_w = 1.0
+            self._filters_from(self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
         return out
 
@@ -251,9 +246,7 @@ class Engine:
             self._next_t = math.inf
         self.rx, self.ry = x, y
         self._raw_changed_t = t
-        self.chain.reset(x, y)
-        self.fx, self.fy = x, y
-        self._home_w = 1.0
+        self._filters_from(x, y)
         self.extent.reset(t, x, y)
         self._still = self.settle_ticks
         if not self.guard.held:  # a press now must not rewind to where the cursor was before the gap
@@ -262,6 +255,12 @@ class Engine:
         self._update_dwell(t, out)
         if self.guard.busy() or (self.dwell is not None and self.dwell.deadline() is not None):
             self._wake(t)
+
+    def _filters_from(self, x: float, y: float) -> None:
+        """The filters start again at rest at (x, y), and the cursor they drive is there: no glide."""
+        self.chain.reset(x, y)
+        self.fx, self.fy = x, y
+        self._home_w = 1.0
 
     def _resting(self, t: float) -> bool:
         """Settled with no event for ``gap_s``: only a held button is left, and it changes nothing."""
@@ -296,8 +295,8 @@ class Engine:
         resting = t - self._raw_changed_t >= self.home_after_s and bool(self.chain.filters)
         home_w = self._home_w
         if not resting and home_w < 1.0:  # the hand moved on mid-glide
-            self.chain.reset(self.fx, self.fy)  # the filters go on from where the cursor is: no jump
-            self._home_w = home_w = 1.0
+            self._filters_from(self.fx, self.fy)  # the filters go on from where the cursor is: no jump
+            home_w = 1.0
         try:
             fx, fy = self.chain.step(rx, ry, self.dt)
             if fx - fx != 0.0 or fy - fy != 0.0:  # NaN or infinite (faster than isfinite twice)
@@ -327,9 +326,8 @@ class Engine:
             self._still = still = 0
         settled = still >= self.settle_ticks or t - self._raw_changed_t >= self.settle_timeout_s
         if settled:
-            self.chain.reset(rx, ry)
-            self.fx, self.fy = fx, fy = rx, ry
-            self._home_w = 1.0
+            self._filters_from(rx, ry)
+            fx, fy = rx, ry
         x, y = guard.display(t, fx, fy)
         self._show(t, x, y, out)
         if self.dwell is not None:
