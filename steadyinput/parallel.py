@@ -7,8 +7,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 
 
@@ -35,6 +35,32 @@ def helpers(jobs: int) -> ProcessPoolExecutor | None:
         return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=worker_signals)
     except (OSError, ValueError):
         return None
+
+
+def completed(workers: ProcessPoolExecutor, fn: Callable, calls: dict[Hashable, tuple]) -> Iterator[tuple[Hashable, object]]:
+    """``(key, fn(*args))`` for each ``key: args`` of ``calls``, computed in ``workers`` and
+    yielded as each completes. If a helper dies, it yields what the helpers had finished, shuts
+    them down and stops; if none can start, or they were shut down by an earlier death, it
+    yields nothing. The caller does the rest in its own process. An exception raised by ``fn``
+    is raised here."""
+    futures: dict = {}
+    try:
+        for key, args in calls.items():
+            futures[workers.submit(fn, *args)] = key
+    except (RuntimeError, OSError):  # broken (BrokenExecutor is a RuntimeError) or shut down
+        workers.shutdown(wait=False, cancel_futures=True)
+        return
+    given: set = set()
+    try:
+        for f in as_completed(futures):
+            result = f.result()
+            given.add(f)
+            yield futures[f], result
+    except (BrokenExecutor, OSError):  # a helper died
+        workers.shutdown(wait=False, cancel_futures=True)
+        for f, key in futures.items():
+            if f not in given and f.done() and not f.cancelled() and f.exception() is None:
+                yield key, f.result()
 
 
 def stop(workers: ProcessPoolExecutor) -> None:

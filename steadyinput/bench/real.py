@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from ..engine import Engine
 from ..errors import UserError
 from ..filters import Chain
 from ..metrics import real_input, real_metrics
-from ..parallel import cpus, helping
+from ..parallel import completed, cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace, read_trace
 from .progress import Progress
@@ -137,20 +136,10 @@ def run_bench(items: list[Named], profiles: dict, jobs: int | None = None, show_
     _JOB.update(items=items, profiles=profiles)
     try:
         with helping(min(jobs, len(items))) as workers:
-            if workers is not None:
-                futures = {}
-                try:
-                    futures = {workers.submit(_work, i): i for i in order}
-                    for f in as_completed(futures):
-                        i = futures[f]
-                        done[i] = f.result()
-                        bar.step(items[i].name)
-                except (BrokenExecutor, OSError):  # a helper died or none could start
-                    workers.shutdown(wait=False, cancel_futures=True)
-                    for f, i in futures.items():  # keep what the helpers finished before that
-                        if i not in done and f.done() and not f.cancelled() and f.exception() is None:
-                            done[i] = f.result()
-                            bar.step(items[i].name)
+            if workers is not None:  # what a helper that dies leaves undone is measured below
+                for i, rows in completed(workers, _work, {i: (i,) for i in order}):
+                    done[i] = rows
+                    bar.step(items[i].name)
             for i in order:
                 if i not in done:
                     done[i] = _work(i)

@@ -25,13 +25,13 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..metrics import clicks, evaluate
-from ..parallel import cpus, helping
+from ..parallel import completed, cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
 from .analysis import Analysis, recommend
@@ -259,14 +259,14 @@ def tune(raw: Trace, a: Analysis, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
     _RECORDINGS.update(whole=(raw, truth), excerpt=(part, None))
     try:
         with helping(jobs) as workers:
-            return _tune(raw, part, a, lag_budget_ms, progress, passes, profiles, truth, [workers])
+            return _tune(raw, part, a, lag_budget_ms, progress, passes, profiles, truth, workers)
     finally:
         _RECORDINGS.clear()
 
 
 def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: Callable[[int, int], None] | None,
           passes: int, profiles: dict, truth: dict | None,
-          workers: list[ProcessPoolExecutor | None]) -> TuneResult:
+          workers: ProcessPoolExecutor | None) -> TuneResult:
     n_done = 0
     names = shipped_names()
     amp = max(a.amplitude_px, 0.5)
@@ -283,19 +283,13 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
             key = _settings_key(d)
             if key not in cache:
                 todo.setdefault(key, d)
-        helper = workers[0]
-        if helper is None or len(todo) < 2:
+        if workers is None or len(todo) < 2:
             return
-        try:
-            which = "whole" if on is raw else "excerpt"
-            futures = {key: helper.submit(_evaluate_quietly, d, which) for key, d in todo.items()}
-            for key, f in futures.items():
-                m = f.result()
-                if m is not None:
-                    cache[key] = m
-        except (BrokenExecutor, OSError):  # a helper died or none could start: carry on in this process
-            helper.shutdown(wait=False, cancel_futures=True)
-            workers[0] = None
+        which = "whole" if on is raw else "excerpt"
+        # after a helper dies this yields what was finished, and nothing from then on
+        for key, m in completed(workers, _evaluate_quietly, {key: (d, which) for key, d in todo.items()}):
+            if m is not None:
+                cache[key] = m
 
     def run_one(data: dict, on: Trace, tr: dict | None, cache: dict | None = None) -> Scored:
         nonlocal n_done
