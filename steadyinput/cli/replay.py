@@ -54,7 +54,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
         raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
-        warnings = [f"{trace_path}: {note}" for note in [units_note(raw)] if note]
+        note = units_note(raw)
+        warnings = [f"{trace_path}: {note}"] if note else []
         for w in warnings:
             warn("replay", w)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
