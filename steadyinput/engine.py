@@ -49,6 +49,7 @@ from collections.abc import Iterable, Sequence
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
 from .filters import Chain, ClickGuard, Dwell
+from .targets import TargetSet
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -110,6 +111,7 @@ class Engine:
         self._still = 0  # consecutive ticks with filtered == raw
         self._raw_changed_t = 0.0
         self._event_t = -math.inf  # time of the last event fed, s
+        self.targets: TargetSet | None = None  # the targets known now (second input stream)
 
     # -- public API ---------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
@@ -232,6 +234,17 @@ class Engine:
         else:
             self._filters_from(self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
+        return out
+
+    def set_targets(self, targets: TargetSet) -> list[Action]:
+        """The targets known from ``targets.t`` (s) on; fed in time order with the events."""
+        out: list[Action] = []
+        if targets.t < self.t:
+            raise ValueError(f"target set time {targets.t} is before {self.t}: times must not go backwards")
+        if self._next_t < targets.t:
+            self._run_ticks(targets.t, out)
+        self.t = targets.t
+        self.targets = targets
         return out
 
     def set_dwell_paused(self, paused: bool) -> None:
