@@ -31,7 +31,7 @@ import numpy as np
 from .errors import TraceError
 from .events import Action, Event
 
-__all__ = ["FIELDS", "Trace", "TraceError", "read_trace", "write_trace"]
+__all__ = ["FIELDS", "Trace", "TraceError", "Units", "in_units", "read_trace", "units_note", "write_trace"]
 
 FIELDS = ("t", "x", "y", "buttons")
 MAX_PX = 1_000_000.0  # |x|, |y| beyond this is not a screen position but bad data
@@ -164,10 +164,11 @@ def _number(path, line, name, raw, integer=False) -> float:
     return v
 
 
-def units_note(trace: Trace) -> str | None:
-    """A warning when the columns do not look like seconds and pixels, judged on the events that
-    move the pointer in ``UNITS_WINDOWS`` stretches spread over the trace (``UNITS_LOOK_EVENTS``
-    events in all: bounded time and memory on any trace):
+def _units_findings(trace: Trace) -> dict[str, str]:
+    """What in ``trace`` does not look like seconds and pixels: ``{"t": evidence}`` and/or
+    ``{"xy": evidence}``, judged on the events that move the pointer in ``UNITS_WINDOWS``
+    stretches spread over the trace (``UNITS_LOOK_EVENTS`` events in all: bounded time and
+    memory on any trace):
 
     * a moving pointer sends events 1–17 ms apart, so when even the shortest tenth of the
       (non-zero) gaps between moving events is ``SLOW_SAMPLING_S`` or more, on a trace that
@@ -178,7 +179,7 @@ def units_note(trace: Trace) -> str | None:
       half-pixel grid, is in normalised (0–1) units, and every movement would be smaller than
       the sensor noise the filters expect.
 
-    None when the trace looks right (or moves too little to say)."""
+    Empty when the trace looks right (or moves too little to say)."""
     n = len(trace)
     size = max(2, UNITS_LOOK_EVENTS // UNITS_WINDOWS)
     starts = [0] if n <= UNITS_LOOK_EVENTS else np.linspace(0, n - size, UNITS_WINDOWS).astype(int)
@@ -194,16 +195,70 @@ def units_note(trace: Trace) -> str | None:
             off_grid = off_grid or bool(np.any((x * 2) % 1 != 0) or np.any((y * 2) % 1 != 0))
     gap = np.concatenate(gaps)
     if len(gap) < 20:
-        return None
-    notes = []
+        return {}
+    found = {}
     fast = float(np.percentile(gap, 10))
     if fast >= SLOW_SAMPLING_S and trace.t[-1] - trace.t[0] >= MS_SPAN_S:
-        notes.append(f"even the shortest tenth of its moving events are {fast:.3g} s apart where a pointer sends "
-                     f"one every 1-17 ms: the column t must be in seconds (in milliseconds? divide it by 1000)")
+        found["t"] = (f"even the closest tenth of its moving events are {fast:.3g} apart, where a pointer's "
+                      f"are 0.001-0.017 s apart")
     if off_grid and -MIN_SPAN_PX <= lo and hi <= MIN_SPAN_PX:
-        notes.append(f"its pointer moves within {hi - lo:.3g} px of the origin: the columns x and y must be in px "
-                     f"(normalised to 0-1? multiply them by the screen's size)")
-    return "; ".join(notes) + "; it is used as it is" if notes else None
+        found["xy"] = f"its pointer moves within {hi - lo:.3g} of the origin where a screen is hundreds of px"
+    return found
+
+
+TIME_HINT = "add --time-unit ms to convert it to seconds (or --time-unit s if it really is in seconds)"
+COORDS_HINT = ("add --coords normalised --screen WIDTHxHEIGHT (the recording's screen in px, e.g. 1920x1080) "
+               "to convert them to px (or --coords px if they really are pixels)")
+
+
+def units_note(trace: Trace) -> str | None:
+    """One line saying which columns do not look like seconds and pixels and which option says
+    what they are (see :func:`_units_findings`); None when the trace looks right."""
+    found = _units_findings(trace)
+    notes = []
+    if "t" in found:
+        notes.append(f"the column t looks like milliseconds ({found['t']}): {TIME_HINT}")
+    if "xy" in found:
+        notes.append(f"the columns x and y look normalised to 0-1 ({found['xy']}): {COORDS_HINT}")
+    return "; ".join(notes) or None
+
+
+@dataclass(frozen=True)
+class Units:
+    """The units a user says a trace's columns are in. None: judge, and refuse a trace whose
+    times look like milliseconds or whose coordinates look normalised (:func:`in_units`)."""
+
+    time: str | None = None  # "s" or "ms"
+    coords: str | None = None  # "px" or "normalised"
+    screen: tuple[float, float] | None = None  # px, width and height: what "normalised" is a share of
+
+    def __post_init__(self) -> None:
+        if self.time not in (None, "s", "ms") or self.coords not in (None, "px", "normalised"):
+            raise ValueError(f"not units: {self}")
+        if (self.coords == "normalised") != (self.screen is not None):
+            raise ValueError("normalised coordinates need the screen's size (and only they do)")
+
+
+def in_units(trace: Trace, units: Units = Units(), path: str | Path | None = None) -> Trace:
+    """``trace`` in seconds and pixels: converted as ``units`` say, and refused (a
+    :class:`TraceError` naming the file, the column, the evidence and the option to add) when a
+    column whose unit was not given does not look like seconds or pixels."""
+    t, x, y, extra = trace.t, trace.x, trace.y, dict(trace.extra)
+    if units.time == "ms":
+        t = t / 1000.0
+    if units.coords == "normalised":
+        w, h = units.screen  # type: ignore[misc]
+        x, y = x * w, y * h
+        extra = {k: v * (w if k == "ix" else h if k == "iy" else 1.0) for k, v in extra.items()}
+    out = Trace(t, x, y, trace.buttons, extra, trace.path)
+    found = _units_findings(out) if units.time is None or units.coords is None else {}
+    where = path if path is not None else (trace.path or "trace")
+    if units.time is None and "t" in found:
+        raise TraceError(where, None, "t", f"looks like milliseconds, not seconds ({found['t']}): {TIME_HINT}")
+    if units.coords is None and "xy" in found:
+        raise TraceError(where, None, "x", f"x and y look normalised to 0-1, not px ({found['xy']}): "
+                                           f"{COORDS_HINT}")
+    return out
 
 
 def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:

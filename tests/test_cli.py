@@ -121,7 +121,7 @@ def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_sa
         assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout
 
 
-def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command_and_is_still_used(tmp_path):
+def test_a_trace_timed_in_milliseconds_is_refused_by_each_command_unless_the_unit_is_given(tmp_path):
     from steadyinput.traces import Trace, read_trace, write_trace
     good = tmp_path / "s.csv"
     si("simulate", "--trials", "3", "-o", good)
@@ -129,18 +129,46 @@ def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command
     odd = tmp_path / "in" / "rec.csv"
     tr = read_trace(good)
     write_trace(odd, Trace(tr.t * 1000, tr.x, tr.y, tr.buttons))
-    runs = {
-        "replay": si("replay", odd, "-o", tmp_path / "o.csv"),
-        "calibrate": si("calibrate", "--from", odd, "--no-tune"),
-        "bench real": si("bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
-                         "-o", tmp_path / "b"),
+    commands = {
+        "replay": ["replay", odd, "-o", tmp_path / "o.csv"],
+        "calibrate": ["calibrate", "--from", odd, "--no-tune"],
+        "bench real": ["bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
+                       "-o", tmp_path / "b"],
     }
-    for cmd, r in runs.items():
-        warnings = [line for line in r.stderr.splitlines() if "warning:" in line]
-        assert len(warnings) == 1 and warnings[0].startswith(f"steadyinput {cmd}: warning: ") \
-            and "rec" in warnings[0] and "in milliseconds? divide it by 1000" in warnings[0], (cmd, r.stderr)
-    assert (tmp_path / "o.csv").exists()
+    for cmd, argv in commands.items():
+        r = si(*argv, check=False)
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 2 and len(lines) == 1, (cmd, r.stderr)
+        assert lines[0].startswith(f"steadyinput {cmd.split()[0]}: error: ") and "rec.csv: field 't': looks like " \
+            "milliseconds" in lines[0] and "--time-unit ms" in lines[0], (cmd, r.stderr)
+        assert r.stdout == "" or cmd == "bench real", (cmd, r.stdout)
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "b").exists()  # nothing written
+    # with the unit said, each command converts and runs; the figures are those of the trace in s
+    ok = {cmd: si(*argv, "--time-unit", "ms") for cmd, argv in commands.items()}
+    assert all("warning" not in r.stderr for r in ok.values())
+    assert tr.t[-1] <= read_trace(tmp_path / "o.csv").t[-1] < tr.t[-1] + 2  # seconds again (until settled)
+    same = si("calibrate", "--from", good, "--no-tune", "--json")
+    conv = si("calibrate", "--from", odd, "--no-tune", "--json", "--time-unit", "ms")
+    a, b = json.loads(same.stdout), json.loads(conv.stdout)
+    assert (a["tremor_hz"], a["amplitude_px"], a["rhythmic"]) == (b["tremor_hz"], b["amplitude_px"], b["rhythmic"])
     assert "warning" not in si("replay", good, "-o", tmp_path / "o2.csv").stderr
+
+
+def test_normalised_coordinates_are_refused_unless_the_screen_is_given(tmp_path):
+    from steadyinput.traces import Trace, read_trace, write_trace
+    good = tmp_path / "s.csv"
+    si("simulate", "--trials", "3", "-o", good)
+    tr = read_trace(good)
+    odd = tmp_path / "norm.csv"
     write_trace(odd, Trace(tr.t, tr.x / 1920, tr.y / 1080, tr.buttons))  # normalised to the screen
-    r = si("replay", odd, "-o", tmp_path / "o3.csv")
-    assert "warning:" in r.stderr and "multiply them by the screen's size" in r.stderr, r.stderr
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", check=False)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "x and y look normalised" in r.stderr and "--coords normalised --screen" in r.stderr
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", check=False)
+    assert r.returncode == 2 and "needs --screen" in r.stderr and not (tmp_path / "o3.csv").exists()
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", "--screen", "big", check=False)
+    assert r.returncode == 2 and "WIDTHxHEIGHT" in r.stderr
+    si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", "--screen", "1920x1080")
+    si("replay", good, "-o", tmp_path / "o4.csv")
+    back, same = read_trace(tmp_path / "o3.csv"), read_trace(tmp_path / "o4.csv")
+    assert back.x.max() == pytest.approx(same.x.max(), abs=1) and back.y.max() == pytest.approx(same.y.max(), abs=1)

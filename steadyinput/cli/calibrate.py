@@ -49,6 +49,8 @@ def add_parser(sub) -> None:
     p.add_argument("--include-user", action="store_true",
                    help="also compare with your own saved profiles, shown as 'NAME (user)'")
     p.add_argument("--name", default="calibrated", help="profile name used in the window (default: calibrated)")
+    from .units import add_unit_options
+    add_unit_options(p, "the trace of --from")
     p.set_defaults(run=run)
 
 
@@ -58,16 +60,15 @@ def run(args: argparse.Namespace) -> int:
         return run_window(name=args.save or args.name, lag_budget_ms=args.lag_budget)
     from ..errors import UserError
     from ..outputs import Outputs, refuse_inputs
-    from ..traces import read_trace, units_note
-    from .main import warn
+    from ..traces import in_units, read_trace
+    from .units import units_from
     if args.save and args.no_tune:
         raise UserError("--save needs a tuned profile: drop --no-tune")
     from ..truth import find_truth, read_truth
     truth_file = Path(args.truth) if args.truth else find_truth(args.trace)
-    raw = read_trace(args.trace, extra=("ix", "iy") if truth_file else ())
+    units = units_from(args)
+    raw = in_units(read_trace(args.trace, extra=("ix", "iy") if truth_file else ()), units, args.trace)
     truth = read_truth(truth_file) if truth_file else None
-    if note := units_note(raw):
-        warn("calibrate", f"{args.trace}: {note}")
     _check_analysable(raw, args.trace)
     with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
