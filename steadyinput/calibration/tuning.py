@@ -38,6 +38,7 @@ from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
 
 DEFAULT_LAG_BUDGET_MS = 40.0
+TIE_DB = 0.5  # scores closer than this on one recording are a tie (equivalent settings differ by ~0.3 dB)
 PIECE_S = 5.0  # the search runs on stretches of this length...
 EXCERPT_PIECES = 2  # ...this many, spread over the recording
 MIN_GAIN = 0.05  # a change of setting is kept when it raises the score by more than this
@@ -72,6 +73,9 @@ class TuneResult:
     lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS
     user: dict[str, Scored] = field(default_factory=dict)  # "NAME (user)" -> score, with include_user
     dwell_reason: str = ""  # one plain sentence: why dwell-click is on or off
+    recommended: str = ""  # the profile the analysis recommends
+    base_reason: str = ""  # one plain sentence when the tuned profile does not extend the recommended
+    #                        one, or does not start from the measured frequency; else ""
 
     def best_shipped(self) -> tuple[str, Scored] | None:
         """The best-scoring shipped profile within the lag budget (name, score), if any."""
@@ -139,16 +143,31 @@ def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) 
                  {k: v[keep] for k, v in raw.extra.items()}, raw.path)
 
 
-def _seeded(base: dict, a: Analysis) -> dict:
-    """The base profile with the measured tremor filled in."""
+def tremor_band(f: float) -> list[float]:
+    """The band (Hz) the filter follows a tremor measured at ``f`` Hz in: 0.7·f to 1.5·f, at
+    least 1 Hz either side (a tremor's frequency wanders by a few tenths of a Hz; its harmonic
+    at 2·f stays outside), within the 1–25 Hz a profile allows; to 0.1 Hz."""
+    return [round(max(1.0, min(f - 1.0, 0.7 * f)), 1), round(min(25.0, max(f + 1.0, 1.5 * f)), 1)]
+
+
+def with_frequency(base: dict, a: Analysis) -> dict:
+    """The base profile with the filter starting from the measured tremor frequency (to 0.1 Hz,
+    as every output shows it) and following it in :func:`tremor_band`; unchanged when no
+    rhythmic tremor was measured or the profile has no tremor filter."""
     d = copy.deepcopy(base)
-    k, ad = d["kalman"], d["adaptive"]
-    if a.rhythmic and a.tremor_hz:
-        f = a.tremor_hz
-        k["tremor_hz"] = round(f, 2)
-        k["track_band_hz"] = [round(max(1.0, f - 1.5), 2), round(min(25.0, f + 1.5), 2)]
-    if k["enabled"] or ad["enabled"]:
-        ad["gate_px"] = round(max(1.0, min(60.0, 1.2 * a.amplitude_px)), 1)
+    k = d["kalman"]
+    if a.rhythmic and a.tremor_hz and k["enabled"]:
+        f = round(float(a.tremor_hz), 1)
+        k["tremor_hz"] = f
+        k["track_band_hz"] = tremor_band(f)
+    return d
+
+
+def _seeded(base: dict, a: Analysis) -> dict:
+    """The base profile with the measured tremor filled in: its frequency and its size (the gate)."""
+    d = with_frequency(base, a)
+    if d["kalman"]["enabled"] or d["adaptive"]["enabled"]:
+        d["adaptive"]["gate_px"] = round(max(1.0, min(60.0, 1.2 * a.amplitude_px)), 1)
     return _gate_floor(d)
 
 
@@ -315,14 +334,23 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
     user = {label: s for label, s in scored.items() if label not in shipped}
     dwell_on, why = dwell_decision(raw, a)
     top = _best_of(shipped)
-    base_name = top[0] if top else "off"
-    start = copy.deepcopy(profiles[base_name].data)
-    # the search, on the excerpt: the start as it is and with the measured tremor filled in
-    cache: dict[str, dict] = {}
     rec = recommend(a)
+    # the start: the recommended profile with the measured frequency, unless that scores measurably
+    # (TIE_DB) below the best shipped profile on the whole recording, or goes over the lag budget
+    floor = top[1].score - TIE_DB if top else -math.inf
+    options = [(rec, True), (top[0] if top else "off", True), (top[0] if top else "off", False)]
+    prefetch([with_frequency(profiles[n].data, a) if f else profiles[n].data for n, f in options], raw, done_full)
+    tried: dict[tuple[str, bool], Scored] = {}
+    for name, seed in options:
+        data = with_frequency(profiles[name].data, a) if seed else copy.deepcopy(profiles[name].data)
+        s = tried[(name, seed)] = full(data)
+        if (s.within_budget and s.score >= floor) or not seed:
+            base_name, start, start_s = name, data, s
+            break
+    base_reason = _base_reason(rec, base_name, start, profiles, tried, a, lag_budget_ms, top)
+    # the search, on the excerpt: the start as it is and with the measured tremor size filled in
+    cache: dict[str, dict] = {}
     seed_datas = [copy.deepcopy(start), _seeded(start, a)]
-    if rec != base_name:
-        seed_datas.append(_seeded(profiles[rec].data, a))
     prefetch(seed_datas, part, cache)
     seeds = [run_one(d, part, None, cache) for d in seed_datas]
     candidates = [s for s in seeds if s.within_budget]
@@ -346,7 +374,6 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
             break
     # on the whole recording, with click-guard times from the recorded clicks: keep the search's
     # result only if it beats the start there, and the new click-guard times only if they cost nothing
-    start_s = scored[base_name]
     trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
     trials.append(start)
     final = start_s
@@ -372,7 +399,36 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
     if progress:
         progress(total, total)
     return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
-                      user=user, dwell_reason=why)
+                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason)
+
+
+def _base_reason(rec: str, base: str, start: dict, profiles: dict, tried: dict, a: Analysis,
+                 lag_budget_ms: float, top: tuple[str, Scored] | None) -> str:
+    """One plain sentence when the start is not the recommended profile with the measured
+    frequency (why not, in the figures every output shows: scores to 0.1 dB); else ""."""
+    def why_not(s: Scored) -> str:
+        if not s.within_budget:
+            lag = s.metrics["lag_ms"]
+            return (f"went over the lag budget of {lag_budget_ms:.0f} ms"
+                    + (f" ({lag:.0f} ms)" if lag is not None else ""))
+        worse = round(top[1].score, 1) - round(s.score, 1) if top else 0.0
+        return (f"scored {worse:.1f} dB below {top[0] if top else 'the best'} on this recording "
+                f"(a tie is within {TIE_DB:g} dB)")
+
+    seeded = a.rhythmic and a.tremor_hz and start["kalman"]["enabled"]
+    parts = []
+    if base != rec:
+        parts.append(f"It extends {base} rather than the recommended {rec}: "
+                     + ("with the measured frequency, " if a.rhythmic and a.tremor_hz
+                        and profiles[rec].data["kalman"]["enabled"] else "")
+                     + f"{rec} {why_not(tried[(rec, True)])}.")
+    if seeded and start["kalman"]["tremor_hz"] != round(float(a.tremor_hz), 1):
+        k = profiles[base].data["kalman"]
+        lo, hi = k["track_band_hz"]
+        parts.append(f"The filter starts from {base}'s {k['tremor_hz']:g} Hz (band {lo:g}-{hi:g} Hz) rather than the "
+                     f"measured {a.tremor_hz:.1f} Hz: with the measured frequency, {base} "
+                     + why_not(tried[(base, True)]) + ".")
+    return " ".join(parts)
 
 
 def profile_overrides(best: dict, base: dict) -> dict:

@@ -124,28 +124,10 @@ def _calibrate(args: argparse.Namespace, raw, truth=None):
 
 
 def _result(out) -> dict:
-    """The JSON result: the analysis, the recommendation and (when tuned) the comparison."""
-    from ..metrics import basis
-    a = out.analysis
-    res: dict = {k: getattr(a, k) for k in ("tremor_hz", "bandwidth_hz", "amplitude_px", "amplitude_pp_px",
-                                            "intention_index", "rhythmic", "ataxia_like")}
-    res["recommended_profile"] = out.meta["recommended_profile"]
-    res.update({k: v for k, v in a.to_dict().items() if k not in res})
-    r = out.result
-    if r is not None:
-        best, top = r.best, r.best_shipped()
-        res["tuned"] = {"score": best.score, "best_shipped_score": top[1].score if top else None,
-                        "best_shipped": top[0] if top else None,
-                        "figures": basis(best.metrics), "tremor_db": best.metrics["tremor_db"],
-                        "hold_before_px": best.metrics["jitter_raw_px"], "hold_after_px": best.metrics["jitter_out_px"],
-                        "lag_ms": best.metrics["lag_ms"], "settings_tried": r.evaluated,
-                        "dwell_enabled": bool(best.data["dwell"]["enabled"]), "dwell_reason": r.dwell_reason,
-                        "shipped": {n: s.score for n, s in r.shipped.items()}}
-        if r.user:
-            res["tuned"]["user"] = {n: s.score for n, s in r.user.items()}
-            top_user = r.best_user()
-            res["tuned"]["best_user"] = top_user[0] if top_user else None
-            res["tuned"]["best_user_score"] = top_user[1].score if top_user else None
+    """The JSON result: the figures every output shows (:func:`steadyinput.calibration.figures.shown`:
+    the analysis, the recommendation and, when tuned, the comparison), and the profile text."""
+    res = dict(out.figures)
+    if out.profile_text:
         res["profile_yaml"] = out.profile_text
     return res
 
@@ -153,25 +135,36 @@ def _result(out) -> dict:
 def _write_report(folder: Path, raw, out, trace: str) -> None:
     from ..calibration import report as R
     R.write(folder, raw, out.analysis, out.result, out.profile_text,
-            {**out.meta, "recording": str(Path(trace).name)})
+            {**out.meta, "recording": str(Path(trace).name)}, out.figures)
+
+
+def _f(v, decimals: int = 1, unit: str = "") -> str:
+    """A shown figure (already rounded) as text; "—" when there is none."""
+    return "—" if v is None else f"{v:.{decimals}f}{unit}"
 
 
 def _print_text(res: dict, out, save_name: str | None) -> None:
-    from ..metrics import hold_text
-    a = out.analysis
-    print(a.summary)
-    if a.rhythmic:
-        print(f"  tremor {a.tremor_hz:.2f} Hz (spread {a.bandwidth_hz:.2f} Hz), {a.amplitude_px:.1f} px RMS, "
-              f"{a.amplitude_pp_px:.1f} px peak to peak, intention index {a.intention_index}")
+    from ..calibration.figures import hold_words
+    print(res["summary"])
+    if res["rhythmic"]:
+        print(f"  tremor {_f(res['tremor_hz'], 1, ' Hz')} (spread {_f(res['bandwidth_hz'], 1, ' Hz')}), "
+              f"{_f(res['amplitude_px'], 1, ' px')} RMS, {_f(res['amplitude_pp_px'], 1, ' px')} peak to peak, "
+              f"intention index {_f(res['intention_index'])}")
     print(f"  recommended starting profile: {res['recommended_profile']}")
     if "tuned" in res:
         t = res["tuned"]
         sh = t["best_shipped_score"]
-        print(f"  tuned (figures {t['figures']}): {t['tremor_db']:.1f} dB of tremor removed, "
-              f"{hold_text(out.result.best.metrics)}, {t['lag_ms']:.0f} ms lag; score {t['score']:.1f}"
-              + (f" vs {sh:.1f} for the best shipped profile ({t['best_shipped']})" if sh is not None else ""))
+        print(f"  tuned (figures {t['figures']}): {_f(t['tremor_db'], 1, ' dB')} of tremor removed, "
+              f"{hold_words(t)}, {_f(t['lag_ms'], 0, ' ms')} lag; score {_f(t['score'])}"
+              + (f" vs {_f(sh)} for the best shipped profile ({t['best_shipped']}): {t['gain_db']:+.1f} dB"
+                 if sh is not None else ""))
+        start = (f"; its filter starts from {t['filter_start_hz']:g} Hz (band {t['filter_band_hz'][0]:g}-"
+                 f"{t['filter_band_hz'][1]:g} Hz)" if t["filter_start_hz"] is not None else "")
+        print(f"  the tuned profile extends {t['extends']}{start}")
+        if t["base_reason"]:
+            print(f"  {t['base_reason']}")
         if t.get("best_user_score") is not None:
-            print(f"  your own profiles: best {t['best_user']}, score {t['best_user_score']:.1f}")
+            print(f"  your own profiles: best {t['best_user']}, score {_f(t['best_user_score'])}")
         print(f"  {t['dwell_reason']}")
     if "saved" in res:
         print(f"saved {res['saved']} (use it: steadyinput run --profile {save_name})")
