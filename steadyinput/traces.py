@@ -21,6 +21,7 @@ import io
 import itertools
 import json
 import math
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -164,6 +165,55 @@ def _number(path, line, name, raw, integer=False) -> float:
     return v
 
 
+# Column names as spreadsheets write them: any case, quoted, with a unit in brackets ("Time (s)").
+ALIASES = {"time": "t", "timestamp": "t", "button": "buttons"}
+DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma, and tab-separated text
+FIELD_WORDS = {"t": "t (the time in s)", "x": "x (px)", "y": "y (px)",
+               "buttons": "buttons (the button mask: 0 none, 1 left, 2 right, 4 middle; all 0 if none were recorded)"}
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as the name it stands for: ``"Time (s)"`` → ``t``, ``Buttons`` → ``buttons``."""
+    name = cell.strip().strip('"\'').strip().lower()
+    name = re.sub(r"\s*[(\[][^()\[\]]*[)\]]$", "", name)
+    return ALIASES.get(name, name)
+
+
+def _split_header(line: str) -> tuple[str, list[str]]:
+    """(delimiter, column names) of a header line: the delimiter that finds most of t, x, y,
+    buttons (a tie: the one that splits into most columns, then ',')."""
+    best: tuple[int, int, str, list[str]] | None = None
+    for d in DELIMITERS:
+        names = [_column_name(c) for c in line.rstrip("\r\n").split(d)]
+        key = (sum(f in names for f in FIELDS), len(names))
+        if best is None or key > best[:2]:
+            best = (*key, d, names)
+    return best[2], best[3]  # type: ignore[index]
+
+
+def _header_problem(line: str, delimiter: str, names: list[str]) -> str:
+    """One line naming exactly what to change in a header that lacks t, x, y or buttons."""
+    raw = line.strip()
+    shown = raw if len(raw) <= 80 else raw[:77] + "..."
+    cells = [c.strip() for c in raw.split(delimiter)]
+    if all(_is_number(c.replace(",", ".")) for c in cells if c):
+        return (f"the first line is data ({shown}), not a header: add the header line t,x,y,buttons above it")
+    if len(names) < 3:
+        return (f"the header ({shown}) has {len(names)} column(s): separate the columns t,x,y,buttons with ',', ';' "
+                "or a tab")
+    missing = [f for f in FIELDS if f not in names]
+    return (f"header must name the columns t,x,y,buttons (got {shown}): name a column "
+            + " and a column ".join(FIELD_WORDS[f] for f in missing) + " (any case; Time and Button are fine too)")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _units_findings(trace: Trace) -> dict[str, str]:
     """What in ``trace`` does not look like seconds and pixels: ``{"t": evidence}`` and/or
     ``{"xy": evidence}``, judged on the events that move the pointer in ``UNITS_WINDOWS``
@@ -285,7 +335,7 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
     try:
         with _open_read(path) as fh:
             header = fh.readline(MAX_LINE_CHARS + 1)
-            names = [h.strip() for h in header.strip().split(",")]
+            delimiter, names = _split_header(header)
             if not header.strip() or any(f not in names for f in FIELDS) or header.lstrip().startswith("#"):
                 return None
             kept = [k for k in extra if k in names]
@@ -303,7 +353,7 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
             for chunk in itertools.chain([first], chunks):
                 if chunk is None:  # a line the strict reader must judge (too long, a lone CR, not ASCII)
                     return None
-                a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds)
+                a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds, delimiter)
                 if xy is np.float64:  # sub-pixel values: later chunks will be too, skip the integer try
                     xy_kinds = (np.float64,)
                 k = 0 if a is None else a.shape[0]
@@ -359,7 +409,7 @@ def _line_chunks(fh) -> Iterator[list[str] | None]:
 
 
 def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
-                 xy_kinds: tuple = (np.int64, np.float64)) -> tuple[np.ndarray | None, type | None]:
+                 xy_kinds: tuple = (np.int64, np.float64), delimiter: str = ",") -> tuple[np.ndarray | None, type | None]:
     """Parse CSV lines into a record array (fields c0..), checked, and the type x, y were read
     as; (None, None) if anything is off."""
     # The lines are ASCII (:func:`_line_chunks` sends anything else to the strict reader).
@@ -371,7 +421,7 @@ def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # e.g. an empty input: let the strict reader say it
-                a = np.loadtxt(chunk, delimiter=",", usecols=cols, ndmin=1, comments="#", dtype=dtype)
+                a = np.loadtxt(chunk, delimiter=delimiter, usecols=cols, ndmin=1, comments="#", dtype=dtype)
             break
         except (ValueError, UserWarning, OverflowError):
             continue
@@ -430,22 +480,32 @@ def _read_strict(path: Path, extra: Iterable[str]) -> Trace:
 
 
 def _csv_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(_lines(path, fh))
+    lines = _lines(path, fh)
+    seen: list[str] = []
+    delimiter = ","
+    for text in lines:  # the delimiter from the first line that is not blank or a comment
+        seen.append(text)
+        if text.strip() and not text.lstrip().startswith("#"):
+            delimiter = _split_header(text)[0]
+            break
+    reader = csv.reader(itertools.chain(seen, lines), delimiter=delimiter)
+    decimal_comma = delimiter != ","  # "0,5" is a number where ';' or tab separates the columns
     header = None
     for row in reader:
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()) or row[0].lstrip().startswith("#"):
             continue
         if header is None:
-            header = [h.strip() for h in row]
+            header = [_column_name(h) for h in row]
             missing = [f for f in FIELDS if f not in header]
             if missing:
-                raise TraceError(path, line, missing[0],
-                                 f"header must name the columns {','.join(FIELDS)} (got {','.join(header)})")
+                raise TraceError(path, line, missing[0], _header_problem(delimiter.join(row), delimiter, header))
             continue
         if len(row) < len(header):
             name = header[len(row)]
             raise TraceError(path, line, name, "is missing (row too short)")
+        if decimal_comma:
+            row = [v.replace(",", ".") for v in row]
         yield line, {h: v.strip() for h, v in zip(header, row)}
     if header is None:
         raise TraceError(path, 1, None, "is empty: no header line t,x,y,buttons")
@@ -461,7 +521,7 @@ def _jsonl_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
             raise TraceError(path, line, None, f"is not valid JSON: {exc.msg}") from None
         if not isinstance(rec, dict):
             raise TraceError(path, line, None, "is not a JSON object")
-        yield line, rec
+        yield line, {_column_name(k): v for k, v in rec.items()}
 
 
 def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | None = None,

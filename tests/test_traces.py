@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ def test_extra_columns_and_any_column_order_are_accepted(tmp_path):
     ("t,x,y,buttons\n0.5,1,2,0\n0.4,1,2,0\n", 3, "t", "backwards"),
     ("t,x,y,buttons\n0,1,2,0\n0.1,1,2,1.5\n", 3, "buttons", "button mask"),
     ("t,x,y,buttons\n0,1,2,0\n0.1,1\n", 3, "y", "missing"),
-    ("time,x,y,buttons\n0,1,2,0\n", 1, "t", "header"),
+    ("zeit,x,y,buttons\n0,1,2,0\n", 1, "t", "header"),
     ("0,1,2,0\n0.1,1,2,0\n", 1, "t", "header"),
 ])
 def test_malformed_csv_names_file_line_and_field(tmp_path, content, line, field, what):
@@ -199,3 +200,59 @@ def test_a_trace_in_seconds_and_px_passes_unchanged():
     tr = _moving(np.arange(600) * 0.008)
     out = in_units(tr, Units())
     assert out.t is tr.t and out.x is tr.x
+
+
+# -- spreadsheet exports: ';' or tab separators, decimal commas, header names in any case ------
+
+ROWS = [(0.0, 100, 200, 0), (0.008, 101.5, 199, 0), (0.016, 103, 198.25, 1), (0.024, 104, 198, 0)]
+
+
+def _export(path, header: str, sep: str, decimal: str = ".", bom: bool = False) -> None:
+    lines = [header] + [sep.join(str(v).replace(".", decimal) for v in r) for r in ROWS]
+    path.write_text(("\ufeff" if bom else "") + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("header,sep,decimal", [
+    ("Time,X,Y,Buttons", ",", "."),
+    ("Time;X;Y;Buttons", ";", "."),
+    ("Time;X;Y;Buttons", ";", ","),  # Excel where the decimal mark is a comma
+    ("Time (s)\tX (px)\tY (px)\tButton", "\t", "."),
+    ('"T";"x";"Y";"BUTTONS"', ";", ","),
+])
+def test_a_spreadsheet_export_reads_as_the_plain_trace(tmp_path, header, sep, decimal):
+    p = tmp_path / "excel.csv"
+    _export(p, header, sep, decimal, bom=True)
+    tr = read_trace(p)
+    np.testing.assert_allclose(tr.t, [r[0] for r in ROWS])
+    np.testing.assert_allclose(tr.x, [r[1] for r in ROWS])
+    np.testing.assert_allclose(tr.y, [r[2] for r in ROWS])
+    np.testing.assert_array_equal(tr.buttons, [r[3] for r in ROWS])
+
+
+def test_a_semicolon_export_with_decimal_points_takes_the_fast_reader(tmp_path, monkeypatch):
+    import steadyinput.traces as T
+    p = tmp_path / "excel.csv"
+    _export(p, "Time;X;Y;Buttons", ";")
+    monkeypatch.setattr(T, "_read_strict", lambda *a, **k: pytest.fail("the strict reader was used"))
+    assert len(read_trace(p)) == len(ROWS)
+
+
+@pytest.mark.parametrize("header,sep,what", [
+    ("Zeit;X;Y;Tasten", ";", "name a column t (the time in s) and a column buttons (the button mask"),
+    ("time,x,y", ",", "name a column buttons (the button mask: 0 none, 1 left, 2 right, 4 middle; all 0 if none"),
+    ("t|x|y|buttons", "|", "has 1 column(s): separate the columns t,x,y,buttons with ',', ';' or a tab"),
+    ("0.0,100,200,0", ",", "the first line is data (0.0,100,200,0), not a header: add the header line t,x,y,buttons"),
+])
+def test_a_header_that_cannot_be_read_gets_one_line_naming_what_to_change(tmp_path, header, sep, what):
+    p = tmp_path / "odd.csv"
+    _export(p, header, sep)
+    with pytest.raises(TraceError) as exc:
+        read_trace(p)
+    msg = str(exc.value)
+    assert msg.startswith(f"{p}:1: field ") and what in msg and "\n" not in msg, msg
+
+
+def test_json_lines_keys_in_any_case_are_read(tmp_path):
+    p = tmp_path / "r.jsonl"
+    p.write_text("".join(json.dumps({"Time": r[0], "X": r[1], "Y": r[2], "Buttons": r[3]}) + "\n" for r in ROWS))
+    np.testing.assert_allclose(read_trace(p).x, [r[1] for r in ROWS])
