@@ -121,6 +121,32 @@ def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_sa
         assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout
 
 
+def test_the_replay_page_opens_with_the_persons_figures_in_plain_sentences_and_no_internal_keys(tmp_path):
+    import html
+    import re
+    trace = tmp_path / "user.csv"
+    si("simulate", "--tremor", "essential", "--freq", "6", "--amp", "5", "--trials", "8", "--seed", "4", "-o", trace)
+    si("replay", trace, "-o", tmp_path / "out.csv", "--report", tmp_path / "rep")
+    page = (tmp_path / "rep" / "index.html").read_text()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.split("<body>", 1)[1])).split())
+    for internal in ("profile_file", "faults:", "warnings:", "events_in", "actions_out", "site-packages", "[]",
+                     str(Path(__file__).anchor) + "tmp", "against truth", "reference"):
+        assert internal not in text, (internal, text)
+    m = json.loads((tmp_path / "rep" / "metrics.json").read_text())
+    assert m["profile_file"] and m["faults"] == []  # the internal keys stay in metrics.json
+    mm = m["metrics"]
+    first = text.split("Tremor removed", 1)[0]  # before the table: the person's figures, in a sentence
+    assert (f"With the profile 'moderate', {mm['tremor_db']:.1f} dB of the tremor was removed; while holding still "
+            f"the pointer wandered {mm['jitter_raw_px']:.2f} px, the cursor {mm['jitter_out_px']:.2f} px; the cursor "
+            f"followed deliberate movement {mm['lag_ms']:.0f} ms behind the hand.") in first, first
+    assert "These figures are measured: the recording is a simulation" in text
+    assert "Recording user.csv:" in text and "metrics.json" in text
+    bare = tmp_path / "bare.csv"
+    bare.write_text(trace.read_text())
+    si("replay", bare, "-o", tmp_path / "out2.csv", "--report", tmp_path / "rep2")
+    assert "These figures are estimates" in (tmp_path / "rep2" / "index.html").read_text()
+
+
 def test_a_trace_timed_in_milliseconds_is_refused_by_each_command_unless_the_unit_is_given(tmp_path):
     from steadyinput.traces import Trace, read_trace, write_trace
     good = tmp_path / "s.csv"
