@@ -102,7 +102,7 @@ def test_profile_commands(tmp_path, user_profile_dir):
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema_version: 1\nadaptive:\n  hold_cutof_hz: 1\n  order: 3\n")
     r = si("profile", "validate", bad, check=False)
-    assert r.returncode == 1 and f"{bad}:3:" in r.stdout and f"{bad}:4:" in r.stdout
+    assert r.returncode == 2 and f"{bad}:3:" in r.stdout and f"{bad}:4:" in r.stdout
 
 
 @pytest.mark.parametrize("fix,expect_saved", [("s/gate_px: 3/gate_px: 4/", True), ("s/gate_px: 3/gate_px: -4/", False)])
@@ -118,7 +118,19 @@ def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_sa
     if expect_saved:
         assert r.returncode == 0 and "gate_px: 4" in text
     else:
-        assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout
+        assert r.returncode == 2 and "gate_px: 3" in text and "must be a number" in r.stdout
+
+
+def test_profile_validate_of_a_missing_or_invalid_file_exits_2_as_the_readme_says(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "2 when one is\nmissing or invalid" in readme
+    missing = tmp_path / "nope.yaml"
+    r = si("profile", "validate", missing, check=False)
+    assert r.returncode == 2 and str(missing) in r.stdout + r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: moderate\nadaptive: {gate_px: -1}\n")
+    assert si("profile", "validate", bad, check=False).returncode == 2
+    assert si("profile", "validate", "moderate").returncode == 0
 
 
 def test_the_replay_page_opens_with_the_persons_figures_in_plain_sentences_and_no_internal_keys(tmp_path):
