@@ -298,8 +298,9 @@ def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDG
     try:
         import tkinter  # noqa: F401
     except ImportError:
-        raise UserError("the calibration window needs Tk, which this Python lacks (on Debian and Ubuntu: "
-                        "sudo apt install python3-tk). Or: steadyinput calibrate --from TRACE") from None
+        from ..app.tray import tk_fix
+        raise UserError(f"the calibration window needs Tk, which this Python lacks ({tk_fix()}). Or: "
+                        "steadyinput calibrate --from TRACE") from None
     try:
         win = CalibrationWindow(name, lag_budget_ms)
     except Exception as exc:  # tkinter.TclError: no display, or no Tk
