@@ -5,15 +5,20 @@ as replay does) and is measured by the same :func:`~steadyinput.metrics.evaluate
 bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hold steadiness
 (10·log10 of hold jitter before over after, floored at half a pixel) — and rejected if its lag while moving exceeds the lag budget.
 
-The tuned profile is never worse than the best shipped profile on its own recording:
+The tuned profile starts from the person's own tremor and is never measurably worse (more
+than ``TIE_DB``) than the best shipped profile on its own recording:
 
 1. every shipped profile is scored on the whole recording (in parallel worker processes, one
-   per CPU: the figures are the same whatever their number); the best within the lag budget is
-   the starting point (and the profile the tuned one ``extends``);
-2. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
-   recording, whole when shorter): the start with this person's tremor frequency filled in,
+   per CPU: the figures are the same whatever their number);
+2. the start (and the profile the tuned one ``extends``) is the recommended profile with the
+   filter starting from the measured frequency (:func:`with_frequency`), unless that scores
+   more than ``TIE_DB`` below the best shipped profile or goes over the lag budget; then the
+   best shipped profile with the measured frequency, or as shipped (``TuneResult.base_reason``
+   says why, in one sentence);
+3. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
+   recording, whole when shorter): the start, and the start with the tremor's size filled in,
    then one setting at a time over small grids, keeping a change only when it improves;
-3. the result is scored on the whole recording again and kept only if it beats the start
+4. the result is scored on the whole recording again and kept only if it beats the start
    there; otherwise the start itself is the tuned profile.
 
 Click-guard times follow from the recorded clicks (kept only if the score does not drop), and

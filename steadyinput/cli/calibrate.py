@@ -26,9 +26,13 @@ def add_parser(sub) -> None:
                                    "analysis and tuning from a recorded trace, no screen needed. The tuned "
                                    "profile is compared with the shipped profiles only (not your own, unless "
                                    "--include-user). --report and --save are written only when everything "
-                                   "succeeded, the profile last. The tuned profile starts from the best shipped "
-                                   "profile on the recording and keeps only changes that beat it there; its "
-                                   "figures come from the same measurement as replay --metrics and bench, "
+                                   "succeeded, the profile last. The tuned profile extends the recommended "
+                                   "profile with its filter starting from the measured tremor frequency (a "
+                                   "band around it), unless that scores more than 0.5 dB below the best shipped "
+                                   "profile on the recording (then one sentence says why it starts elsewhere), "
+                                   "and keeps only changes that beat its start there. The terminal, --json, the "
+                                   "report and the profile's provenance give the same figures, rounded once; "
+                                   "they come from the same measurement as replay --metrics and bench, "
                                    "labelled 'measured against ground truth' (simulated traces with a truth "
                                    "file) or 'estimated'. Dwell-click is switched on only when the recorded "
                                    "clicks show trouble, and the output says why.")
@@ -40,7 +44,9 @@ def add_parser(sub) -> None:
                    help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
                         "intention_index, rhythmic, ataxia_like, dysmetric, voluntary_periodic_hz, recommended_profile, "
                         "and tuned.figures ('measured against ground truth' or 'estimated (no ground truth)'), "
-                        "tuned.hold_before_px / hold_after_px, tuned.dwell_reason, ...")
+                        "tuned.tremor_db, hold_before_px / hold_after_px, lag_ms, score, best_shipped_score, gain_db, "
+                        "extends, base_reason, filter_start_hz, filter_band_hz, dwell_reason, ... (the figures the "
+                        "text and the report show)")
     p.add_argument("--no-tune", action="store_true", help="analyse only (fast); do not tune a profile")
     p.add_argument("--lag-budget", type=float, default=40.0, metavar="MS",
                    help="most lag while moving a tuned profile may add (default: 40 ms)")
