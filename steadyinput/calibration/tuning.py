@@ -11,10 +11,10 @@ than ``TIE_DB``) than the best shipped profile on its own recording:
 1. every shipped profile is scored on the whole recording (in parallel worker processes, one
    per CPU: the figures are the same whatever their number);
 2. the start (and the profile the tuned one ``extends``) is the recommended profile with the
-   filter starting from the measured frequency (:func:`with_frequency`), unless that scores
-   more than ``TIE_DB`` below the best shipped profile or goes over the lag budget; then the
-   best shipped profile with the measured frequency, or as shipped (``TuneResult.base_reason``
-   says why, in one sentence);
+   filter starting from the measured frequency (:func:`with_frequency`), unless even tuned
+   (3. and 4.) it scores more than ``TIE_DB`` below the best shipped profile or goes over the
+   lag budget; then the best shipped profile with the measured frequency, or as shipped
+   (``TuneResult.base_reason`` says why, in one sentence);
 3. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
    recording, whole when shorter): the start, and the start with the tremor's size filled in,
    then one setting at a time over small grids, keeping a change only when it improves;
@@ -340,67 +340,76 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
     dwell_on, why = dwell_decision(raw, a)
     top = _best_of(shipped)
     rec = recommend(a)
-    # the start: the recommended profile with the measured frequency, unless that scores measurably
-    # (TIE_DB) below the best shipped profile on the whole recording, or goes over the lag budget
+
+    def tuned_from(start: dict, start_s: Scored) -> Scored:
+        """The search from ``start`` on the excerpt, then on the whole recording with click-guard
+        times from the recorded clicks: the search's result only if it beats the start there, and
+        the new click-guard times only if they cost nothing; else the start itself."""
+        cache: dict[str, dict] = {}
+        # the start as it is and with the measured tremor size (the gate) filled in
+        seed_datas = [copy.deepcopy(start), _seeded(start, a)]
+        prefetch(seed_datas, part, cache)
+        seeds = [run_one(d, part, None, cache) for d in seed_datas]
+        candidates = [s for s in seeds if s.within_budget]
+        best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
+        if best.score < seeds[0].score + MIN_GAIN:
+            best = seeds[0]
+        for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
+            improved = False
+            for (sec, key), values in grid.items():
+                if not best.data[sec]["enabled"]:
+                    continue
+                prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, cache)
+                for v in values:
+                    d = _varied(best.data, sec, key, v)
+                    if d is None:
+                        continue
+                    s = run_one(d, part, None, cache)
+                    if s.within_budget and s.score > best.score + MIN_GAIN:
+                        best, improved = s, True
+            if not improved:
+                break
+        trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
+        trials.append(start)
+        for filt in trials:
+            data = copy.deepcopy(filt)
+            extra = click_settings(raw, a, start_s.metrics["jitter_out_px"] or 0.0)
+            data["click_guard"].update(extra["click_guard"])
+            data["dwell"].update(extra["dwell"])
+            data["dwell"]["enabled"] = dwell_on
+            s = full(data)
+            if s.within_budget and s.score >= start_s.score - 1e-9:
+                return s
+            data["click_guard"] = copy.deepcopy(filt["click_guard"])
+            s = full(data)
+            if s.within_budget and s.score >= start_s.score - 1e-9:
+                return s
+        data = copy.deepcopy(start)  # nothing beat the start: the start itself (with the dwell decision)
+        data["dwell"]["enabled"] = dwell_on
+        return Scored(data, start_s.metrics, start_s.score, start_s.within_budget)
+
+    # the start: the recommended profile with the measured frequency, unless even tuned it scores
+    # measurably (TIE_DB) below the best shipped profile on the whole recording, or goes over the
+    # lag budget; then the best shipped profile with the measured frequency, then as shipped
     floor = top[1].score - TIE_DB if top else -math.inf
-    options = [(rec, True), (top[0] if top else "off", True), (top[0] if top else "off", False)]
+    options = list(dict.fromkeys([(rec, True), (top[0] if top else "off", True), (top[0] if top else "off", False)]))
     prefetch([with_frequency(profiles[n].data, a) if f else profiles[n].data for n, f in options], raw, done_full)
     tried: dict[tuple[str, bool], Scored] = {}
     for name, seed in options:
-        data = with_frequency(profiles[name].data, a) if seed else copy.deepcopy(profiles[name].data)
-        s = tried[(name, seed)] = full(data)
-        if (s.within_budget and s.score >= floor) or not seed:
-            base_name, start, start_s = name, data, s
+        start = with_frequency(profiles[name].data, a) if seed else copy.deepcopy(profiles[name].data)
+        start_s = full(start)
+        if (name, seed) == options[-1] or (start_s.within_budget and start_s.score >= floor):
+            final = tried[(name, seed)] = tuned_from(start, start_s)  # the last option: at least the best shipped
+            base_name = name
             break
-    base_reason = _base_reason(rec, base_name, start, profiles, tried, a, lag_budget_ms, top)
-    # the search, on the excerpt: the start as it is and with the measured tremor size filled in
-    cache: dict[str, dict] = {}
-    seed_datas = [copy.deepcopy(start), _seeded(start, a)]
-    prefetch(seed_datas, part, cache)
-    seeds = [run_one(d, part, None, cache) for d in seed_datas]
-    candidates = [s for s in seeds if s.within_budget]
-    best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
-    if best.score < seeds[0].score + MIN_GAIN:
-        best = seeds[0]
-    for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
-        improved = False
-        for (sec, key), values in grid.items():
-            if not best.data[sec]["enabled"]:
-                continue
-            prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, cache)
-            for v in values:
-                d = _varied(best.data, sec, key, v)
-                if d is None:
-                    continue
-                s = run_one(d, part, None, cache)
-                if s.within_budget and s.score > best.score + MIN_GAIN:
-                    best, improved = s, True
-        if not improved:
-            break
-    # on the whole recording, with click-guard times from the recorded clicks: keep the search's
-    # result only if it beats the start there, and the new click-guard times only if they cost nothing
-    trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
-    trials.append(start)
-    final = start_s
-    for filt in trials:
-        data = copy.deepcopy(filt)
-        extra = click_settings(raw, a, start_s.metrics["jitter_out_px"] or 0.0)
-        data["click_guard"].update(extra["click_guard"])
-        data["dwell"].update(extra["dwell"])
-        data["dwell"]["enabled"] = dwell_on
-        s = full(data)
-        if s.within_budget and s.score >= start_s.score - 1e-9:
-            final = s
-            break
-        data["click_guard"] = copy.deepcopy(filt["click_guard"])
-        s = full(data)
-        if s.within_budget and s.score >= start_s.score - 1e-9:
-            final = s
-            break
-    else:  # nothing beat the start: the start itself (with the dwell decision)
-        data = copy.deepcopy(start)
-        data["dwell"]["enabled"] = dwell_on
-        final = Scored(data, start_s.metrics, start_s.score, start_s.within_budget)
+        if start_s.within_budget:  # measurably worse as it starts: does tuning bring it level?
+            final = tried[(name, seed)] = tuned_from(start, start_s)
+            if final.score >= floor:
+                base_name = name
+                break
+        else:
+            tried[(name, seed)] = start_s
+    base_reason = _base_reason(rec, base_name, final.data, profiles, tried, a, lag_budget_ms, top)
     if progress:
         progress(total, total)
     return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
@@ -417,7 +426,7 @@ def _base_reason(rec: str, base: str, start: dict, profiles: dict, tried: dict, 
             return (f"went over the lag budget of {lag_budget_ms:.0f} ms"
                     + (f" ({lag:.0f} ms)" if lag is not None else ""))
         worse = round(top[1].score, 1) - round(s.score, 1) if top else 0.0
-        return (f"scored {worse:.1f} dB below {top[0] if top else 'the best'} on this recording "
+        return (f"scored {worse:.1f} dB below {top[0] if top else 'the best'} on this recording, even tuned "
                 f"(a tie is within {TIE_DB:g} dB)")
 
     seeded = a.rhythmic and a.tremor_hz and start["kalman"]["enabled"]
