@@ -216,7 +216,7 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
 th{{text-align:left;padding-right:2em;font-weight:normal;color:#333}}td{{padding-right:1.5em}}
 .summary{{font-size:1.2em;background:#f3f7fb;padding:.8em;border-left:4px solid #1f77b4}}
 img{{max-width:100%}}pre{{background:#f6f6f6;padding:1em}}</style></head><body>
-<h1>Tremor calibration</h1><p>{html.escape(meta.get('date', ''))} · recording {html.escape(meta.get('recording', ''))}</p>
+<h1>Tremor calibration</h1><p>{html.escape(meta.get('date', '').replace('T', ' '))} · recording {html.escape(meta.get('recording', ''))}</p>
 {body[0]}
 <h2>What was measured</h2><table>{measured}</table>
 <h2>Spectrum</h2><img src="spectrum.png" alt="tremor spectrum with its peak">
