@@ -123,6 +123,36 @@ def _rows(m: dict) -> list[tuple[str, str]]:
     ]
 
 
+def summary_sentence(m: dict, profile: str | None) -> str:
+    """The person's figures first, in one plain sentence."""
+    with_ = f"With the profile '{profile}'" if profile else "Filtered"
+    if m.get("tremor_db") is None:
+        return f"{with_}: tremor, steadiness and lag could not be measured ({m.get('note', 'too short')})."
+    parts = [f"{m['tremor_db']:.1f} dB of the tremor was removed"]
+    if m.get("holds") and m.get("jitter_raw_px") is not None:
+        parts.append(f"while holding still the pointer wandered {m['jitter_raw_px']:.2f} px, the cursor "
+                     f"{m['jitter_out_px']:.2f} px")
+    if "lag_note" not in m and m.get("lag_ms") is not None:
+        parts.append(f"the cursor followed deliberate movement {m['lag_ms']:.0f} ms behind the hand")
+    return f"{with_}, " + "; ".join(parts) + "."
+
+
+def basis_sentence(m: dict) -> str:
+    """Where the figures come from, in plain words."""
+    if m.get("reference") == "truth":
+        return ("These figures are measured: the recording is a simulation, and its intended path (what the "
+                "hand meant to do) is known.")
+    return ("These figures are estimates: with no record of what the hand meant to do, the deliberate "
+            f"movement is taken to be a smoothed copy of the recording (below {M.REAL_REF_HZ:g} Hz).")
+
+
+def _recording_sentence(result: dict) -> str:
+    name = Path(str(result.get("trace", ""))).name
+    n_in, n_out = result.get("events_in"), result.get("actions_out")
+    return (f"Recording {name}: {n_in} pointer events in, {n_out} pointer actions out."
+            if n_in is not None else f"Recording {name}.")
+
+
 def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: dict,
                         truth: dict | None = None, title: str = "steadyinput replay",
                         window: tuple[Trace, Trace, float] | None = None) -> Path:
@@ -139,17 +169,21 @@ def write_replay_report(directory: str | Path, raw: Trace, out: Trace, result: d
     m = result.get("metrics", result)
     rows = _rows(m)
     table = "\n".join(f"<tr><th>{html.escape(a)}</th><td>{html.escape(b)}</td></tr>" for a, b in rows)
-    info = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>"
-                   for k, v in result.items() if k != "metrics")
+    faults = "".join(f"<p class=fault>The filter reported a problem: {html.escape(str(f))}</p>"
+                     for f in result.get("faults", []))
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}
-th{{text-align:left;padding-right:2em}}img{{max-width:100%}}</style></head><body>
-<h1>{html.escape(title)}</h1><ul>{info}</ul>
-<table>{table}</table>
-<p>Figures {html.escape(m.get('basis', ''))}, against {html.escape(m['reference'])}. See metrics.json for every figure.</p>
+th{{text-align:left;padding-right:2em;font-weight:normal}}img{{max-width:100%}}
+.summary{{font-size:1.15em;background:#f3f7fb;padding:.8em;border-left:4px solid #1f77b4}}
+.fault{{background:#fdecea;padding:.6em;border-left:4px solid #d62728}}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p class=summary>{html.escape(summary_sentence(m, result.get("profile")))}</p>
+{faults}<table>{table}</table>
+<p>{html.escape(basis_sentence(m))}</p>
 <h2>Path</h2><img src="path.png" alt="raw and filtered pointer path">
 <h2>Over time</h2><img src="xy_t.png" alt="x and y over time, raw and filtered">
 <h2>Spectrum</h2><img src="spectrum.png" alt="power spectrum before and after filtering">
+<p class=small>{html.escape(_recording_sentence(result))} Every figure, with its details, is in metrics.json.</p>
 </body></html>
 """
     index = d / "index.html"

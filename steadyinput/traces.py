@@ -21,6 +21,7 @@ import io
 import itertools
 import json
 import math
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 from .errors import TraceError
 from .events import Action, Event
 
-__all__ = ["FIELDS", "Trace", "TraceError", "read_trace", "write_trace"]
+__all__ = ["FIELDS", "Trace", "TraceError", "Units", "in_units", "read_trace", "units_note", "write_trace"]
 
 FIELDS = ("t", "x", "y", "buttons")
 MAX_PX = 1_000_000.0  # |x|, |y| beyond this is not a screen position but bad data
@@ -164,10 +165,60 @@ def _number(path, line, name, raw, integer=False) -> float:
     return v
 
 
-def units_note(trace: Trace) -> str | None:
-    """A warning when the columns do not look like seconds and pixels, judged on the events that
-    move the pointer in ``UNITS_WINDOWS`` stretches spread over the trace (``UNITS_LOOK_EVENTS``
-    events in all: bounded time and memory on any trace):
+# Column names as spreadsheets write them: any case, quoted, with a unit in brackets ("Time (s)").
+ALIASES = {"time": "t", "timestamp": "t", "button": "buttons"}
+DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal mark is a comma, and tab-separated text
+FIELD_WORDS = {"t": "t (the time in s)", "x": "x (px)", "y": "y (px)",
+               "buttons": "buttons (the button mask: 0 none, 1 left, 2 right, 4 middle; all 0 if none were recorded)"}
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as the name it stands for: ``"Time (s)"`` → ``t``, ``Buttons`` → ``buttons``."""
+    name = cell.strip().strip('"\'').strip().lower()
+    name = re.sub(r"\s*[(\[][^()\[\]]*[)\]]$", "", name)
+    return ALIASES.get(name, name)
+
+
+def _split_header(line: str) -> tuple[str, list[str]]:
+    """(delimiter, column names) of a header line: the delimiter that finds most of t, x, y,
+    buttons (a tie: the one that splits into most columns, then ',')."""
+    best: tuple[int, int, str, list[str]] | None = None
+    for d in DELIMITERS:
+        names = [_column_name(c) for c in line.rstrip("\r\n").split(d)]
+        key = (sum(f in names for f in FIELDS), len(names))
+        if best is None or key > best[:2]:
+            best = (*key, d, names)
+    return best[2], best[3]  # type: ignore[index]
+
+
+def _header_problem(line: str, delimiter: str, names: list[str]) -> str:
+    """One line naming exactly what to change in a header that lacks t, x, y or buttons."""
+    raw = line.strip()
+    shown = raw if len(raw) <= 80 else raw[:77] + "..."
+    cells = [c.strip() for c in raw.split(delimiter)]
+    if all(_is_number(c.replace(",", ".")) for c in cells if c):
+        return (f"the first line is data ({shown}), not a header: add the header line t,x,y,buttons above it")
+    if len(names) < 3:
+        return (f"the header ({shown}) has {len(names)} column(s): separate the columns t,x,y,buttons with ',', ';' "
+                "or a tab")
+    missing = [f for f in FIELDS if f not in names]
+    return (f"header must name the columns t,x,y,buttons (got {shown}): name a column "
+            + " and a column ".join(FIELD_WORDS[f] for f in missing) + " (any case; Time and Button are fine too)")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _units_findings(trace: Trace) -> dict[str, str]:
+    """What in ``trace`` does not look like seconds and pixels: ``{"t": evidence}`` and/or
+    ``{"xy": evidence}``, judged on the events that move the pointer in ``UNITS_WINDOWS``
+    stretches spread over the trace (``UNITS_LOOK_EVENTS`` events in all: bounded time and
+    memory on any trace):
 
     * a moving pointer sends events 1–17 ms apart, so when even the shortest tenth of the
       (non-zero) gaps between moving events is ``SLOW_SAMPLING_S`` or more, on a trace that
@@ -178,7 +229,7 @@ def units_note(trace: Trace) -> str | None:
       half-pixel grid, is in normalised (0–1) units, and every movement would be smaller than
       the sensor noise the filters expect.
 
-    None when the trace looks right (or moves too little to say)."""
+    Empty when the trace looks right (or moves too little to say)."""
     n = len(trace)
     size = max(2, UNITS_LOOK_EVENTS // UNITS_WINDOWS)
     starts = [0] if n <= UNITS_LOOK_EVENTS else np.linspace(0, n - size, UNITS_WINDOWS).astype(int)
@@ -194,16 +245,70 @@ def units_note(trace: Trace) -> str | None:
             off_grid = off_grid or bool(np.any((x * 2) % 1 != 0) or np.any((y * 2) % 1 != 0))
     gap = np.concatenate(gaps)
     if len(gap) < 20:
-        return None
-    notes = []
+        return {}
+    found = {}
     fast = float(np.percentile(gap, 10))
     if fast >= SLOW_SAMPLING_S and trace.t[-1] - trace.t[0] >= MS_SPAN_S:
-        notes.append(f"even the shortest tenth of its moving events are {fast:.3g} s apart where a pointer sends "
-                     f"one every 1-17 ms: the column t must be in seconds (in milliseconds? divide it by 1000)")
+        found["t"] = (f"even the closest tenth of its moving events are {fast:.3g} apart, where a pointer's "
+                      f"are 0.001-0.017 s apart")
     if off_grid and -MIN_SPAN_PX <= lo and hi <= MIN_SPAN_PX:
-        notes.append(f"its pointer moves within {hi - lo:.3g} px of the origin: the columns x and y must be in px "
-                     f"(normalised to 0-1? multiply them by the screen's size)")
-    return "; ".join(notes) + "; it is used as it is" if notes else None
+        found["xy"] = f"its pointer moves within {hi - lo:.3g} of the origin where a screen is hundreds of px"
+    return found
+
+
+TIME_HINT = "add --time-unit ms to convert it to seconds (or --time-unit s if it really is in seconds)"
+COORDS_HINT = ("add --coords normalised --screen WIDTHxHEIGHT (the recording's screen in px, e.g. 1920x1080) "
+               "to convert them to px (or --coords px if they really are pixels)")
+
+
+def units_note(trace: Trace) -> str | None:
+    """One line saying which columns do not look like seconds and pixels and which option says
+    what they are (see :func:`_units_findings`); None when the trace looks right."""
+    found = _units_findings(trace)
+    notes = []
+    if "t" in found:
+        notes.append(f"the column t looks like milliseconds ({found['t']}): {TIME_HINT}")
+    if "xy" in found:
+        notes.append(f"the columns x and y look normalised to 0-1 ({found['xy']}): {COORDS_HINT}")
+    return "; ".join(notes) or None
+
+
+@dataclass(frozen=True)
+class Units:
+    """The units a user says a trace's columns are in. None: judge, and refuse a trace whose
+    times look like milliseconds or whose coordinates look normalised (:func:`in_units`)."""
+
+    time: str | None = None  # "s" or "ms"
+    coords: str | None = None  # "px" or "normalised"
+    screen: tuple[float, float] | None = None  # px, width and height: what "normalised" is a share of
+
+    def __post_init__(self) -> None:
+        if self.time not in (None, "s", "ms") or self.coords not in (None, "px", "normalised"):
+            raise ValueError(f"not units: {self}")
+        if (self.coords == "normalised") != (self.screen is not None):
+            raise ValueError("normalised coordinates need the screen's size (and only they do)")
+
+
+def in_units(trace: Trace, units: Units = Units(), path: str | Path | None = None) -> Trace:
+    """``trace`` in seconds and pixels: converted as ``units`` say, and refused (a
+    :class:`TraceError` naming the file, the column, the evidence and the option to add) when a
+    column whose unit was not given does not look like seconds or pixels."""
+    t, x, y, extra = trace.t, trace.x, trace.y, dict(trace.extra)
+    if units.time == "ms":
+        t = t / 1000.0
+    if units.coords == "normalised":
+        w, h = units.screen  # type: ignore[misc]
+        x, y = x * w, y * h
+        extra = {k: v * (w if k == "ix" else h if k == "iy" else 1.0) for k, v in extra.items()}
+    out = Trace(t, x, y, trace.buttons, extra, trace.path)
+    found = _units_findings(out) if units.time is None or units.coords is None else {}
+    where = path if path is not None else (trace.path or "trace")
+    if units.time is None and "t" in found:
+        raise TraceError(where, None, "t", f"looks like milliseconds, not seconds ({found['t']}): {TIME_HINT}")
+    if units.coords is None and "xy" in found:
+        raise TraceError(where, None, "x", f"x and y look normalised to 0-1, not px ({found['xy']}): "
+                                           f"{COORDS_HINT}")
+    return out
 
 
 def read_trace(path: str | Path, extra: Iterable[str] = ()) -> Trace:
@@ -230,7 +335,7 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
     try:
         with _open_read(path) as fh:
             header = fh.readline(MAX_LINE_CHARS + 1)
-            names = [h.strip() for h in header.strip().split(",")]
+            delimiter, names = _split_header(header)
             if not header.strip() or any(f not in names for f in FIELDS) or header.lstrip().startswith("#"):
                 return None
             kept = [k for k in extra if k in names]
@@ -248,7 +353,7 @@ def _read_csv_fast(path: Path, extra: tuple[str, ...]) -> Trace | None:
             for chunk in itertools.chain([first], chunks):
                 if chunk is None:  # a line the strict reader must judge (too long, a lone CR, not ASCII)
                     return None
-                a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds)
+                a, xy = _parse_chunk(chunk, cols, len(kept), xy_kinds, delimiter)
                 if xy is np.float64:  # sub-pixel values: later chunks will be too, skip the integer try
                     xy_kinds = (np.float64,)
                 k = 0 if a is None else a.shape[0]
@@ -304,7 +409,7 @@ def _line_chunks(fh) -> Iterator[list[str] | None]:
 
 
 def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
-                 xy_kinds: tuple = (np.int64, np.float64)) -> tuple[np.ndarray | None, type | None]:
+                 xy_kinds: tuple = (np.int64, np.float64), delimiter: str = ",") -> tuple[np.ndarray | None, type | None]:
     """Parse CSV lines into a record array (fields c0..), checked, and the type x, y were read
     as; (None, None) if anything is off."""
     # The lines are ASCII (:func:`_line_chunks` sends anything else to the strict reader).
@@ -316,7 +421,7 @@ def _parse_chunk(chunk: list[str], cols: list[int], n_extra: int,
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # e.g. an empty input: let the strict reader say it
-                a = np.loadtxt(chunk, delimiter=",", usecols=cols, ndmin=1, comments="#", dtype=dtype)
+                a = np.loadtxt(chunk, delimiter=delimiter, usecols=cols, ndmin=1, comments="#", dtype=dtype)
             break
         except (ValueError, UserWarning, OverflowError):
             continue
@@ -375,22 +480,32 @@ def _read_strict(path: Path, extra: Iterable[str]) -> Trace:
 
 
 def _csv_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
-    reader = csv.reader(_lines(path, fh))
+    lines = _lines(path, fh)
+    seen: list[str] = []
+    delimiter = ","
+    for text in lines:  # the delimiter from the first line that is not blank or a comment
+        seen.append(text)
+        if text.strip() and not text.lstrip().startswith("#"):
+            delimiter = _split_header(text)[0]
+            break
+    reader = csv.reader(itertools.chain(seen, lines), delimiter=delimiter)
+    decimal_comma = delimiter != ","  # "0,5" is a number where ';' or tab separates the columns
     header = None
     for row in reader:
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()) or row[0].lstrip().startswith("#"):
             continue
         if header is None:
-            header = [h.strip() for h in row]
+            header = [_column_name(h) for h in row]
             missing = [f for f in FIELDS if f not in header]
             if missing:
-                raise TraceError(path, line, missing[0],
-                                 f"header must name the columns {','.join(FIELDS)} (got {','.join(header)})")
+                raise TraceError(path, line, missing[0], _header_problem(delimiter.join(row), delimiter, header))
             continue
         if len(row) < len(header):
             name = header[len(row)]
             raise TraceError(path, line, name, "is missing (row too short)")
+        if decimal_comma:
+            row = [v.replace(",", ".") for v in row]
         yield line, {h: v.strip() for h, v in zip(header, row)}
     if header is None:
         raise TraceError(path, 1, None, "is empty: no header line t,x,y,buttons")
@@ -406,7 +521,7 @@ def _jsonl_records(path: Path, fh) -> Iterator[tuple[int, dict]]:
             raise TraceError(path, line, None, f"is not valid JSON: {exc.msg}") from None
         if not isinstance(rec, dict):
             raise TraceError(path, line, None, "is not a JSON object")
-        yield line, rec
+        yield line, {_column_name(k): v for k, v in rec.items()}
 
 
 def write_trace(path: str | Path, trace: Trace, extra: dict[str, np.ndarray] | None = None,

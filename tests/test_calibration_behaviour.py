@@ -84,9 +84,9 @@ def test_figures_are_labelled_measured_against_ground_truth_or_estimated(sim_fil
     assert main(["replay", str(sim_file), "-o", str(tmp_path / "o.csv"), "--profile", str(prof), "--json"]) == 0
     m = json.loads(capsys.readouterr().out)["metrics"]
     assert m["basis"] == "measured against ground truth"
-    assert m["tremor_db"] == pytest.approx(t["tremor_db"], abs=1e-9)
-    assert m["jitter_out_px"] == pytest.approx(t["hold_after_px"], abs=1e-9)
-    assert m["lag_ms"] == t["lag_ms"]
+    assert round(m["tremor_db"], 1) == t["tremor_db"]  # calibrate shows figures to 0.1 dB, px and 1 ms
+    assert round(m["jitter_out_px"], 1) == t["hold_after_px"]
+    assert round(m["lag_ms"]) == t["lag_ms"]
     # the same trace without its truth file: estimated, and said so in the text
     bare = tmp_path / "bare.csv"
     bare.write_text(sim_file.read_text())

@@ -10,8 +10,9 @@ import sys
 import pytest
 from helper_death import run_script
 
-from steadyinput.calibration.analysis import analyse
+from steadyinput.calibration.analysis import analyse, recommend
 from steadyinput.calibration.session import calibrate
+from steadyinput.calibration.tuning import TIE_DB, tremor_band
 from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
 
@@ -19,20 +20,38 @@ from steadyinput.simulate import TaskSpec, UserSpec, simulate
 @pytest.mark.parametrize("kind,freq,amp,seed", [("intention", 4.0, 8.0, 77), ("essential", 8.0, 5.0, 77),
                                                 ("essential", 6.0, 2.0, 3), ("rest", 5.0, 1.0, 11),
                                                 ("none", None, 0.0, 5)])
-def test_tuned_profile_is_never_worse_than_the_best_shipped_one_on_its_recording(kind, freq, amp, seed, tmp_path):
+def test_tuned_profile_is_never_measurably_worse_than_the_best_shipped_one_and_extends_the_recommended_one(
+        kind, freq, amp, seed, tmp_path):
     sim = simulate(UserSpec(kind, freq, amp), TaskSpec(trials=16), seed=seed)
     out = calibrate(sim.trace, recording="sim", lag_budget_ms=40.0, name="t")
-    best, (top_name, top) = out.result.best, out.result.best_shipped()
+    r = out.result
+    best, (top_name, top) = r.best, r.best_shipped()
     assert best.within_budget and best.metrics["lag_ms"] <= 40.0
-    assert best.score >= top.score - 1e-9, (best.score, top_name, top.score)
-    assert out.result.base == top_name  # the search starts from the best shipped profile
+    assert best.score >= top.score - TIE_DB, (best.score, top_name, top.score)
+    # it extends the recommended profile, or says in one sentence why not
+    assert r.recommended == recommend(out.analysis)
+    assert r.base == r.recommended or (r.base_reason.startswith(f"It extends {r.base} rather than the recommended "
+                                                                f"{r.recommended}: ") and r.base == top_name)
     # the text is a valid profile that extends that profile and records where it came from
     path = tmp_path / "t.yaml"
     path.write_text(out.profile_text)
     prof = load(path)
-    assert prof.data["provenance"]["lag_budget_ms"] == 40.0
-    assert prof.data["provenance"]["started_from"] == top_name
-    assert prof.data["provenance"]["score"] >= prof.data["provenance"]["best_shipped_score"]
+    pv = prof.data["provenance"]
+    assert pv["lag_budget_ms"] == 40.0 and pv["started_from"] == r.base
+    assert pv["score"] >= pv["best_shipped_score"] - TIE_DB
+    assert pv["gain_db"] == round(pv["score"] - pv["best_shipped_score"], 1)
+    if out.analysis.rhythmic:  # the filter starts from the measured frequency, or the notes say why not
+        k = prof.data["kalman"]
+        assert k["tremor_hz"] == round(out.analysis.tremor_hz, 1) or "rather than the measured" in r.base_reason
+        assert k["track_band_hz"][0] < k["tremor_hz"] < k["track_band_hz"][1]
+    if r.base_reason:
+        assert r.base_reason in " ".join(prof.data["notes"].split())
+
+
+@pytest.mark.parametrize("freq", [2.6, 4.0, 7.0, 11.0])
+def test_the_band_the_filter_follows_holds_the_measured_frequency_but_not_its_harmonic(freq):
+    lo, hi = tremor_band(freq)
+    assert 1.0 <= lo <= freq - 0.99 and freq + 0.99 <= hi < 2 * freq and hi <= 25.0
 
 
 def test_lag_budget_is_respected():
@@ -72,7 +91,7 @@ def test_calibrate_saves_only_when_asked_and_reports_the_gain(tmp_path, user_pro
     assert r.returncode == 0, r.stderr
     assert not user_profile_dir.exists() or not list(user_profile_dir.iterdir())
     page = (tmp_path / "rep" / "report.html").read_text()
-    assert "against the best shipped profile" in page and "dB</b>" in page
+    assert "for the best shipped profile on this recording" in page and " dB</b>" in page
     for f in ("spectrum.png", "before_after.png", "calibration.json"):
         assert (tmp_path / "rep" / f).stat().st_size > 0
     r = _si("calibrate", "--from", trace, "--save", "maria")
@@ -109,7 +128,7 @@ def test_tuning_carries_on_in_this_process_when_a_helper_dies():
 import sys
 from helper_death import die_in_helpers
 from steadyinput.calibration import tuning
-from steadyinput.calibration.analysis import analyse
+from steadyinput.calibration.analysis import analyse, recommend
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
 sim = simulate(UserSpec("essential", 6.0, 4.0), TaskSpec(trials=10), seed=4)
 a = analyse(sim.trace)

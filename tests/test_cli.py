@@ -102,7 +102,7 @@ def test_profile_commands(tmp_path, user_profile_dir):
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema_version: 1\nadaptive:\n  hold_cutof_hz: 1\n  order: 3\n")
     r = si("profile", "validate", bad, check=False)
-    assert r.returncode == 1 and f"{bad}:3:" in r.stdout and f"{bad}:4:" in r.stdout
+    assert r.returncode == 2 and f"{bad}:3:" in r.stdout and f"{bad}:4:" in r.stdout
 
 
 @pytest.mark.parametrize("fix,expect_saved", [("s/gate_px: 3/gate_px: 4/", True), ("s/gate_px: 3/gate_px: -4/", False)])
@@ -118,10 +118,48 @@ def test_profile_edit_saves_only_valid_profiles(user_profile_dir, fix, expect_sa
     if expect_saved:
         assert r.returncode == 0 and "gate_px: 4" in text
     else:
-        assert r.returncode == 1 and "gate_px: 3" in text and "must be a number" in r.stdout
+        assert r.returncode == 2 and "gate_px: 3" in text and "must be a number" in r.stdout
 
 
-def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command_and_is_still_used(tmp_path):
+def test_profile_validate_of_a_missing_or_invalid_file_exits_2_as_the_readme_says(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "2 when one is\nmissing or invalid" in readme
+    missing = tmp_path / "nope.yaml"
+    r = si("profile", "validate", missing, check=False)
+    assert r.returncode == 2 and str(missing) in r.stdout + r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: moderate\nadaptive: {gate_px: -1}\n")
+    assert si("profile", "validate", bad, check=False).returncode == 2
+    assert si("profile", "validate", "moderate").returncode == 0
+
+
+def test_the_replay_page_opens_with_the_persons_figures_in_plain_sentences_and_no_internal_keys(tmp_path):
+    import html
+    import re
+    trace = tmp_path / "user.csv"
+    si("simulate", "--tremor", "essential", "--freq", "6", "--amp", "5", "--trials", "8", "--seed", "4", "-o", trace)
+    si("replay", trace, "-o", tmp_path / "out.csv", "--report", tmp_path / "rep")
+    page = (tmp_path / "rep" / "index.html").read_text()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.split("<body>", 1)[1])).split())
+    for internal in ("profile_file", "faults:", "warnings:", "events_in", "actions_out", "site-packages", "[]",
+                     str(Path(__file__).anchor) + "tmp", "against truth", "reference"):
+        assert internal not in text, (internal, text)
+    m = json.loads((tmp_path / "rep" / "metrics.json").read_text())
+    assert m["profile_file"] and m["faults"] == []  # the internal keys stay in metrics.json
+    mm = m["metrics"]
+    first = text.split("Tremor removed", 1)[0]  # before the table: the person's figures, in a sentence
+    assert (f"With the profile 'moderate', {mm['tremor_db']:.1f} dB of the tremor was removed; while holding still "
+            f"the pointer wandered {mm['jitter_raw_px']:.2f} px, the cursor {mm['jitter_out_px']:.2f} px; the cursor "
+            f"followed deliberate movement {mm['lag_ms']:.0f} ms behind the hand.") in first, first
+    assert "These figures are measured: the recording is a simulation" in text
+    assert "Recording user.csv:" in text and "metrics.json" in text
+    bare = tmp_path / "bare.csv"
+    bare.write_text(trace.read_text())
+    si("replay", bare, "-o", tmp_path / "out2.csv", "--report", tmp_path / "rep2")
+    assert "These figures are estimates" in (tmp_path / "rep2" / "index.html").read_text()
+
+
+def test_a_trace_timed_in_milliseconds_is_refused_by_each_command_unless_the_unit_is_given(tmp_path):
     from steadyinput.traces import Trace, read_trace, write_trace
     good = tmp_path / "s.csv"
     si("simulate", "--trials", "3", "-o", good)
@@ -129,18 +167,46 @@ def test_a_trace_timed_in_milliseconds_gets_a_one_line_warning_from_each_command
     odd = tmp_path / "in" / "rec.csv"
     tr = read_trace(good)
     write_trace(odd, Trace(tr.t * 1000, tr.x, tr.y, tr.buttons))
-    runs = {
-        "replay": si("replay", odd, "-o", tmp_path / "o.csv"),
-        "calibrate": si("calibrate", "--from", odd, "--no-tune"),
-        "bench real": si("bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
-                         "-o", tmp_path / "b"),
+    commands = {
+        "replay": ["replay", odd, "-o", tmp_path / "o.csv"],
+        "calibrate": ["calibrate", "--from", odd, "--no-tune"],
+        "bench real": ["bench", "real", tmp_path / "in", "--format", "trace", "--profiles", "off", "-j", "1",
+                       "-o", tmp_path / "b"],
     }
-    for cmd, r in runs.items():
-        warnings = [line for line in r.stderr.splitlines() if "warning:" in line]
-        assert len(warnings) == 1 and warnings[0].startswith(f"steadyinput {cmd}: warning: ") \
-            and "rec" in warnings[0] and "in milliseconds? divide it by 1000" in warnings[0], (cmd, r.stderr)
-    assert (tmp_path / "o.csv").exists()
+    for cmd, argv in commands.items():
+        r = si(*argv, check=False)
+        lines = r.stderr.strip().splitlines()
+        assert r.returncode == 2 and len(lines) == 1, (cmd, r.stderr)
+        assert lines[0].startswith(f"steadyinput {cmd.split()[0]}: error: ") and "rec.csv: field 't': looks like " \
+            "milliseconds" in lines[0] and "--time-unit ms" in lines[0], (cmd, r.stderr)
+        assert r.stdout == "" or cmd == "bench real", (cmd, r.stdout)
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "b").exists()  # nothing written
+    # with the unit said, each command converts and runs; the figures are those of the trace in s
+    ok = {cmd: si(*argv, "--time-unit", "ms") for cmd, argv in commands.items()}
+    assert all("warning" not in r.stderr for r in ok.values())
+    assert tr.t[-1] <= read_trace(tmp_path / "o.csv").t[-1] < tr.t[-1] + 2  # seconds again (until settled)
+    same = si("calibrate", "--from", good, "--no-tune", "--json")
+    conv = si("calibrate", "--from", odd, "--no-tune", "--json", "--time-unit", "ms")
+    a, b = json.loads(same.stdout), json.loads(conv.stdout)
+    assert (a["tremor_hz"], a["amplitude_px"], a["rhythmic"]) == (b["tremor_hz"], b["amplitude_px"], b["rhythmic"])
     assert "warning" not in si("replay", good, "-o", tmp_path / "o2.csv").stderr
+
+
+def test_normalised_coordinates_are_refused_unless_the_screen_is_given(tmp_path):
+    from steadyinput.traces import Trace, read_trace, write_trace
+    good = tmp_path / "s.csv"
+    si("simulate", "--trials", "3", "-o", good)
+    tr = read_trace(good)
+    odd = tmp_path / "norm.csv"
     write_trace(odd, Trace(tr.t, tr.x / 1920, tr.y / 1080, tr.buttons))  # normalised to the screen
-    r = si("replay", odd, "-o", tmp_path / "o3.csv")
-    assert "warning:" in r.stderr and "multiply them by the screen's size" in r.stderr, r.stderr
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", check=False)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "x and y look normalised" in r.stderr and "--coords normalised --screen" in r.stderr
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", check=False)
+    assert r.returncode == 2 and "needs --screen" in r.stderr and not (tmp_path / "o3.csv").exists()
+    r = si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", "--screen", "big", check=False)
+    assert r.returncode == 2 and "WIDTHxHEIGHT" in r.stderr
+    si("replay", odd, "-o", tmp_path / "o3.csv", "--coords", "normalised", "--screen", "1920x1080")
+    si("replay", good, "-o", tmp_path / "o4.csv")
+    back, same = read_trace(tmp_path / "o3.csv"), read_trace(tmp_path / "o4.csv")
+    assert back.x.max() == pytest.approx(same.x.max(), abs=1) and back.y.max() == pytest.approx(same.y.max(), abs=1)

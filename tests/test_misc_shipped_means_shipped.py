@@ -65,7 +65,7 @@ def test_calibrate_include_user_labels_the_users_profiles_in_text_json_and_repor
     assert main(["calibrate", "--from", str(trace), "--include-user", "--json", "--report", str(tmp_path / "rep")]) == 0
     res = json.loads(capsys.readouterr().out)
     assert set(res["tuned"]["user"]) == {"anna (user)", "moderate (user)"}
-    assert res["tuned"]["shipped"] == pytest.approx({n: s.score for n, s in plain.result.shipped.items()})
+    assert res["tuned"]["shipped"] == pytest.approx({n: s.score for n, s in plain.result.shipped.items()}, abs=0.05)
     assert res["tuned"]["best_shipped"] in plain.result.shipped
     page = (tmp_path / "rep" / "report.html").read_text()
     assert "anna (user)" in page and "moderate (user)" in page

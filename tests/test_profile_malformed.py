@@ -49,7 +49,7 @@ def test_a_malformed_profile_is_a_profile_error_naming_the_file_never_ok(tmp_pat
     assert exc.value.problems and all(m.startswith(f"{p}:") and "\n" not in m for m in exc.value.problems)
     assert len(exc.value.problems) < 10
     code, out = _validate(capsys, p)
-    assert code == 1 and "OK" not in out and str(p) in out
+    assert code == 2 and "OK" not in out and str(p) in out
     assert p.read_bytes() == MALFORMED[what]
 
 
@@ -57,7 +57,7 @@ def test_a_folder_named_like_a_profile_is_an_error_naming_it(tmp_path, capsys):
     d = tmp_path / "x.yaml"
     d.mkdir()
     code, out = _validate(capsys, d)
-    assert code == 1 and f"{d}: is a folder, not a profile file" in out
+    assert code == 2 and f"{d}: is a folder, not a profile file" in out
 
 
 def test_a_100_mb_file_is_refused_without_reading_it(tmp_path, capsys):
@@ -66,12 +66,12 @@ def test_a_100_mb_file_is_refused_without_reading_it(tmp_path, capsys):
         fh.write(b"extends: moderate\nnotes: ")
         fh.truncate(100 * 1024 * 1024)
     code, out = _validate(capsys, p)
-    assert code == 1 and f"{p}: too large for a profile" in out
+    assert code == 2 and f"{p}: too large for a profile" in out
 
 
 def test_a_profile_that_is_a_device_is_refused(capsys):
     code, out = _validate(capsys, "/dev/zero")
-    assert code == 1 and "/dev/zero: not a regular file" in out
+    assert code == 2 and "/dev/zero: not a regular file" in out
 
 
 def test_an_extends_of_a_folder_names_the_line(tmp_path):

@@ -22,7 +22,7 @@ def test_adaptive_hold_cutoff_above_move_cutoff_is_a_profile_error_not_a_traceba
     p = tmp_path / "p.yaml"
     p.write_text("extends: moderate\nadaptive: {enabled: true, hold_cutoff_hz: 20, move_cutoff_hz: 10}\n")
     assert _problems(p) == [f"{p}:2: adaptive.hold_cutoff_hz (20) must not be above adaptive.move_cutoff_hz (10)"]
-    assert main(["profile", "validate", str(p)]) == 1
+    assert main(["profile", "validate", str(p)]) == 2
     trace = tmp_path / "t.csv"
     assert main(["simulate", "--trials", "2", "-o", str(trace)]) == 0
     capsys.readouterr()

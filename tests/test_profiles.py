@@ -174,7 +174,7 @@ def test_an_empty_profile_is_an_error_that_says_what_a_profile_needs(tmp_path, c
     (msg,) = _problems(p)
     assert msg.startswith(f"{p}:1: the profile is empty") and "extends: moderate" in msg
     code, out = _validate_cli(capsys, p)
-    assert code == 1 and "OK" not in out and f"{p}:1:" in out
+    assert code == 2 and "OK" not in out and f"{p}:1:" in out
 
 
 def test_a_duplicate_setting_is_reported_with_its_line_and_the_first_one(tmp_path):
@@ -195,7 +195,7 @@ def test_a_duplicate_section_is_reported_with_its_line_and_the_first_one(tmp_pat
     assert probs == [f"{p}:6: adaptive appears twice (first at line 2); keep one",
                      f"{p}:8: extends appears twice (first at line 1); keep one"]
     code, out = _validate_cli(capsys, p)
-    assert code == 1 and "OK" not in out and "adaptive appears twice" in out
+    assert code == 2 and "OK" not in out and "adaptive appears twice" in out
 
 
 def test_a_user_profile_extending_its_own_name_without_a_shipped_namesake_says_it_names_itself(
@@ -207,7 +207,7 @@ def test_a_user_profile_extending_its_own_name_without_a_shipped_namesake_says_i
     assert msg.startswith(f"{bob}:2: extends: 'bob' names this profile itself")
     assert "not a shipped profile" not in msg
     code, out = _validate_cli(capsys, "bob")
-    assert code == 1 and f"{bob}:2: extends: 'bob' names this profile itself" in out
+    assert code == 2 and f"{bob}:2: extends: 'bob' names this profile itself" in out
 
 
 @pytest.mark.parametrize("ref", ["./bob.yaml", "bob.yaml", "../profiles/bob.yaml", "{dir}/bob.yaml"])

@@ -38,34 +38,97 @@ def _setup_logging() -> Path:
     return path
 
 
-def tray_problem() -> str | None:
-    """Why no tray can be shown here, or None."""
+NOT_CHECKED = "not checked without a display"
+
+
+def tk_fix() -> str:
+    """What to install for Tk, for this Python (a system Python gets it from the package manager;
+    one built from source, e.g. by pyenv, must be built again with Tk's headers)."""
     if sys.platform in ("win32", "darwin"):
-        return None
-    if not os.environ.get("DISPLAY"):
-        if os.environ.get("WAYLAND_DISPLAY"):
-            return "Wayland without XWayland: no tray icon can be shown"
-        return "no display (DISPLAY is not set)"
+        return "install Python from python.org with 'tcl/tk and IDLE' ticked, then steadyinput again"
+    system = sys.base_prefix in ("/usr", "/usr/local") and Path(sys.base_prefix, "lib").is_dir() and \
+        Path(sys.executable).resolve().is_relative_to("/usr")
+    version = ".".join(map(str, sys.version_info[:3]))
+    if system:
+        return ("sudo apt install python3-tk (Debian, Ubuntu; Fedora: sudo dnf install python3-tkinter; "
+                "Arch: sudo pacman -S tk)")
+    return (f"this Python ({sys.base_prefix}) was built without Tk: sudo apt install tk-dev, then build it again "
+            f"(pyenv: pyenv install --force {version}) and reinstall steadyinput; or install steadyinput with the "
+            "system Python and sudo apt install python3-tk")
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
     try:
-        import tkinter  # noqa: F401  (menus and dialogs)
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def tray_checks() -> list:
+    """Every piece the tray needs, each an :class:`~steadyinput.access_checks.Check` with its fix:
+    a display, Tk (the menu), pystray and Pillow (the icon), python-xlib (X11), and a system tray
+    on the display or PyGObject (AppIndicator). Pieces that need a display to be checked say so."""
+    from ..access_checks import Check
+    out = []
+    desktop = sys.platform in ("win32", "darwin")
+    display = desktop or bool(os.environ.get("DISPLAY"))
+    if not desktop:
+        if display:
+            out.append(Check(True, f"display {os.environ['DISPLAY']}"))
+        elif os.environ.get("WAYLAND_DISPLAY"):
+            out.append(Check(False, "Wayland without XWayland: no tray icon can be shown",
+                             "enable XWayland, or run headless: steadyinput run --no-tray"))
+        else:
+            out.append(Check(False, "no display (DISPLAY is not set)",
+                             "run inside a desktop session (X11, or Wayland with XWayland); headless: "
+                             "steadyinput run --no-tray"))
+    try:
+        import tkinter
+        out.append(Check(True, f"Tk {tkinter.TkVersion} (the menu and dialogs)"))
     except ImportError:
-        return "this Python has no Tk (on Debian and Ubuntu: sudo apt install python3-tk)"
-    try:
-        import gi  # noqa: F401  (AppIndicator: no XEmbed tray needed)
+        out.append(Check(False, "this Python has no Tk (the menu and dialogs need it)", tk_fix()))
+    libs = [("pystray", "pystray"), ("PIL", "Pillow")] + ([] if desktop else [("Xlib", "python-xlib")])
+    missing = [pkg for mod, pkg in libs if not _importable(mod)]
+    out.append(Check(not missing, ", ".join(pkg for _, pkg in libs) + ("" if not missing else
+                     f": {', '.join(missing)} missing"),
+                     f"{Path(sys.executable).name} -m pip install {' '.join(missing)}" if missing else ""))
+    if desktop:
+        return out
+    gi = _importable("gi")
+    if gi:
+        out.append(Check(True, "PyGObject (AppIndicator menu, no XEmbed tray needed)"))
+    elif not display:
+        out.append(Check(False, f"system tray: {NOT_CHECKED} (a panel with a notification area is "
+                                "needed, or PyGObject for AppIndicator)",
+                         "sudo apt install python3-gi gir1.2-ayatanaappindicator3-0.1 for a full menu under "
+                         "GNOME/KDE"))
+    else:
+        try:
+            from Xlib import display as xdisplay
+            d = xdisplay.Display()
+            owner = d.get_selection_owner(d.intern_atom(f"_NET_SYSTEM_TRAY_S{d.get_default_screen()}"))
+            d.close()
+            out.append(Check(owner != 0, "system tray: " + (
+                "running (no PyGObject: pystray's X11 icon; a full menu under GNOME/KDE needs python3-gi "
+                "gir1.2-ayatanaappindicator3-0.1)" if owner != 0 else
+                "no system tray is running on this display (no panel with a notification area, and no "
+                "PyGObject for AppIndicator)"),
+                "" if owner != 0 else "start a panel with a notification area, or sudo apt install python3-gi "
+                                      "gir1.2-ayatanaappindicator3-0.1"))
+        except Exception as exc:
+            out.append(Check(False, f"system tray: cannot reach the X display: {exc}",
+                             "check DISPLAY and that the X server lets this user connect"))
+    return out
+
+
+def tray_problem(fixes: bool = True) -> str | None:
+    """Why no tray can be shown here (every missing piece, with its fix unless ``fixes`` is
+    false, in one line), or None."""
+    bad = [c for c in tray_checks() if not c.ok and NOT_CHECKED not in c.what]
+    if not bad:
         return None
-    except ImportError:
-        pass
-    try:
-        from Xlib import display
-        d = display.Display()
-        owner = d.get_selection_owner(d.intern_atom(f"_NET_SYSTEM_TRAY_S{d.get_default_screen()}"))
-        d.close()
-    except Exception as exc:
-        return f"cannot reach the X display: {exc}"
-    if owner == 0:
-        return ("no system tray is running on this display (no panel with a notification area, and no "
-                "PyGObject for AppIndicator)")
-    return None
+    return "; ".join(c.what + (f" (fix: {c.fix})" if c.fix and fixes else "") for c in bad)
 
 
 def menu_model(app: App) -> list:

@@ -23,7 +23,7 @@ from ..filters import Chain
 from ..metrics import real_input, real_metrics
 from ..parallel import completed, cpus, helping
 from ..pipeline import build_engine, replay_trace
-from ..traces import Trace, read_trace
+from ..traces import Trace, Units, in_units, read_trace
 from .progress import Progress
 
 TRACE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -61,10 +61,12 @@ def is_spiral(path: Path, fmt: str) -> bool:
     return fmt == "spiral" or (fmt == "auto" and is_spiral_name(path))
 
 
-def read_all(files: list[Path], fmt: str, tests: set[int] | None = None) -> list[Named]:
+def read_all(files: list[Path], fmt: str, tests: set[int] | None = None, units: Units = Units()) -> list[Named]:
     """Read every file up front (a bad one fails before the long run); spiral files give one
     trace per session and test, named ``FILE:sN-tK`` (only the tests in ``tests``, if given).
-    Traces shorter than ``MIN_TRACE_S`` are kept but not measured (see :func:`measurable`)."""
+    Traces shorter than ``MIN_TRACE_S`` are kept but not measured (see :func:`measurable`).
+    ``units``: what the columns of the .csv/.jsonl traces are in (:func:`~steadyinput.traces.in_units`:
+    one that looks like milliseconds or normalised coordinates is refused unless they say)."""
     from ..spiral import read_spiral
     out: list[Named] = []
     for p in files:
@@ -73,7 +75,7 @@ def read_all(files: list[Path], fmt: str, tests: set[int] | None = None) -> list
             out += [Named(f"{stem}:{piece.label}", piece.trace) for piece in read_spiral(p)
                     if tests is None or piece.test in tests]
         else:
-            out.append(Named(stem, read_trace(p)))
+            out.append(Named(stem, in_units(read_trace(p), units, p)))
     return out
 
 

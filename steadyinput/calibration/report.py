@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import run
-from ..metrics import basis, hold_text
 from ..pipeline import build_engine
 from ..plotting import pyplot
 from ..traces import Trace
@@ -123,51 +122,63 @@ def plot_before_after(path: Path, raw: Trace, out: Trace) -> None:
     plt.close(fig)
 
 
-def _scores(scored: dict) -> dict:
-    return {n: {"score": s.score, "within_budget": s.within_budget, "metrics": s.metrics} for n, s in scored.items()}
+def _f(v, decimals: int = 1, unit: str = "") -> str:
+    """A shown figure (already rounded by :mod:`.figures`) as text; "—" when there is none."""
+    return "—" if v is None else f"{v:.{decimals}f}{unit}"
 
 
-def _hold_px(m: dict) -> str:
-    if m.get("jitter_raw_px") is None or not m.get("holds"):
-        return "—"
-    return f"{m['jitter_raw_px']:.1f} → {m['jitter_out_px']:.1f}"
+def _hold_px(f: dict) -> str:
+    return "—" if f["hold_before_px"] is None else f"{f['hold_before_px']:.1f} → {f['hold_after_px']:.1f}"
 
 
 def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult | None,
-          profile_text: str | None, meta: dict) -> Path:
-    """Write report.html, spectrum.png, before_after.png and calibration.json; returns the page."""
+          profile_text: str | None, meta: dict, figures: dict | None = None) -> Path:
+    """Write report.html, spectrum.png, before_after.png and calibration.json; returns the page.
+
+    Every figure comes from ``figures`` (:func:`.figures.shown`, what the terminal and ``--json``
+    show); calibration.json is that same object with the recording's details."""
+    from .figures import hold_words, scored, shown
+    fig = figures or shown(a, result, meta.get("recommended_profile", A.recommend(a)))
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     plot_spectrum(d / "spectrum.png", raw, a)
     rows = [
-        ("Rhythmic tremor", "yes" if a.rhythmic else "no"),
-        ("Tremor frequency", f"{a.tremor_hz:.1f} Hz" if a.tremor_hz else "—"),
-        ("Spread of the frequency", f"{a.bandwidth_hz:.1f} Hz" if a.bandwidth_hz else "—"),
-        ("Size (side to side)", f"{a.amplitude_pp_px:.1f} px"),
-        ("Size (RMS)", f"{a.amplitude_px:.1f} px"),
-        ("Main direction", f"{a.direction_deg:.0f}° from horizontal"),
-        ("Grows near targets (intention index)", f"{a.intention_index:.1f}×" if a.intention_index else "—"),
-        ("Unsteadiness that is not rhythmic", f"{a.irregular_px:.1f} px" + (" — looks like ataxia" if a.ataxia_like else "")),
-        ("Recording", f"{a.duration_s:.0f} s"),
+        ("Rhythmic tremor", "yes" if fig["rhythmic"] else "no"),
+        ("Tremor frequency", _f(fig["tremor_hz"], 1, " Hz")),
+        ("Spread of the frequency", _f(fig["bandwidth_hz"], 1, " Hz")),
+        ("Size (side to side)", _f(fig["amplitude_pp_px"], 1, " px")),
+        ("Size (RMS)", _f(fig["amplitude_px"], 1, " px")),
+        ("Main direction", f"{_f(fig['direction_deg'], 0)}° from horizontal"),
+        ("Grows near targets (intention index)", _f(fig["intention_index"], 1, "×")),
+        ("Unsteadiness that is not rhythmic",
+         _f(fig["irregular_px"], 1, " px") + (" — looks like ataxia" if fig["ataxia_like"] else "")),
+        ("Recording", _f(fig["duration_s"], 0, " s")),
     ]
     measured = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    body = [f"<p class=summary>{html.escape(a.summary)}</p>"]
-    data: dict = {"analysis": a.to_dict(), **meta}
+    body = [f"<p class=summary>{html.escape(fig['summary'])}</p>"]
+    data: dict = {**fig, **{k: v for k, v in meta.items() if k not in fig}}
     if result is not None:
+        t = fig["tuned"]
         out = Trace.from_actions(run(build_engine(result.best.data), raw.events()))
         plot_before_after(d / "before_after.png", raw, out)
-        bm = result.best.metrics
-        top = result.best_shipped()
-        shipped_name, best_shipped = top if top else ("—", None)
-        gain = result.best.score - best_shipped.score if best_shipped else float("nan")
+        e = html.escape
+        start = (f" Its filter starts from <b>{t['filter_start_hz']:g} Hz</b> and follows the tremor in "
+                 f"{t['filter_band_hz'][0]:g}–{t['filter_band_hz'][1]:g} Hz." if t["filter_start_hz"] is not None
+                 else "")
+        extends = (f"It extends <b>{e(t['extends'])}</b>, the profile recommended for this recording."
+                   if t["extends"] == t["recommended_profile"] else f"It extends <b>{e(t['extends'])}</b>.")
+        tie = (f" (a tie: scores within {t['tie_db']:g} dB are the same on one recording)"
+               if t["gain_db"] is not None and abs(t["gain_db"]) < t["tie_db"] else "")
+        vs = (f" It scores <b>{_f(t['score'])}</b> against <b>{_f(t['best_shipped_score'])}</b> for the best shipped "
+              f"profile on this recording (<b>{e(t['best_shipped'])}</b>): <b>{t['gain_db']:+.1f} dB</b>{tie}."
+              if t["best_shipped_score"] is not None else "")
         body.append(
-            f"<p>Tuned on this recording within a lag budget of {result.lag_budget_ms:.0f} ms "
-            f"({result.evaluated} settings tried, starting from <b>{html.escape(result.base)}</b>). "
-            f"The tuned profile removes {bm['tremor_db']:.1f} dB of tremor; {html.escape(hold_text(bm))}, "
-            f"with {bm['lag_ms']:.0f} ms of lag (figures {html.escape(basis(bm))}). It scores "
-            f"<b>{gain:+.1f} dB</b> against the best shipped profile on this recording "
-            f"(<b>{html.escape(shipped_name)}</b>).</p>")
-        body.append(f"<p class=dwell>{html.escape(result.dwell_reason)}</p>")
+            f"<p>Tuned on this recording within a lag budget of {_f(t['lag_budget_ms'], 0)} ms "
+            f"({t['settings_tried']} settings tried). {extends}{start}"
+            + (f" {e(t['base_reason'])}" if t["base_reason"] else "")
+            + f" The tuned profile removes {_f(t['tremor_db'], 1)} dB of tremor; {e(hold_words(t))}, "
+            f"with {_f(t['lag_ms'], 0)} ms of lag (figures {e(t['figures'])}).{vs}</p>")
+        body.append(f"<p class=dwell>{e(t['dwell_reason'])}</p>")
         settings = []
         for (sec, key), label in PLAIN.items():
             v = result.best.data[sec].get(key)
@@ -183,28 +194,21 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
                 v = "–".join(f"{x:g}" for x in v) + " Hz"
             else:
                 v = f"{v:g} {_unit(key)}".strip()
-            settings.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(v))}</td></tr>")
-        comp = [f"<tr><td><b>tuned</b></td><td>{bm['tremor_db']:.1f}</td><td>{_hold_px(bm)}</td>"
-                f"<td>{bm['lag_ms']:.0f}</td><td>{result.best.score:.1f}</td></tr>"]
+            settings.append(f"<tr><th>{e(label)}</th><td>{e(str(v))}</td></tr>")
+        comp = [f"<tr><td><b>tuned</b></td><td>{_f(t['tremor_db'])}</td><td>{_hold_px(t)}</td>"
+                f"<td>{_f(t['lag_ms'], 0)}</td><td>{_f(t['score'])}</td></tr>"]
         for n, s in sorted({**result.shipped, **result.user}.items(), key=lambda kv: -kv[1].score):
-            m = s.metrics
+            f = scored(s)
             over = "" if s.within_budget else " (over the lag budget)"
-            comp.append(f"<tr><td>{html.escape(n)}{over}</td><td>{m['tremor_db']:.1f}</td>"
-                        f"<td>{_hold_px(m)}</td><td>{m['lag_ms']:.0f}</td><td>{s.score:.1f}</td></tr>")
+            comp.append(f"<tr><td>{e(n)}{over}</td><td>{_f(f['tremor_db'])}</td>"
+                        f"<td>{_hold_px(f)}</td><td>{_f(f['lag_ms'], 0)}</td><td>{_f(f['score'])}</td></tr>")
         body.append("<h2>Chosen settings</h2><table>" + "".join(settings) + "</table>")
         body.append("<h2>Before and after</h2><img src='before_after.png' alt='a hold and a reach, before and after'>")
         compared_with = "the shipped profiles and yours" if result.user else "the shipped profiles"
         body.append(f"<h2>Compared with {compared_with}</h2><table><tr><th>profile</th><th>tremor removed (dB)"
                     "</th><th>holds (px, before → after)</th><th>lag (ms)</th><th>score</th></tr>" + "".join(comp) + "</table>"
                     "<p>Score = tremor removed (dB) + steadier holds (dB of before/after), on this recording; "
-                    f"every figure {html.escape(basis(bm))}.</p>")
-        data["tuned"] = {"metrics": bm, "score": result.best.score, "base": result.base,
-                         "gain_over_best_shipped_db": gain, "best_shipped": shipped_name,
-                         "dwell_enabled": bool(result.best.data["dwell"]["enabled"]),
-                         "dwell_reason": result.dwell_reason,
-                         "shipped": _scores(result.shipped)}
-        if result.user:
-            data["tuned"]["user"] = _scores(result.user)
+                    f"every figure {e(t['figures'])}.</p>")
     if profile_text:
         body.append("<h2>The profile</h2><pre>" + html.escape(profile_text) + "</pre>")
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>steadyinput calibration</title>
@@ -212,7 +216,7 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
 th{{text-align:left;padding-right:2em;font-weight:normal;color:#333}}td{{padding-right:1.5em}}
 .summary{{font-size:1.2em;background:#f3f7fb;padding:.8em;border-left:4px solid #1f77b4}}
 img{{max-width:100%}}pre{{background:#f6f6f6;padding:1em}}</style></head><body>
-<h1>Tremor calibration</h1><p>{html.escape(meta.get('date', ''))} · recording {html.escape(meta.get('recording', ''))}</p>
+<h1>Tremor calibration</h1><p>{html.escape(meta.get('date', '').replace('T', ' '))} · recording {html.escape(meta.get('recording', ''))}</p>
 {body[0]}
 <h2>What was measured</h2><table>{measured}</table>
 <h2>Spectrum</h2><img src="spectrum.png" alt="tremor spectrum with its peak">

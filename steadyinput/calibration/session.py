@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 
 from .. import __version__
-from ..metrics import basis
 from ..profile import SCHEMA, defaults, from_text, save_text, user_dir
 from ..traces import Trace
 from .analysis import Analysis, analyse, recommend
 from .candidates import load_shipped
+from .figures import shown
 from .tuning import DEFAULT_LAG_BUDGET_MS, TuneResult, profile_overrides, tune
 
 
@@ -29,6 +29,7 @@ class Outcome:
     result: TuneResult | None
     profile_text: str | None
     meta: dict
+    figures: dict  # what every output shows, rounded once (:func:`.figures.shown`)
 
 
 def trace_digest(tr: Trace) -> str:
@@ -52,20 +53,23 @@ def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LA
             "recording_sha256": trace_digest(raw), "lag_budget_ms": lag_budget_ms,
             "recommended_profile": recommend(a), "steadyinput": __version__}
     if not do_tune:
-        return Outcome(a, None, None, meta)
+        return Outcome(a, None, None, meta, shown(a, None, meta["recommended_profile"]))
     result = tune(raw, a, lag_budget_ms, progress=progress, include_user=include_user, truth=truth)
     meta["dwell_reason"] = result.dwell_reason
-    return Outcome(a, result, profile_text(name, a, result, meta), meta)
+    figures = shown(a, result, meta["recommended_profile"])
+    return Outcome(a, result, profile_text(name, a, result, meta, figures), meta, figures)
 
 
-def profile_text(name: str, a: Analysis, result: TuneResult, meta: dict) -> str:
-    """The tuned profile as YAML: ``extends`` the shipped base with the differing settings.
+def profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, figures: dict | None = None) -> str:
+    """The tuned profile as YAML: ``extends`` the shipped base with the differing settings; its
+    provenance gives the figures every other output shows (``figures``, :func:`.figures.shown`).
 
     Should the base's name resolve to something else for this user (a user profile of that
     name), the profile is written whole instead, so it always means what was tuned."""
-    text = _profile_text(name, a, result, meta, extends=True)
+    figures = figures or shown(a, result, meta["recommended_profile"])
+    text = _profile_text(name, a, result, meta, figures, extends=True)
     if _settings(from_text(text, f"{name}.yaml").data) != _settings(result.best.data):
-        text = _profile_text(name, a, result, meta, extends=False)
+        text = _profile_text(name, a, result, meta, figures, extends=False)
     return text
 
 
@@ -74,18 +78,18 @@ def _settings(data: dict) -> dict:
     return {k: data.get(k) for k in (*SCHEMA, "tick_hz")}
 
 
-def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, extends: bool) -> str:
+def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, figures: dict, extends: bool) -> str:
     base = load_shipped(result.base).data if extends else defaults()
     overrides = profile_overrides(result.best.data, base)
-    top = result.best_shipped()
-    best_shipped = None if top is None else top[1].score
+    t = figures["tuned"]
+    measured = {k: v for k, v in figures.items() if k not in ("summary", "tuned", "recommended_profile")}
     doc = {
         "schema_version": 1,
         **({"extends": result.base} if extends else {}),
         "description": (f"Calibrated {meta['date'][:10]}: " + (
-            f"tremor {a.tremor_hz:.1f} Hz, {a.amplitude_pp_px:.0f} px side to side" if a.rhythmic
+            f"tremor {figures['tremor_hz']:.1f} Hz, {figures['amplitude_pp_px']:.1f} px side to side" if a.rhythmic
             else "non-rhythmic unsteadiness (ataxia-like)" if a.ataxia_like else "no rhythmic tremor")),
-        "notes": result.dwell_reason,
+        "notes": " ".join(x for x in (t["base_reason"], result.dwell_reason) if x),
         **overrides,
         "provenance": {
             "made_by": f"steadyinput {meta['steadyinput']} calibrate",
@@ -93,13 +97,14 @@ def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, extend
             "recording": meta["recording"],
             "recording_sha256": meta["recording_sha256"],
             "lag_budget_ms": meta["lag_budget_ms"],
-            "measured": {k: v for k, v in a.to_dict().items() if k != "summary"},
-            "started_from": result.base,
-            "score": round(result.best.score, 2),
-            "best_shipped_score": None if best_shipped is None else round(best_shipped, 2),
-            "tuned_metrics": {**{k: round(float(result.best.metrics[k] or 0), 2)
-                                 for k in ("tremor_db", "jitter_raw_px", "jitter_out_px", "lag_ms")},
-                              "figures": basis(result.best.metrics)},
+            "measured": measured,
+            "recommended_profile": t["recommended_profile"],
+            "started_from": t["extends"],
+            "score": t["score"],
+            "best_shipped": t["best_shipped"],
+            "best_shipped_score": t["best_shipped_score"],
+            "gain_db": t["gain_db"],
+            "tuned_metrics": {k: t[k] for k in ("tremor_db", "hold_before_px", "hold_after_px", "lag_ms", "figures")},
         },
     }
     head = (f"# {name}: made by 'steadyinput calibrate' from a recording; edit freely.\n"

@@ -5,15 +5,20 @@ as replay does) and is measured by the same :func:`~steadyinput.metrics.evaluate
 bench; it is scored by :func:`score` — tremor-band power removed (dB) plus hold steadiness
 (10·log10 of hold jitter before over after, floored at half a pixel) — and rejected if its lag while moving exceeds the lag budget.
 
-The tuned profile is never worse than the best shipped profile on its own recording:
+The tuned profile starts from the person's own tremor and is never measurably worse (more
+than ``TIE_DB``) than the best shipped profile on its own recording:
 
 1. every shipped profile is scored on the whole recording (in parallel worker processes, one
-   per CPU: the figures are the same whatever their number); the best within the lag budget is
-   the starting point (and the profile the tuned one ``extends``);
-2. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
-   recording, whole when shorter): the start with this person's tremor frequency filled in,
+   per CPU: the figures are the same whatever their number);
+2. the start (and the profile the tuned one ``extends``) is the recommended profile with the
+   filter starting from the measured frequency (:func:`with_frequency`), unless even tuned
+   (3. and 4.) it scores more than ``TIE_DB`` below the best shipped profile or goes over the
+   lag budget; then the best shipped profile with the measured frequency, or as shipped
+   (``TuneResult.base_reason`` says why, in one sentence);
+3. the search runs on an excerpt (``EXCERPT_PIECES`` stretches of ``PIECE_S`` s spread over the
+   recording, whole when shorter): the start, and the start with the tremor's size filled in,
    then one setting at a time over small grids, keeping a change only when it improves;
-3. the result is scored on the whole recording again and kept only if it beats the start
+4. the result is scored on the whole recording again and kept only if it beats the start
    there; otherwise the start itself is the tuned profile.
 
 Click-guard times follow from the recorded clicks (kept only if the score does not drop), and
@@ -38,6 +43,7 @@ from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
 
 DEFAULT_LAG_BUDGET_MS = 40.0
+TIE_DB = 0.5  # scores closer than this on one recording are a tie (equivalent settings differ by ~0.3 dB)
 PIECE_S = 5.0  # the search runs on stretches of this length...
 EXCERPT_PIECES = 2  # ...this many, spread over the recording
 MIN_GAIN = 0.05  # a change of setting is kept when it raises the score by more than this
@@ -72,6 +78,9 @@ class TuneResult:
     lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS
     user: dict[str, Scored] = field(default_factory=dict)  # "NAME (user)" -> score, with include_user
     dwell_reason: str = ""  # one plain sentence: why dwell-click is on or off
+    recommended: str = ""  # the profile the analysis recommends
+    base_reason: str = ""  # one plain sentence when the tuned profile does not extend the recommended
+    #                        one, or does not start from the measured frequency; else ""
 
     def best_shipped(self) -> tuple[str, Scored] | None:
         """The best-scoring shipped profile within the lag budget (name, score), if any."""
@@ -139,16 +148,31 @@ def excerpt(raw: Trace, pieces: int = EXCERPT_PIECES, piece_s: float = PIECE_S) 
                  {k: v[keep] for k, v in raw.extra.items()}, raw.path)
 
 
-def _seeded(base: dict, a: Analysis) -> dict:
-    """The base profile with the measured tremor filled in."""
+def tremor_band(f: float) -> list[float]:
+    """The band (Hz) the filter follows a tremor measured at ``f`` Hz in: 0.7·f to 1.5·f, at
+    least 1 Hz either side (a tremor's frequency wanders by a few tenths of a Hz; its harmonic
+    at 2·f stays outside), within the 1–25 Hz a profile allows; to 0.1 Hz."""
+    return [round(max(1.0, min(f - 1.0, 0.7 * f)), 1), round(min(25.0, max(f + 1.0, 1.5 * f)), 1)]
+
+
+def with_frequency(base: dict, a: Analysis) -> dict:
+    """The base profile with the filter starting from the measured tremor frequency (to 0.1 Hz,
+    as every output shows it) and following it in :func:`tremor_band`; unchanged when no
+    rhythmic tremor was measured or the profile has no tremor filter."""
     d = copy.deepcopy(base)
-    k, ad = d["kalman"], d["adaptive"]
-    if a.rhythmic and a.tremor_hz:
-        f = a.tremor_hz
-        k["tremor_hz"] = round(f, 2)
-        k["track_band_hz"] = [round(max(1.0, f - 1.5), 2), round(min(25.0, f + 1.5), 2)]
-    if k["enabled"] or ad["enabled"]:
-        ad["gate_px"] = round(max(1.0, min(60.0, 1.2 * a.amplitude_px)), 1)
+    k = d["kalman"]
+    if a.rhythmic and a.tremor_hz and k["enabled"]:
+        f = round(float(a.tremor_hz), 1)
+        k["tremor_hz"] = f
+        k["track_band_hz"] = tremor_band(f)
+    return d
+
+
+def _seeded(base: dict, a: Analysis) -> dict:
+    """The base profile with the measured tremor filled in: its frequency and its size (the gate)."""
+    d = with_frequency(base, a)
+    if d["kalman"]["enabled"] or d["adaptive"]["enabled"]:
+        d["adaptive"]["gate_px"] = round(max(1.0, min(60.0, 1.2 * a.amplitude_px)), 1)
     return _gate_floor(d)
 
 
@@ -315,64 +339,110 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
     user = {label: s for label, s in scored.items() if label not in shipped}
     dwell_on, why = dwell_decision(raw, a)
     top = _best_of(shipped)
-    base_name = top[0] if top else "off"
-    start = copy.deepcopy(profiles[base_name].data)
-    # the search, on the excerpt: the start as it is and with the measured tremor filled in
-    cache: dict[str, dict] = {}
     rec = recommend(a)
-    seed_datas = [copy.deepcopy(start), _seeded(start, a)]
-    if rec != base_name:
-        seed_datas.append(_seeded(profiles[rec].data, a))
-    prefetch(seed_datas, part, cache)
-    seeds = [run_one(d, part, None, cache) for d in seed_datas]
-    candidates = [s for s in seeds if s.within_budget]
-    best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
-    if best.score < seeds[0].score + MIN_GAIN:
-        best = seeds[0]
-    for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
-        improved = False
-        for (sec, key), values in grid.items():
-            if not best.data[sec]["enabled"]:
-                continue
-            prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, cache)
-            for v in values:
-                d = _varied(best.data, sec, key, v)
-                if d is None:
+
+    def tuned_from(start: dict, start_s: Scored) -> Scored:
+        """The search from ``start`` on the excerpt, then on the whole recording with click-guard
+        times from the recorded clicks: the search's result only if it beats the start there, and
+        the new click-guard times only if they cost nothing; else the start itself."""
+        cache: dict[str, dict] = {}
+        # the start as it is and with the measured tremor size (the gate) filled in
+        seed_datas = [copy.deepcopy(start), _seeded(start, a)]
+        prefetch(seed_datas, part, cache)
+        seeds = [run_one(d, part, None, cache) for d in seed_datas]
+        candidates = [s for s in seeds if s.within_budget]
+        best = max(candidates, key=lambda s: s.score) if candidates else seeds[0]
+        if best.score < seeds[0].score + MIN_GAIN:
+            best = seeds[0]
+        for _ in range(passes if (best.data["adaptive"]["enabled"] or best.data["kalman"]["enabled"]) else 0):
+            improved = False
+            for (sec, key), values in grid.items():
+                if not best.data[sec]["enabled"]:
                     continue
-                s = run_one(d, part, None, cache)
-                if s.within_budget and s.score > best.score + MIN_GAIN:
-                    best, improved = s, True
-        if not improved:
-            break
-    # on the whole recording, with click-guard times from the recorded clicks: keep the search's
-    # result only if it beats the start there, and the new click-guard times only if they cost nothing
-    start_s = scored[base_name]
-    trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
-    trials.append(start)
-    final = start_s
-    for filt in trials:
-        data = copy.deepcopy(filt)
-        extra = click_settings(raw, a, start_s.metrics["jitter_out_px"] or 0.0)
-        data["click_guard"].update(extra["click_guard"])
-        data["dwell"].update(extra["dwell"])
+                prefetch([d for v in values if (d := _varied(best.data, sec, key, v)) is not None], part, cache)
+                for v in values:
+                    d = _varied(best.data, sec, key, v)
+                    if d is None:
+                        continue
+                    s = run_one(d, part, None, cache)
+                    if s.within_budget and s.score > best.score + MIN_GAIN:
+                        best, improved = s, True
+            if not improved:
+                break
+        trials = [best.data] if _settings_key(best.data) != _settings_key(start) else []
+        trials.append(start)
+        for filt in trials:
+            data = copy.deepcopy(filt)
+            extra = click_settings(raw, a, start_s.metrics["jitter_out_px"] or 0.0)
+            data["click_guard"].update(extra["click_guard"])
+            data["dwell"].update(extra["dwell"])
+            data["dwell"]["enabled"] = dwell_on
+            s = full(data)
+            if s.within_budget and s.score >= start_s.score - 1e-9:
+                return s
+            data["click_guard"] = copy.deepcopy(filt["click_guard"])
+            s = full(data)
+            if s.within_budget and s.score >= start_s.score - 1e-9:
+                return s
+        data = copy.deepcopy(start)  # nothing beat the start: the start itself (with the dwell decision)
         data["dwell"]["enabled"] = dwell_on
-        s = full(data)
-        if s.within_budget and s.score >= start_s.score - 1e-9:
-            final = s
+        return Scored(data, start_s.metrics, start_s.score, start_s.within_budget)
+
+    # the start: the recommended profile with the measured frequency, unless even tuned it scores
+    # measurably (TIE_DB) below the best shipped profile on the whole recording, or goes over the
+    # lag budget; then the best shipped profile with the measured frequency, then as shipped
+    floor = top[1].score - TIE_DB if top else -math.inf
+    options = list(dict.fromkeys([(rec, True), (top[0] if top else "off", True), (top[0] if top else "off", False)]))
+    prefetch([with_frequency(profiles[n].data, a) if f else profiles[n].data for n, f in options], raw, done_full)
+    tried: dict[tuple[str, bool], Scored] = {}
+    for name, seed in options:
+        start = with_frequency(profiles[name].data, a) if seed else copy.deepcopy(profiles[name].data)
+        start_s = full(start)
+        if (name, seed) == options[-1] or (start_s.within_budget and start_s.score >= floor):
+            final = tried[(name, seed)] = tuned_from(start, start_s)  # the last option: at least the best shipped
+            base_name = name
             break
-        data["click_guard"] = copy.deepcopy(filt["click_guard"])
-        s = full(data)
-        if s.within_budget and s.score >= start_s.score - 1e-9:
-            final = s
-            break
-    else:  # nothing beat the start: the start itself (with the dwell decision)
-        data = copy.deepcopy(start)
-        data["dwell"]["enabled"] = dwell_on
-        final = Scored(data, start_s.metrics, start_s.score, start_s.within_budget)
+        if start_s.within_budget:  # measurably worse as it starts: does tuning bring it level?
+            final = tried[(name, seed)] = tuned_from(start, start_s)
+            if final.score >= floor:
+                base_name = name
+                break
+        else:
+            tried[(name, seed)] = start_s
+    base_reason = _base_reason(rec, base_name, final.data, profiles, tried, a, lag_budget_ms, top)
     if progress:
         progress(total, total)
     return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
-                      user=user, dwell_reason=why)
+                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason)
+
+
+def _base_reason(rec: str, base: str, start: dict, profiles: dict, tried: dict, a: Analysis,
+                 lag_budget_ms: float, top: tuple[str, Scored] | None) -> str:
+    """One plain sentence when the start is not the recommended profile with the measured
+    frequency (why not, in the figures every output shows: scores to 0.1 dB); else ""."""
+    def why_not(s: Scored) -> str:
+        if not s.within_budget:
+            lag = s.metrics["lag_ms"]
+            return (f"went over the lag budget of {lag_budget_ms:.0f} ms"
+                    + (f" ({lag:.0f} ms)" if lag is not None else ""))
+        worse = round(top[1].score, 1) - round(s.score, 1) if top else 0.0
+        return (f"scored {worse:.1f} dB below {top[0] if top else 'the best'} on this recording, even tuned "
+                f"(a tie is within {TIE_DB:g} dB)")
+
+    seeded = a.rhythmic and a.tremor_hz and start["kalman"]["enabled"]
+    parts = []
+    if base != rec:
+        parts.append(f"It extends {base} rather than the recommended {rec}: "
+                     + ("with the measured frequency, " if a.rhythmic and a.tremor_hz
+                        and profiles[rec].data["kalman"]["enabled"] else "")
+                     + f"{rec} {why_not(tried[(rec, True)])}.")
+    if seeded and start["kalman"]["tremor_hz"] != round(float(a.tremor_hz), 1):
+        k = profiles[base].data["kalman"]
+        lo, hi = k["track_band_hz"]
+        parts.append(f"The filter starts from {base}'s {k['tremor_hz']:g} Hz (band {lo:g}-{hi:g} Hz) rather than the "
+                     f"measured {a.tremor_hz:.1f} Hz: with the measured frequency, {base} "
+                     + why_not(tried[(base, True)]) + ".")
+    return " ".join(parts)
 
 
 def profile_overrides(best: dict, base: dict) -> dict:

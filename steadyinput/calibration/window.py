@@ -245,18 +245,18 @@ class CalibrationWindow:
             self._button("Try again (Return)", self.w / 2, self.h * 0.6, self.intro, "again")
             self._publish()
             return
-        from ..metrics import basis, hold_text
+        from .figures import hold_words
         o = self.outcome
-        a = o.analysis
-        self._clear("Your result", a.summary)
+        f = o.figures  # the figures calibrate --from prints, rounded once
+        self._clear("Your result", f["summary"])
         lines = []
-        if a.rhythmic:
-            lines.append(f"Tremor: {a.tremor_hz:.1f} Hz, about {a.amplitude_pp_px:.0f} px side to side")
-        if o.result is not None:
-            m = o.result.best.metrics
-            lines.append(f"With the tuned profile: {hold_text(m)}, "
-                         f"{m['tremor_db']:.0f} dB of tremor removed, {m['lag_ms']:.0f} ms lag")
-            lines.append(f"(figures {basis(m)}; {o.result.dwell_reason})")
+        if f["rhythmic"]:
+            lines.append(f"Tremor: {f['tremor_hz']:.1f} Hz, {f['amplitude_pp_px']:.1f} px side to side")
+        if "tuned" in f:
+            t = f["tuned"]
+            lines.append(f"With the tuned profile: {hold_words(t)}, "
+                         f"{t['tremor_db']:.1f} dB of tremor removed, {t['lag_ms']} ms lag")
+            lines.append(f"(figures {t['figures']}; {o.result.dwell_reason})")
         self.canvas.create_text(self.w / 2, self.h * 0.38, text="\n".join(lines), fill=ACCENT, font=self.mid,
                                 justify="center")
         self._button(f"Accept and save (Return)", self.w * 0.3, self.h * 0.62, self.accept, "accept")
@@ -298,8 +298,9 @@ def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDG
     try:
         import tkinter  # noqa: F401
     except ImportError:
-        raise UserError("the calibration window needs Tk, which this Python lacks (on Debian and Ubuntu: "
-                        "sudo apt install python3-tk). Or: steadyinput calibrate --from TRACE") from None
+        from ..app.tray import tk_fix
+        raise UserError(f"the calibration window needs Tk, which this Python lacks ({tk_fix()}). Or: "
+                        "steadyinput calibrate --from TRACE") from None
     try:
         win = CalibrationWindow(name, lag_budget_ms)
     except Exception as exc:  # tkinter.TclError: no display, or no Tk

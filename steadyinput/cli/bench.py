@@ -77,6 +77,8 @@ def add_real(ps) -> None:
                         "(test 2: voluntary periodic motion at 1-3 Hz, not tremor) (default: all)")
     r.add_argument("-j", "--jobs", type=int, default=0, help="worker processes, forked on Linux (default: one per CPU; elsewhere one)")
     r.add_argument("-o", "--out", default="bench-results", help="folder for real.csv/.md/.png (default: bench-results)")
+    from .units import add_unit_options
+    add_unit_options(r, "every .csv/.jsonl trace in DIR (spiral files are converted from their own ms)")
     r.set_defaults(run=run_real)
 
 
@@ -162,19 +164,16 @@ def run_real(args: argparse.Namespace) -> int:
     from ..outputs import Outputs
     if args.min_tremor_px < 0 or args.jobs < 0:
         raise UserError("--min-tremor-px and --jobs must not be negative")
+    from .units import units_from
     tests = _tests(args.spiral_tests)
+    units = units_from(args)
     t0 = time.monotonic()
     profiles = _chosen_profiles(args.profiles)
     files = real.find_files(Path(args.dir), args.format)
     out = Path(args.out)
     with Outputs(inputs=[*_inputs(), *files]) as outs:
         folder = outs.folder(out)
-        items, short = real.measurable(real.read_all(files, args.format, tests))
-        from ..traces import units_note
-        from .main import warn
-        for it in items:
-            if note := units_note(it.trace):
-                warn("bench real", f"{it.name}: {note}")
+        items, short = real.measurable(real.read_all(files, args.format, tests, units))
         if not items:
             raise UserError(f"{args.dir}: no trace of at least {real.MIN_TRACE_S:g} s to measure")
         rows = real.run_bench(items, profiles, jobs=args.jobs or None)

@@ -26,9 +26,13 @@ def add_parser(sub) -> None:
                                    "analysis and tuning from a recorded trace, no screen needed. The tuned "
                                    "profile is compared with the shipped profiles only (not your own, unless "
                                    "--include-user). --report and --save are written only when everything "
-                                   "succeeded, the profile last. The tuned profile starts from the best shipped "
-                                   "profile on the recording and keeps only changes that beat it there; its "
-                                   "figures come from the same measurement as replay --metrics and bench, "
+                                   "succeeded, the profile last. The tuned profile extends the recommended "
+                                   "profile with its filter starting from the measured tremor frequency (a "
+                                   "band around it) and keeps only changes that beat that start on the "
+                                   "recording; unless, even tuned, it scores more than 0.5 dB below the best "
+                                   "shipped profile there (then one sentence says why it starts elsewhere). The terminal, --json, the "
+                                   "report and the profile's provenance give the same figures, rounded once; "
+                                   "they come from the same measurement as replay --metrics and bench, "
                                    "labelled 'measured against ground truth' (simulated traces with a truth "
                                    "file) or 'estimated'. Dwell-click is switched on only when the recorded "
                                    "clicks show trouble, and the output says why.")
@@ -40,7 +44,9 @@ def add_parser(sub) -> None:
                    help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
                         "intention_index, rhythmic, ataxia_like, dysmetric, voluntary_periodic_hz, recommended_profile, "
                         "and tuned.figures ('measured against ground truth' or 'estimated (no ground truth)'), "
-                        "tuned.hold_before_px / hold_after_px, tuned.dwell_reason, ...")
+                        "tuned.tremor_db, hold_before_px / hold_after_px, lag_ms, score, best_shipped_score, gain_db, "
+                        "extends, base_reason, filter_start_hz, filter_band_hz, dwell_reason, ... (the figures the "
+                        "text and the report show)")
     p.add_argument("--no-tune", action="store_true", help="analyse only (fast); do not tune a profile")
     p.add_argument("--lag-budget", type=float, default=40.0, metavar="MS",
                    help="most lag while moving a tuned profile may add (default: 40 ms)")
@@ -49,6 +55,8 @@ def add_parser(sub) -> None:
     p.add_argument("--include-user", action="store_true",
                    help="also compare with your own saved profiles, shown as 'NAME (user)'")
     p.add_argument("--name", default="calibrated", help="profile name used in the window (default: calibrated)")
+    from .units import add_unit_options
+    add_unit_options(p, "the trace of --from")
     p.set_defaults(run=run)
 
 
@@ -58,16 +66,15 @@ def run(args: argparse.Namespace) -> int:
         return run_window(name=args.save or args.name, lag_budget_ms=args.lag_budget)
     from ..errors import UserError
     from ..outputs import Outputs, refuse_inputs
-    from ..traces import read_trace, units_note
-    from .main import warn
+    from ..traces import in_units, read_trace
+    from .units import units_from
     if args.save and args.no_tune:
         raise UserError("--save needs a tuned profile: drop --no-tune")
     from ..truth import find_truth, read_truth
     truth_file = Path(args.truth) if args.truth else find_truth(args.trace)
-    raw = read_trace(args.trace, extra=("ix", "iy") if truth_file else ())
+    units = units_from(args)
+    raw = in_units(read_trace(args.trace, extra=("ix", "iy") if truth_file else ()), units, args.trace)
     truth = read_truth(truth_file) if truth_file else None
-    if note := units_note(raw):
-        warn("calibrate", f"{args.trace}: {note}")
     _check_analysable(raw, args.trace)
     with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
@@ -123,28 +130,10 @@ def _calibrate(args: argparse.Namespace, raw, truth=None):
 
 
 def _result(out) -> dict:
-    """The JSON result: the analysis, the recommendation and (when tuned) the comparison."""
-    from ..metrics import basis
-    a = out.analysis
-    res: dict = {k: getattr(a, k) for k in ("tremor_hz", "bandwidth_hz", "amplitude_px", "amplitude_pp_px",
-                                            "intention_index", "rhythmic", "ataxia_like")}
-    res["recommended_profile"] = out.meta["recommended_profile"]
-    res.update({k: v for k, v in a.to_dict().items() if k not in res})
-    r = out.result
-    if r is not None:
-        best, top = r.best, r.best_shipped()
-        res["tuned"] = {"score": best.score, "best_shipped_score": top[1].score if top else None,
-                        "best_shipped": top[0] if top else None,
-                        "figures": basis(best.metrics), "tremor_db": best.metrics["tremor_db"],
-                        "hold_before_px": best.metrics["jitter_raw_px"], "hold_after_px": best.metrics["jitter_out_px"],
-                        "lag_ms": best.metrics["lag_ms"], "settings_tried": r.evaluated,
-                        "dwell_enabled": bool(best.data["dwell"]["enabled"]), "dwell_reason": r.dwell_reason,
-                        "shipped": {n: s.score for n, s in r.shipped.items()}}
-        if r.user:
-            res["tuned"]["user"] = {n: s.score for n, s in r.user.items()}
-            top_user = r.best_user()
-            res["tuned"]["best_user"] = top_user[0] if top_user else None
-            res["tuned"]["best_user_score"] = top_user[1].score if top_user else None
+    """The JSON result: the figures every output shows (:func:`steadyinput.calibration.figures.shown`:
+    the analysis, the recommendation and, when tuned, the comparison), and the profile text."""
+    res = dict(out.figures)
+    if out.profile_text:
         res["profile_yaml"] = out.profile_text
     return res
 
@@ -152,25 +141,36 @@ def _result(out) -> dict:
 def _write_report(folder: Path, raw, out, trace: str) -> None:
     from ..calibration import report as R
     R.write(folder, raw, out.analysis, out.result, out.profile_text,
-            {**out.meta, "recording": str(Path(trace).name)})
+            {**out.meta, "recording": str(Path(trace).name)}, out.figures)
+
+
+def _f(v, decimals: int = 1, unit: str = "") -> str:
+    """A shown figure (already rounded) as text; "—" when there is none."""
+    return "—" if v is None else f"{v:.{decimals}f}{unit}"
 
 
 def _print_text(res: dict, out, save_name: str | None) -> None:
-    from ..metrics import hold_text
-    a = out.analysis
-    print(a.summary)
-    if a.rhythmic:
-        print(f"  tremor {a.tremor_hz:.2f} Hz (spread {a.bandwidth_hz:.2f} Hz), {a.amplitude_px:.1f} px RMS, "
-              f"{a.amplitude_pp_px:.1f} px peak to peak, intention index {a.intention_index}")
+    from ..calibration.figures import hold_words
+    print(res["summary"])
+    if res["rhythmic"]:
+        print(f"  tremor {_f(res['tremor_hz'], 1, ' Hz')} (spread {_f(res['bandwidth_hz'], 1, ' Hz')}), "
+              f"{_f(res['amplitude_px'], 1, ' px')} RMS, {_f(res['amplitude_pp_px'], 1, ' px')} peak to peak, "
+              f"intention index {_f(res['intention_index'])}")
     print(f"  recommended starting profile: {res['recommended_profile']}")
     if "tuned" in res:
         t = res["tuned"]
         sh = t["best_shipped_score"]
-        print(f"  tuned (figures {t['figures']}): {t['tremor_db']:.1f} dB of tremor removed, "
-              f"{hold_text(out.result.best.metrics)}, {t['lag_ms']:.0f} ms lag; score {t['score']:.1f}"
-              + (f" vs {sh:.1f} for the best shipped profile ({t['best_shipped']})" if sh is not None else ""))
+        print(f"  tuned (figures {t['figures']}): {_f(t['tremor_db'], 1, ' dB')} of tremor removed, "
+              f"{hold_words(t)}, {_f(t['lag_ms'], 0, ' ms')} lag; score {_f(t['score'])}"
+              + (f" vs {_f(sh)} for the best shipped profile ({t['best_shipped']}): {t['gain_db']:+.1f} dB"
+                 if sh is not None else ""))
+        start = (f"; its filter starts from {t['filter_start_hz']:g} Hz (band {t['filter_band_hz'][0]:g}-"
+                 f"{t['filter_band_hz'][1]:g} Hz)" if t["filter_start_hz"] is not None else "")
+        print(f"  the tuned profile extends {t['extends']}{start}")
+        if t["base_reason"]:
+            print(f"  {t['base_reason']}")
         if t.get("best_user_score") is not None:
-            print(f"  your own profiles: best {t['best_user']}, score {t['best_user_score']:.1f}")
+            print(f"  your own profiles: best {t['best_user']}, score {_f(t['best_user_score'])}")
         print(f"  {t['dwell_reason']}")
     if "saved" in res:
         print(f"saved {res['saved']} (use it: steadyinput run --profile {save_name})")

@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("doctor", help="check what this machine offers and how to fix what is missing",
                        description="Check the display, each piece 'steadyinput setup' installs (udev rule, "
                                    "uinput at boot, uinput loaded, /dev/uinput writable, a mouse readable), "
-                                   "the backends and the tray, and say "
+                                   "the backends and every piece the tray needs (display, Tk, pystray, Pillow, "
+                                   "python-xlib, a system tray or PyGObject), and say "
                                    "exactly how to fix what is missing. Exit status: 0 when 'steadyinput "
                                    "run' can steady the pointer here, 1 when it cannot yet.")
     p.set_defaults(run=run)
@@ -29,22 +30,6 @@ def _display_server() -> str:
     if os.environ.get("DISPLAY"):
         return f"X11 ({os.environ['DISPLAY']})"
     return "none (no DISPLAY or WAYLAND_DISPLAY: a console, ssh or a service)"
-
-
-def _tray() -> tuple[bool, str]:
-    """Whether the tray icon can be shown (the tray's own check), with a note on its menu."""
-    from ..app.tray import tray_problem
-    problem = tray_problem()
-    if problem:
-        if "DISPLAY is not set" in problem:
-            problem += ": run headless with 'steadyinput run --no-tray'"
-        return False, problem
-    try:
-        import gi  # noqa: F401
-        return True, "a tray can be shown (PyGObject present: AppIndicator menu possible)"
-    except ImportError:
-        return True, ("a system tray is running (no PyGObject: pystray uses its X11 icon; apt install "
-                      "python3-gi gir1.2-ayatanaappindicator3-0.1 for a full menu under GNOME/KDE)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{ok(wl)}Wayland session: " + ("the evdev backend would be chosen" if wl else
               f"the evdev backend would not be chosen ({chosen or 'no backend'} instead; x11 only reaches "
               "XWayland windows)\n   fix: steadyinput setup, then 'steadyinput doctor' again"))
-    t_ok, t_msg = _tray()
-    print(f"{ok(t_ok)}tray: {t_msg}")
+    from ..app.tray import tray_checks, tray_problem
+    problem = tray_problem(fixes=False)
+    print(f"{ok(not problem)}tray: " + ("its icon and menu can be shown" if not problem else
+          f"{problem} (fixes below); meanwhile run headless: 'steadyinput run --no-tray'"))
+    for c in tray_checks():
+        print(f"  {ok(c.ok)}{c.what}" + (f"\n       fix: {c.fix}" if c.fix else ""))
     print(f"user profiles: {user_dir()}")
     return status

@@ -22,7 +22,9 @@ def add_parser(sub) -> None:
     s = ps.add_parser("show", help="a profile with every setting filled in (after extends)")
     s.add_argument("name", help="profile name or file")
     s.set_defaults(run=run_show)
-    v = ps.add_parser("validate", help="check a profile file; lists every problem with its line")
+    v = ps.add_parser("validate", help="check a profile file; lists every problem with its line",
+                      description="Check profiles: every problem with its file, line and key. Exit status 0 "
+                                  "when all are valid, 2 when one is missing or invalid (a problem you can fix).")
     v.add_argument("file", nargs="+", help="profile name(s) or file(s)")
     v.set_defaults(run=run_validate)
     d = ps.add_parser("diff", help="the settings in which two profiles differ")
@@ -64,6 +66,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from ..errors import EXIT_USER
     from ..profile import ProfileError, load
     bad = 0
     for f in args.file:
@@ -73,7 +76,7 @@ def run_validate(args: argparse.Namespace) -> int:
         except ProfileError as exc:
             bad += 1
             print("\n".join(exc.problems))
-    return 1 if bad else 0
+    return EXIT_USER if bad else 0  # a missing or invalid profile is the user's to fix, as every such error
 
 
 def _flat(d: dict, prefix: str = "") -> dict[str, object]:
@@ -127,6 +130,7 @@ def _plain_name(name: str) -> bool:
 
 
 def run_edit(args: argparse.Namespace) -> int:
+    from ..errors import EXIT_USER
     from ..profile import ProfileError, decode, find, read_text, save_text, shipped_dir, user_dir
     src = find(args.name)
     shipped = src.parent == shipped_dir()
@@ -150,7 +154,7 @@ def run_edit(args: argparse.Namespace) -> int:
                 print("\n".join(m.replace(str(tmp), str(path)) for m in exc.problems))
                 if not _ask("Not saved. Edit again? [Y/n] "):
                     print(f"nothing saved; {path} is unchanged" if path.exists() else "nothing saved")
-                    return 1
+                    return EXIT_USER
                 continue
             print(f"saved {path}" + (f" (previous version: {backup})" if backup else ""))
             return 0

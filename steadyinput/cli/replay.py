@@ -25,17 +25,21 @@ def add_parser(sub) -> None:
     p.add_argument("--metrics", action="store_true",
                    help="measure and print tremor removed, hold jitter, lag, clicks and drift")
     p.add_argument("--json", action="store_true", help="print the result and metrics as JSON on stdout")
+    from .units import add_unit_options
+    add_unit_options(p)
     p.set_defaults(run=run)
 
 
 def replay_file(trace_path: str, output: str, profile_name: str, report: str | None = None,
-                truth_path: str | None = None, metrics: bool = True) -> dict:
+                truth_path: str | None = None, metrics: bool = True, units=None) -> dict:
     """Replay one trace file; returns the result dict (profile, counts, and metrics if asked).
 
     Every input (profile, trace, truth) is read before anything is written, and the outputs
     appear together only when all of them are complete; none may replace an input. The trace
     goes through the engine in chunks (bounded memory) with a progress bar on stderr when it
-    takes more than 2 s (on a terminal; elsewhere one line at the end).
+    takes more than 2 s (on a terminal; elsewhere one line at the end). ``units``: what the
+    trace's columns are in (:class:`~steadyinput.traces.Units`; default: judge, and refuse a
+    trace that looks like milliseconds or normalised coordinates).
     """
     from ..bench.progress import Progress
     from ..outputs import Outputs
@@ -43,9 +47,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     from ..profile import load
     import numpy as np
 
-    from ..traces import Trace, read_trace, units_note, write_trace
+    from ..traces import Trace, Units, in_units, read_trace, write_trace
     from ..truth import find_truth, read_truth
-    from .main import warn
 
     prof = load(profile_name)
     truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
@@ -53,11 +56,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
-        raw = read_trace(trace_path, extra=("ix", "iy") if metrics or report else ())
-        note = units_note(raw)
-        warnings = [f"{trace_path}: {note}"] if note else []
-        for w in warnings:
-            warn("replay", w)
+        raw = in_units(read_trace(trace_path, extra=("ix", "iy") if metrics or report else ()),
+                       units or Units(), trace_path)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
@@ -72,7 +72,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
             _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
-                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults, "warnings": warnings}
+                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
         if metrics or report:
             from ..metrics import evaluate
             bar.step("measuring", 0)
@@ -109,8 +109,9 @@ def _give_back_memory() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .units import units_from
     res = replay_file(args.trace, args.output, args.profile, args.report, args.truth,
-                      metrics=args.metrics or args.json or bool(args.report))
+                      metrics=args.metrics or args.json or bool(args.report), units=units_from(args))
     if args.json:
         json.dump(res, sys.stdout, indent=2, default=float)
         print()
