@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import platform
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,3 +85,19 @@ def checks() -> list[Check]:
         f"{len(mice)} found, none readable by this user" if mice else "none found (is a mouse plugged in?)"),
         "" if readable or not mice else SETUP if not rule_ok else RELOGIN))
     return out
+
+
+def tk_fix() -> str:
+    """What to install for Tk, for this Python (a system Python gets it from the package manager;
+    one built from source, e.g. by pyenv, must be built again with Tk's headers)."""
+    if sys.platform in ("win32", "darwin"):
+        return "install Python from python.org with 'tcl/tk and IDLE' ticked, then steadyinput again"
+    system = sys.base_prefix in ("/usr", "/usr/local") and Path(sys.base_prefix, "lib").is_dir() and \
+        Path(sys.executable).resolve().is_relative_to("/usr")
+    version = ".".join(map(str, sys.version_info[:3]))
+    if system:
+        return ("sudo apt install python3-tk (Debian, Ubuntu; Fedora: sudo dnf install python3-tkinter; "
+                "Arch: sudo pacman -S tk)")
+    return (f"this Python ({sys.base_prefix}) was built without Tk: sudo apt install tk-dev, then build it again "
+            f"(pyenv: pyenv install --force {version}) and reinstall steadyinput; or install steadyinput with the "
+            "system Python and sudo apt install python3-tk")

@@ -84,12 +84,12 @@ def test_without_tk_doctor_says_so_on_a_display_and_the_tray_says_what_to_instal
 
 
 def test_the_tk_fix_fits_the_python(monkeypatch):
-    from steadyinput.app import tray
+    from steadyinput.access_checks import tk_fix
     monkeypatch.setattr(sys, "base_prefix", "/usr")
     monkeypatch.setattr(sys, "executable", "/usr/bin/python3")
     if sys.platform.startswith("linux") and os.path.exists("/usr/bin/python3"):
-        assert tray.tk_fix().startswith("sudo apt install python3-tk")
+        assert tk_fix().startswith("sudo apt install python3-tk")
     monkeypatch.setattr(sys, "base_prefix", "/home/me/.pyenv/versions/3.11.7")
     monkeypatch.setattr(sys, "executable", "/home/me/.pyenv/versions/3.11.7/bin/python3")
-    fix = tray.tk_fix()
+    fix = tk_fix()
     assert "built without Tk" in fix and "tk-dev" in fix and "pyenv install --force" in fix

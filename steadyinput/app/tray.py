@@ -20,6 +20,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..access_checks import tk_fix
 from .controller import DWELL_TYPES, App, State
 from .settings import Settings, evdev_px_per_count, log_dir
 
@@ -39,22 +40,6 @@ def _setup_logging() -> Path:
 
 
 NOT_CHECKED = "not checked without a display"
-
-
-def tk_fix() -> str:
-    """What to install for Tk, for this Python (a system Python gets it from the package manager;
-    one built from source, e.g. by pyenv, must be built again with Tk's headers)."""
-    if sys.platform in ("win32", "darwin"):
-        return "install Python from python.org with 'tcl/tk and IDLE' ticked, then steadyinput again"
-    system = sys.base_prefix in ("/usr", "/usr/local") and Path(sys.base_prefix, "lib").is_dir() and \
-        Path(sys.executable).resolve().is_relative_to("/usr")
-    version = ".".join(map(str, sys.version_info[:3]))
-    if system:
-        return ("sudo apt install python3-tk (Debian, Ubuntu; Fedora: sudo dnf install python3-tkinter; "
-                "Arch: sudo pacman -S tk)")
-    return (f"this Python ({sys.base_prefix}) was built without Tk: sudo apt install tk-dev, then build it again "
-            f"(pyenv: pyenv install --force {version}) and reinstall steadyinput; or install steadyinput with the "
-            "system Python and sudo apt install python3-tk")
 
 
 def _importable(module: str) -> bool:

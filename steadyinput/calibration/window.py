@@ -298,7 +298,7 @@ def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDG
     try:
         import tkinter  # noqa: F401
     except ImportError:
-        from ..app.tray import tk_fix
+        from ..access_checks import tk_fix
         raise UserError(f"the calibration window needs Tk, which this Python lacks ({tk_fix()}). Or: "
                         "steadyinput calibrate --from TRACE") from None
     try:
