@@ -59,12 +59,24 @@ class Analysis:
     irregular_px: float  # RMS of the non-rhythmic motion left while holding
     duration_s: float
     summary: str
-    voluntary_periodic_hz: float | None = None  # a regular movement judged voluntary (e.g. circles)
+    voluntary_periodic_hz: float | None = None  # a regular movement below 2.5 Hz (e.g. circles), left to the OT
     reaches: int = 0  # reaches between holds measured for dysmetria
     reach_overshoot: float = 0.0  # median overshoot past where the reach came to rest, share of its length
     reach_corrections: float = 0.0  # mean corrective sub-movements per reach
     path_deviation: float = 0.0  # median largest distance off the straight line, share of the length
     dysmetric: bool = False  # reaches overshoot and are corrected again and again (ataxia)
+    # What the recording says, for the command line and the window to act on:
+    #   "tremor"     a narrow rhythmic peak (2.5-15 Hz) that persists where the hand holds or homes in;
+    #   "ataxia"     no rhythm, but dysmetric reaching or unsteady holds;
+    #   "voluntary"  only a regular movement slower than tremor (drawing circles): for the OT to judge;
+    #   "no-tremor"  nothing of the above;
+    #   "too-short"  under JUDGE_S of usable recording and no clear tremor in it: nothing is judged,
+    #                record a minute; no profile is recommended over the current one (see recommend).
+    verdict: str = "no-tremor"
+    too_short: bool = False  # verdict == "too-short": do not change the profile
+    usable_s: float = 0.0  # seconds with the pointer reported (gaps over USABLE_GAP_S left out)
+    reaching: str = "can't tell"  # dysmetria from reaching: "dysmetric", "ordinary" or "can't tell" (too few reaches)
+    peak_persistence: float = 0.0  # prominence of the peak in the stretches where the hand holds or homes in
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,6 +136,11 @@ def _taper(mask: np.ndarray, width_s: float = 0.1) -> np.ndarray:
 
 
 MIN_SECONDS = 3.0  # shortest recording analysed (10 s or more is asked for)
+JUDGE_S = 20.0  # under this much usable recording only a clear tremor is judged ("too short to judge")
+USABLE_GAP_S = 1.0  # steps between pointer reports longer than this are gaps, not recording
+MIN_Q = 2.5  # a tremor's peak is narrow: frequency / half-power width at least this
+CLEAR_Q = 4.0  # a clear tremor (judged even in a short recording): this narrow...
+CLEAR_PROMINENCE = 8.0  # ...and standing this far out
 MIN_EVENTS = 50  # fewest pointer reports analysed
 
 
@@ -143,9 +160,17 @@ def check_analysable(tr: Trace) -> None:
                          f"nothing to measure; record while pointing and clicking")
 
 
+def usable_seconds(tr: Trace, gap_s: float = USABLE_GAP_S) -> float:
+    """Seconds of a recording with the pointer reported: the sum of the steps between events,
+    each step longer than ``gap_s`` (the hand off the mouse, a dropped stream) left out."""
+    d = np.diff(np.asarray(tr.t, float))
+    return float(d[(d > 0) & (d <= gap_s)].sum())
+
+
 def analyse(tr: Trace) -> Analysis:
     """Measure the tremor in a raw recording (needs a few seconds at least; see
-    :func:`check_analysable`)."""
+    :func:`check_analysable`). Under :data:`JUDGE_S` of usable recording only a clear tremor is
+    reported; otherwise the verdict is ``"too-short"`` (see :class:`Analysis`)."""
     check_analysable(tr)
     t, x, y = uniform(tr)
     if len(t) < FS * MIN_SECONDS:
@@ -153,24 +178,25 @@ def analyse(tr: Trace) -> Analysis:
         raise TraceError(tr.path or "the recording", None, None,
                          f"too short to analyse: {len(t) / FS:.1f} s, {n} event{'s' if n != 1 else ''}; "
                          f"needs at least {MIN_SECONDS:g} s (record 10 s or more)")
+    usable = usable_seconds(tr)
     vx, vy = _lowpass0(x, VOLUNTARY_HZ), _lowpass0(y, VOLUNTARY_HZ)
     rx, ry = x - vx, y - vy
     speed = np.hypot(np.gradient(vx, 1 / FS), np.gradient(vy, 1 / FS))
     # where the hand holds or homes in: amplitudes are measured there (reaches leak into the
-    # residual, their spectrum reaches 3-4 Hz); the spectrum itself uses everything, as
-    # cutting the signal into stretches would smear its peaks.
+    # residual, their spectrum reaches 3-4 Hz) and a tremor must show there too; the spectrum
+    # that finds the peak uses everything, as cutting the signal into stretches would smear it.
     for limit in (HOLD_PX_S, SLOW_PX_S):
         slow = _taper(speed < limit) > 0.5
         if slow.mean() >= 0.15:
             break
     else:
+        limit = math.inf
         slow = np.ones(len(t), bool)
     cov = np.cov(np.vstack([rx[slow], ry[slow]]))
     _, vec = np.linalg.eigh(cov)
     u = vec[:, 1]
     direction = float(math.degrees(math.atan2(u[1], u[0])) % 180.0)
-    f, p_al = spectrum(rx * u[0] + ry * u[1])
-    _, p_x = spectrum(rx)
+    f, p_x = spectrum(rx)
     _, p_y = spectrum(ry)
     p_sum = p_x + p_y
     df = float(f[1] - f[0])
@@ -190,11 +216,20 @@ def analyse(tr: Trace) -> Analysis:
     amp_along = float(np.sqrt(np.mean(((bx * u[0] + by * u[1]) ** 2)[slow])))
     amp_pp = 2 * math.sqrt(2) * amp_along
     q = fp / bw if bw > 0 else 0.0
-    rhythmic = bool(prominence >= MIN_PROMINENCE and q >= 1.8 and amp_rms >= NOISE_RMS_PX)
-    voluntary_hz = None
-    if rhythmic and _voluntary_periodic(fp, amp_pp, bx[slow], by[slow]):
-        rhythmic, voluntary_hz = False, fp
-    explained_x, explained_y = (bx + hx, by + hy) if rhythmic or voluntary_hz else (0.0, 0.0)
+    # a regular movement slower than the tremor band (drawing circles, waving): its harmonics
+    # are not a tremor, and it is named for the OT to judge
+    vol_hz, vol_px, vol_q = _slow_periodic(x, y)
+    if vol_hz is not None and float(np.mean(speed < REST_PX_S)) >= CONTINUOUS_REST_SHARE:
+        vol_hz = None  # the hand comes to rest (pointing at targets): its cadence is no drawn movement
+    harmonic = vol_hz is not None and _is_harmonic(fp, bw, vol_hz)
+    persist = _persistence(rx, ry, slow, fp, bw) if limit != math.inf else prominence
+    peaked = bool(prominence >= MIN_PROMINENCE and amp_rms >= NOISE_RMS_PX)
+    rhythmic = bool(peaked and q >= MIN_Q and persist >= MIN_PROMINENCE and not harmonic)
+    clear = bool(rhythmic and q >= CLEAR_Q and prominence >= CLEAR_PROMINENCE and amp_rms >= 2 * NOISE_RMS_PX)
+    too_short = usable < JUDGE_S and not clear
+    if too_short:
+        rhythmic = False
+    explained_x, explained_y = (bx + hx, by + hy) if rhythmic else (0.0, 0.0)
     if not rhythmic:  # no peak to measure: the size of whatever moves in the tremor band
         bx, by = _bandpass0(rx, *BAND_HZ), _bandpass0(ry, *BAND_HZ)
         amp_rms = float(np.sqrt(np.mean((bx ** 2 + by ** 2)[slow])))
@@ -208,10 +243,15 @@ def analyse(tr: Trace) -> Analysis:
         intention = float(np.sqrt(np.mean(env2[slow])) / max(np.sqrt(np.mean(env2[fast])), 1e-6))
     # irregularity while holding: what is left after the rhythmic part
     irregular = _irregular(x - explained_x, y - explained_y, speed)
-    reach = _reaching(x, y)
-    dysmetric = not rhythmic and reach["dysmetric"]
-    ataxia = not rhythmic and ((irregular >= ATAXIA_PX and voluntary_hz is None) or dysmetric)
-    summary = _summary(rhythmic, ataxia, fp, bw, amp_rms, amp_pp, intention, voluntary_hz, dysmetric, reach)
+    reach = _reaching(x - explained_x, y - explained_y, vx, vy)
+    dysmetric = not rhythmic and not too_short and reach["verdict"] == "dysmetric"
+    # ataxia is judged from reaching only: unsteady holds alone (slow drawing looks the same) are
+    # said, with "can't tell", when there are too few reaches to judge
+    ataxia = dysmetric
+    reach["unsteady_px"] = irregular if (irregular >= ATAXIA_PX and not rhythmic and vol_hz is None) else 0.0
+    verdict = ("too-short" if too_short else "tremor" if rhythmic else "ataxia" if ataxia
+               else "voluntary" if vol_hz is not None else "no-tremor")
+    summary = _summary(verdict, fp, bw, amp_rms, amp_pp, intention, vol_hz, vol_px, dysmetric, reach, usable)
     return Analysis(
         tremor_hz=round(fp, 2) if rhythmic else None,
         bandwidth_hz=round(bw, 2) if rhythmic else None,
@@ -220,49 +260,103 @@ def analyse(tr: Trace) -> Analysis:
         rhythmic=rhythmic, ataxia_like=bool(ataxia), peak_share=round(share, 3),
         peak_q=round(q, 2), peak_prominence=round(prominence, 1), irregular_px=round(irregular, 2),
         duration_s=round(float(t[-1] - t[0]), 2), summary=summary,
-        voluntary_periodic_hz=None if voluntary_hz is None else round(voluntary_hz, 2),
+        voluntary_periodic_hz=None if vol_hz is None else round(vol_hz, 2),
         reaches=reach["reaches"], reach_overshoot=round(reach["overshoot"], 3),
         reach_corrections=round(reach["corrections"], 2), path_deviation=round(reach["deviation"], 3),
-        dysmetric=bool(dysmetric))
+        dysmetric=bool(dysmetric), verdict=verdict, too_short=bool(too_short), usable_s=round(usable, 1),
+        reaching=reach["verdict"], peak_persistence=round(float(persist), 1))
 
 
-VOLUNTARY_BELOW_HZ = 4.0  # a regular movement slower than this...
-VOLUNTARY_PP_PX = 30.0  # ...and this large (side to side), or...
-CIRCULAR = 0.65  # ...this round (minor / major axis), is voluntary: drawing circles, not tremor
+SLOW_PERIODIC_HZ = (0.5, BAND_HZ[0])  # a regular movement in this range is voluntary-looking...
+SLOW_PERIODIC_Q = 3.0  # ...when this regular (frequency / half-power width)...
+SLOW_PERIODIC_PX = 10.0  # ...and this large (RMS, px, both axes)...
+CONTINUOUS_REST_SHARE = 0.2  # ...and continuous: the hand rests (REST_PX_S) less than this share of the time
 
 
-def _voluntary_periodic(fp: float, pp: float, bx: np.ndarray, by: np.ndarray) -> bool:
-    """Whether a rhythmic peak is a voluntary periodic movement (drawing circles at 1–3 Hz, whose
-    speed puts it above the voluntary split): slow, and either large or going round. Tremor is
-    faster, or small, or mostly along one direction."""
-    if fp >= VOLUNTARY_BELOW_HZ or len(bx) < 10:
-        return False
-    ev = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])))
-    round_ = math.sqrt(max(ev[0], 0.0) / ev[1]) if ev[1] > 0 else 0.0
-    return pp >= VOLUNTARY_PP_PX or round_ >= CIRCULAR
+def _slow_periodic(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float, float]:
+    """A regular movement below the tremor band: (frequency Hz or None, RMS px, regularity).
+
+    Measured on the positions themselves (de-trended): a narrow, large peak at 0.5–2.5 Hz is a
+    repeated movement such as drawing circles. Tremor is not this slow (2.5 Hz and up); pointing
+    at targets is too irregular in its timing to make such a peak."""
+    n = min(len(x), int(8 * FS))  # 8 s windows: a slow movement needs the finer resolution
+    f, px = signal.welch(x, fs=FS, nperseg=n, nfft=4 * n, detrend="linear")
+    _, py = signal.welch(y, fs=FS, nperseg=n, nfft=4 * n, detrend="linear")
+    p = px + py
+    band = np.flatnonzero((f >= SLOW_PERIODIC_HZ[0]) & (f < SLOW_PERIODIC_HZ[1]))
+    if len(band) < 3:
+        return None, 0.0, 0.0
+    j = int(band[np.argmax(p[band])])
+    if not (0 < j < len(p) - 1 and p[j] >= p[j - 1] and p[j] >= p[j + 1]):
+        return None, 0.0, 0.0
+    f0 = _refine(f, p, j)
+    bw0 = max(_half_power_width(f, p, j), 4 * float(f[1] - f[0]))
+    near = np.abs(f - f0) <= max(bw0, 0.25)
+    rms = float(np.sqrt(p[near].sum() * (f[1] - f[0])))
+    q0 = f0 / bw0
+    if q0 >= SLOW_PERIODIC_Q and rms >= SLOW_PERIODIC_PX:
+        return f0, rms, q0
+    return None, rms, q0
+
+
+def _is_harmonic(fp: float, bw: float, f0: float) -> bool:
+    """Whether a peak at ``fp`` (width ``bw``) is a harmonic (2nd to 6th) of a movement at ``f0``."""
+    k = round(fp / f0)
+    return 2 <= k <= 6 and abs(fp - k * f0) <= max(0.2, 0.5 * bw)
+
+
+def _persistence(rx: np.ndarray, ry: np.ndarray, slow: np.ndarray, fp: float, bw: float) -> float:
+    """How far the peak at ``fp`` stands out of the spectrum of the stretches where the hand holds
+    or homes in alone (0 when it does not show there): a tremor persists there, the rhythm of
+    reaching and correcting does not."""
+    w = _taper(slow)
+    if w.sum() < 2 * FS:  # too little holding to tell apart: the peak of the whole recording
+        f, p_x = spectrum(rx)
+        _, p_y = spectrum(ry)
+        w = np.ones(len(rx))
+    else:
+        f, p_x = spectrum(rx * w)
+        _, p_y = spectrum(ry * w)
+    p = p_x + p_y
+    near = np.flatnonzero(np.abs(f - fp) <= max(0.3, 0.5 * bw))
+    if len(near) == 0:
+        return 0.0
+    j = int(near[np.argmax(p[near])])
+    if not (0 < j < len(p) - 1 and p[j] >= p[j - 1] and p[j] >= p[j + 1]):
+        return 0.0
+    return _flank_prominence(f, p, j)
 
 
 REACH_HZ = 5.0  # the reach path: corrective sub-movements (2–4 a second) survive this low-pass
-REST_PX_S = 40.0  # the hand rests below this speed...
-REST_S = 0.3  # ...for at least this long between reaches
-MIN_REACH_PX = 80.0  # shorter moves are not reaches
-OVERSHOOT_SHARE = 0.06  # dysmetric: reaches overshoot by this share of their length (median)...
-CORRECTIONS = 1.2  # ...and need this many corrections on average, or...
-MANY_CORRECTIONS = 2.0  # ...this many whatever the overshoot
-MIN_REACHES = 4  # fewer reaches are not enough to judge
+REST_PX_S = 40.0  # the hand rests below this voluntary speed (below VOLUNTARY_HZ)...
+REST_S = 0.25  # ...for at least this long between reaches
+MIN_REACH_PX = 60.0  # shorter moves are not reaches
+MIN_REACHES = 6  # fewer reaches are not enough to judge ("can't tell")
+# Dysmetric only on joint evidence, above what healthy older adults (60-72 years) show in
+# pointing (0.2-2.3 corrections a reach on average, paths 4-35 % of the distance off the line,
+# up to 79-126 % in short reaches, little overshoot):
+OVERSHOOT_SHARE = 0.08  # reaches overshoot by this share of their length (median)...
+CORRECTIONS = 1.5  # ...and need this many corrections on average; or
+MANY_CORRECTIONS = 3.0  # this many corrections on average...
+DEVIATION = 0.45  # ...on paths this far off the line (median share of the length)
 
 
-def _reaching(x: np.ndarray, y: np.ndarray) -> dict:
+def _reaching(x: np.ndarray, y: np.ndarray, vx: np.ndarray, vy: np.ndarray) -> dict:
     """Dysmetria from the reaches between rests: overshoot past where the hand came to rest,
-    corrective sub-movements (bursts of speed after the first) and deviation from the line."""
+    corrective sub-movements (peaks of speed after the first) and deviation from the line.
+
+    ``x``, ``y``: positions with the measured tremor taken out; ``vx``, ``vy``: the voluntary
+    motion (below VOLUNTARY_HZ), where the rests are found so that a tremor never hides them."""
     px, py = _lowpass0(x, REACH_HZ), _lowpass0(y, REACH_HZ)
     sp = np.hypot(np.gradient(px, 1 / FS), np.gradient(py, 1 / FS))
-    rest = sp < REST_PX_S
+    vs = np.hypot(np.gradient(vx, 1 / FS), np.gradient(vy, 1 / FS))
+    rest = vs < REST_PX_S
     edges = np.diff(np.concatenate([[0], rest.astype(np.int8), [0]]))
     rests = [(a, b) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)) if b - a >= REST_S * FS]
     over, corr, dev = [], [], []
     for (_, a), (b, _) in zip(rests[:-1], rests[1:]):  # from the end of one rest to the start of the next
-        p0, p1 = np.array([px[a], py[a]]), np.array([px[b - 1], py[b - 1]])
+        p0 = np.array([vx[a], vy[a]])
+        p1 = np.array([vx[b - 1], vy[b - 1]])
         d = float(np.hypot(*(p1 - p0)))
         if d < MIN_REACH_PX:
             continue
@@ -271,17 +365,22 @@ def _reaching(x: np.ndarray, y: np.ndarray) -> dict:
         along = u @ rel
         across = np.abs(u[0] * rel[1] - u[1] * rel[0])
         s = sp[a:b]
-        moving = s > max(60.0, 0.15 * float(s.max()))
-        bursts = int(np.sum(np.diff(np.concatenate([[0], moving.astype(np.int8)])) == 1))
+        top = float(s.max())
+        peaks, _ = signal.find_peaks(s, height=max(60.0, 0.12 * top), prominence=max(40.0, 0.1 * top),
+                                     distance=int(0.1 * FS))
         over.append(max(0.0, float(along.max()) - d) / d)
-        corr.append(max(0, bursts - 1))
+        corr.append(max(0, len(peaks) - 1))
         dev.append(float(across.max()) / d)
     n = len(over)
     res = {"reaches": n, "overshoot": float(np.median(over)) if n else 0.0,
            "corrections": float(np.mean(corr)) if n else 0.0, "deviation": float(np.median(dev)) if n else 0.0}
-    res["dysmetric"] = bool(n >= MIN_REACHES and (
-        (res["overshoot"] >= OVERSHOOT_SHARE and res["corrections"] >= CORRECTIONS)
-        or res["corrections"] >= MANY_CORRECTIONS))
+    if n < MIN_REACHES:
+        res["verdict"] = "can't tell"
+    elif ((res["overshoot"] >= OVERSHOOT_SHARE and res["corrections"] >= CORRECTIONS)
+          or (res["corrections"] >= MANY_CORRECTIONS and res["deviation"] >= DEVIATION)):
+        res["verdict"] = "dysmetric"
+    else:
+        res["verdict"] = "ordinary"
     return res
 
 
@@ -339,31 +438,61 @@ def _irregular(x: np.ndarray, y: np.ndarray, speed: np.ndarray) -> float:
     return math.sqrt(sq / n) if n else 0.0
 
 
-def _summary(rhythmic, ataxia, fp, bw, rms, pp, intention, voluntary_hz=None, dysmetric=False,
-             reach=None) -> str:
-    if rhythmic:
+def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, reach, usable) -> str:
+    if verdict == "too-short":
+        return (f"Too short to judge: {usable:.0f} s of usable recording, and no clear tremor in it. "
+                f"Record a minute of pointing and clicking (at least {JUDGE_S:.0f} s); the profile is "
+                "left as it is until then.")
+    vol = ""
+    if vol_hz is not None:
+        vol = (f" There is also a regular movement at {vol_hz:.1f} Hz, about {2 * math.sqrt(2) * vol_px:.0f} px "
+               "across, slower than tremor: it looks like a movement made on purpose (such as drawing "
+               "circles) and is not counted as tremor; whether it was on purpose is for the OT to judge.")
+    reaching = _reaching_text(reach)
+    if verdict == "tremor":
         kind = ""
         if intention is not None and intention >= 1.3 and fp < 4.5:
             kind = " It grows as the hand nears a target, as an intention tremor does."
         return (f"A rhythmic tremor at {fp:.1f} Hz (spread {bw:.1f} Hz), about {pp:.0f} px from side to "
-                f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.")
-    if ataxia and dysmetric:
-        return (f"The reaches overshoot the target (by {100 * reach['overshoot']:.0f}% of the distance, typically) "
-                f"and need {reach['corrections']:.1f} corrections each on average, with no rhythm: this looks "
-                "like ataxia (dysmetria). Filters cannot remove it, because it is not a tremor; dwell-click "
-                "and the click guard are recommended instead.")
-    if ataxia:
+                f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.{vol}")
+    if verdict == "ataxia" and dysmetric:
+        return (f"The reaches overshoot the target (by {100 * reach['overshoot']:.0f}% of the distance, typically), "
+                f"need {reach['corrections']:.1f} corrections each on average and stray "
+                f"{100 * reach['deviation']:.0f}% of the distance off the line ({reach['reaches']} reaches), "
+                "with no rhythm: this looks like ataxia (dysmetria). Filters cannot remove it, because it is "
+                "not a tremor; dwell-click, the click guard and target assistance (larger targets, "
+                "snapping) are recommended instead.")
+    if verdict == "ataxia":
         return ("The movement is unsteady but not rhythmic: it looks like ataxia or another "
                 "non-rhythmic movement disorder. Filters cannot remove it, because it is not a tremor; "
-                "dwell-click and the click guard are recommended instead.")
-    if voluntary_hz is not None:
-        return (f"A regular movement at {voluntary_hz:.1f} Hz looks voluntary (large or going round, like "
-                "drawing circles), not tremor. No rhythmic tremor was found besides it.")
-    return "No rhythmic tremor was found: the pointer is steady apart from ordinary noise."
+                "dwell-click, the click guard and target assistance are recommended instead." + reaching)
+    if verdict == "voluntary":
+        return (f"No tremor was found. A regular movement at {vol_hz:.1f} Hz, about "
+                f"{2 * math.sqrt(2) * vol_px:.0f} px across, is slower than tremor (tremor is 2.5 Hz or "
+                "faster): it looks like a movement made on purpose, such as drawing circles, and is not "
+                "counted as tremor. Whether it was on purpose is for the OT to judge from watching.")
+    return "No rhythmic tremor was found: the pointer is steady apart from ordinary noise." + reaching
 
 
-def recommend(a: Analysis) -> str:
-    """The shipped profile to start tuning from."""
+def _reaching_text(reach: dict) -> str:
+    """One sentence on dysmetria from the reaches, or "" when it is not the finding."""
+    if reach["verdict"] == "can't tell":
+        unsteady = (f" The hand is unsteady while holding ({reach['unsteady_px']:.1f} px RMS, not rhythmic), "
+                    "but" if reach.get("unsteady_px") else " But")
+        return (f"{unsteady} whether this is ataxia (reaches that overshoot) can't be told: {reach['reaches']} "
+                f"reach{'es' if reach['reaches'] != 1 else ''} found, at least {MIN_REACHES} are needed; "
+                "record a minute of pointing at targets.")
+    if reach["verdict"] == "ordinary":
+        return (f" The reaches look ordinary ({reach['reaches']} reaches, {reach['corrections']:.1f} "
+                f"corrections each on average, {100 * reach['overshoot']:.0f}% overshoot).")
+    return ""
+
+
+def recommend(a: Analysis, current: str = "off") -> str:
+    """The shipped profile to start tuning from; ``current`` (the profile in use) when the
+    recording is too short to judge, so that nothing changes on a guess."""
+    if a.too_short:
+        return current
     if a.ataxia_like:
         return "dwell-only"
     if not a.rhythmic or a.tremor_hz is None:
