@@ -199,32 +199,20 @@ def analyse(tr: Trace) -> Analysis:
     f, p_x = spectrum(rx)
     _, p_y = spectrum(ry)
     p_sum = p_x + p_y
-    df = float(f[1] - f[0])
-    i, prominence = _best_peak(f, p_sum)
-    fp = _refine(f, p_sum, i)
-    bw = max(_half_power_width(f, p_sum, i), 4 * df)
-    wide = (f >= BAND_HZ[0]) & (f <= BAND_HZ[1])
-    in_peak = (np.abs(f - fp) <= max(0.5, bw)) & wide
-    share = float(p_sum[in_peak].sum() / max(p_sum[wide].sum(), 1e-12))
-    lo, hi = max(1.0, fp - max(1.0, bw)), fp + max(1.0, bw)
-    bx, by = _bandpass0(rx, lo, hi), _bandpass0(ry, lo, hi)
-    if 2 * fp + 1.5 < FS / 2 * 0.9:  # the harmonic is part of the same tremor
-        hx, hy = _bandpass0(rx, 2 * fp - 1.0, 2 * fp + 1.0), _bandpass0(ry, 2 * fp - 1.0, 2 * fp + 1.0)
-    else:
-        hx = hy = np.zeros_like(rx)
-    amp_rms = float(np.sqrt(np.mean((bx ** 2 + by ** 2 + hx ** 2 + hy ** 2)[slow])))
-    amp_along = float(np.sqrt(np.mean(((bx * u[0] + by * u[1]) ** 2)[slow])))
-    amp_pp = 2 * math.sqrt(2) * amp_along
-    q = fp / bw if bw > 0 else 0.0
     # a regular movement slower than the tremor band (drawing circles, waving): its harmonics
     # are not a tremor, and it is named for the OT to judge
     vol_hz, vol_px, vol_q = _slow_periodic(x, y)
     if vol_hz is not None and float(np.mean(speed < REST_PX_S)) >= CONTINUOUS_REST_SHARE:
         vol_hz = None  # the hand comes to rest (pointing at targets): its cadence is no drawn movement
-    harmonic = vol_hz is not None and _is_harmonic(fp, bw, vol_hz)
-    persist = _persistence(rx, ry, slow, fp, bw) if limit != math.inf else prominence
-    peaked = bool(prominence >= MIN_PROMINENCE and amp_rms >= NOISE_RMS_PX)
-    rhythmic = bool(peaked and q >= MIN_Q and persist >= MIN_PROMINENCE and not harmonic)
+    # the strongest peak that is a tremor (narrow, present where the hand holds), else the strongest
+    peaks = [_peak(f, p_sum, j, pr, rx, ry, slow, u, limit, vol_hz) for j, pr in _candidate_peaks(f, p_sum)]
+    pk = next((c for c in peaks if c["rhythmic"]), peaks[0])
+    fp, bw, prominence, q, persist, rhythmic = (pk[k] for k in ("fp", "bw", "prominence", "q", "persist", "rhythmic"))
+    bx, by, hx, hy = pk["bands"]
+    amp_rms, amp_pp = pk["rms"], pk["pp"]
+    wide = (f >= BAND_HZ[0]) & (f <= BAND_HZ[1])
+    in_peak = (np.abs(f - fp) <= max(0.5, bw)) & wide
+    share = float(p_sum[in_peak].sum() / max(p_sum[wide].sum(), 1e-12))
     clear = bool(rhythmic and q >= CLEAR_Q and prominence >= CLEAR_PROMINENCE and amp_rms >= 2 * NOISE_RMS_PX)
     too_short = usable < JUDGE_S and not clear
     if too_short:
@@ -242,13 +230,16 @@ def analyse(tr: Trace) -> Analysis:
     if slow.sum() > FS and fast.sum() > FS * 0.5:
         intention = float(np.sqrt(np.mean(env2[slow])) / max(np.sqrt(np.mean(env2[fast])), 1e-6))
     # irregularity while holding: what is left after the rhythmic part
-    irregular = _irregular(x - explained_x, y - explained_y, speed)
+    irregular = _irregular(rx - explained_x, ry - explained_y, speed)
     reach = _reaching(x - explained_x, y - explained_y, vx, vy)
-    dysmetric = not rhythmic and not too_short and reach["verdict"] == "dysmetric"
+    dysmetric = not too_short and reach["verdict"] == "dysmetric"  # with a tremor too (MS: both)
     # ataxia is judged from reaching only: unsteady holds alone (slow drawing looks the same) are
     # said, with "can't tell", when there are too few reaches to judge
-    ataxia = dysmetric
     reach["unsteady_px"] = irregular if (irregular >= ATAXIA_PX and not rhythmic and vol_hz is None) else 0.0
+    # or unsteady holds in a pointing recording whose reaches need correcting (a tremor the
+    # analysis missed leaves the reaches uncorrected); the tremor, which filters remove, comes first
+    unsteady = bool(reach["unsteady_px"]) and reach["verdict"] != "can't tell" and reach["corrections"] >= CORRECTIONS
+    ataxia = not rhythmic and not too_short and (dysmetric or unsteady)
     verdict = ("too-short" if too_short else "tremor" if rhythmic else "ataxia" if ataxia
                else "voluntary" if vol_hz is not None else "no-tremor")
     summary = _summary(verdict, fp, bw, amp_rms, amp_pp, intention, vol_hz, vol_px, dysmetric, reach, usable)
@@ -265,6 +256,44 @@ def analyse(tr: Trace) -> Analysis:
         reach_corrections=round(reach["corrections"], 2), path_deviation=round(reach["deviation"], 3),
         dysmetric=bool(dysmetric), verdict=verdict, too_short=bool(too_short), usable_s=round(usable, 1),
         reaching=reach["verdict"], peak_persistence=round(float(persist), 1))
+
+
+MAX_CANDIDATES = 3  # peaks tried, strongest first
+
+
+def _peak(f: np.ndarray, p: np.ndarray, j: int, prominence: float, rx: np.ndarray, ry: np.ndarray,
+          slow: np.ndarray, u: np.ndarray, limit: float, vol_hz: float | None) -> dict:
+    """The figures of the spectral peak at bin ``j`` and whether it is a tremor: it stands out
+    (prominence), is narrow (q), shows where the hand holds or homes in (persist), is larger than
+    sensor noise and is no harmonic of a slow regular movement."""
+    fp = _refine(f, p, j)
+    bw = max(_half_power_width(f, p, j), 4 * float(f[1] - f[0]))
+    lo, hi = max(1.0, fp - max(1.0, bw)), fp + max(1.0, bw)
+    bx, by = _bandpass0(rx, lo, hi), _bandpass0(ry, lo, hi)
+    if 2 * fp + 1.5 < FS / 2 * 0.9:  # the harmonic is part of the same tremor
+        hx, hy = _bandpass0(rx, 2 * fp - 1.0, 2 * fp + 1.0), _bandpass0(ry, 2 * fp - 1.0, 2 * fp + 1.0)
+    else:
+        hx = hy = np.zeros_like(rx)
+    rms = float(np.sqrt(np.mean((bx ** 2 + by ** 2 + hx ** 2 + hy ** 2)[slow])))
+    pp = 2 * math.sqrt(2) * float(np.sqrt(np.mean(((bx * u[0] + by * u[1]) ** 2)[slow])))
+    q = fp / bw if bw > 0 else 0.0
+    harmonic = vol_hz is not None and _is_harmonic(fp, bw, vol_hz)
+    persist = _persistence(rx, ry, slow, fp, bw) if limit != math.inf else prominence
+    rhythmic = bool(prominence >= MIN_PROMINENCE and rms >= NOISE_RMS_PX and q >= MIN_Q
+                    and persist >= MIN_PROMINENCE and not harmonic)
+    return {"fp": fp, "bw": bw, "prominence": prominence, "q": q, "persist": persist, "rhythmic": rhythmic,
+            "rms": rms, "pp": pp, "bands": (bx, by, hx, hy)}
+
+
+def _candidate_peaks(f: np.ndarray, p: np.ndarray) -> list[tuple[int, float]]:
+    """Up to MAX_CANDIDATES local maxima in the tremor band that stand out from their flanks,
+    strongest first (or, if none does, :func:`_best_peak`'s choice alone)."""
+    band = np.flatnonzero((f >= BAND_HZ[0]) & (f <= BAND_HZ[1]))
+    local = [int(j) for j in band if 0 < j < len(p) - 1 and p[j] > p[j - 1] and p[j] >= p[j + 1]]
+    standing = [(j, pr) for j in local if (pr := _flank_prominence(f, p, j)) >= MIN_PROMINENCE]
+    if not standing:
+        return [_best_peak(f, p)]
+    return sorted(standing, key=lambda jp: -p[jp[0]])[:MAX_CANDIDATES]
 
 
 SLOW_PERIODIC_HZ = (0.5, BAND_HZ[0])  # a regular movement in this range is voluntary-looking...
@@ -335,8 +364,8 @@ MIN_REACHES = 6  # fewer reaches are not enough to judge ("can't tell")
 # Dysmetric only on joint evidence, above what healthy older adults (60-72 years) show in
 # pointing (0.2-2.3 corrections a reach on average, paths 4-35 % of the distance off the line,
 # up to 79-126 % in short reaches, little overshoot):
-OVERSHOOT_SHARE = 0.08  # reaches overshoot by this share of their length (median)...
-CORRECTIONS = 1.5  # ...and need this many corrections on average; or
+OVERSHOOT_SHARE = 0.08  # reaches overshoot by this share of their length (median: most reaches do)...
+CORRECTIONS = 1.0  # ...and need this many corrections on average (each overshoot is corrected); or
 MANY_CORRECTIONS = 3.0  # this many corrections on average...
 DEVIATION = 0.45  # ...on paths this far off the line (median share of the length)
 
@@ -421,9 +450,11 @@ def _refine(f: np.ndarray, p: np.ndarray, i: int) -> float:
     return float(f[i])
 
 
-def _irregular(x: np.ndarray, y: np.ndarray, speed: np.ndarray) -> float:
-    """RMS (px) of the motion left in held stretches (>= 0.4 s below STILL_PX_S, 0.1 s trimmed
-    at each end), each de-trended."""
+def _irregular(rx: np.ndarray, ry: np.ndarray, speed: np.ndarray) -> float:
+    """RMS (px) of the motion above the voluntary band (``rx``, ``ry``: the residual, with any
+    rhythmic tremor taken out) left in held stretches (>= 0.4 s below STILL_PX_S, 0.1 s trimmed
+    at each end), each de-meaned. Slow drift and the curve of slow drawing are voluntary motion
+    and left out: a healthy hand drawing slowly measures about 0.5 px here, an ataxic one 3-6 px."""
     held = speed < STILL_PX_S
     edges = np.diff(np.concatenate([[0], held.astype(np.int8), [0]]))
     sq, n = 0.0, 0
@@ -431,8 +462,8 @@ def _irregular(x: np.ndarray, y: np.ndarray, speed: np.ndarray) -> float:
         a, b = a + int(0.1 * FS), b - int(0.1 * FS)
         if b - a < 0.4 * FS:
             continue
-        for v in (x[a:b], y[a:b]):
-            d = signal.detrend(v, type="linear")
+        for v in (rx[a:b], ry[a:b]):
+            d = v - v.mean()
             sq += float(np.sum(d * d))
         n += b - a
     return math.sqrt(sq / n) if n else 0.0
@@ -453,8 +484,14 @@ def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, rea
         kind = ""
         if intention is not None and intention >= 1.3 and fp < 4.5:
             kind = " It grows as the hand nears a target, as an intention tremor does."
+        dys = ""
+        if dysmetric:
+            dys = (f" The reaches also overshoot (by {100 * reach['overshoot']:.0f}% of the distance, typically) and "
+                   f"need {reach['corrections']:.1f} corrections each ({reach['reaches']} reaches), as in ataxia "
+                   "(dysmetria): filters cannot remove that part; dwell-click, the click guard and target "
+                   "assistance help with it.")
         return (f"A rhythmic tremor at {fp:.1f} Hz (spread {bw:.1f} Hz), about {pp:.0f} px from side to "
-                f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.{vol}")
+                f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.{dys}{vol}")
     if verdict == "ataxia" and dysmetric:
         return (f"The reaches overshoot the target (by {100 * reach['overshoot']:.0f}% of the distance, typically), "
                 f"need {reach['corrections']:.1f} corrections each on average and stray "
@@ -463,9 +500,11 @@ def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, rea
                 "not a tremor; dwell-click, the click guard and target assistance (larger targets, "
                 "snapping) are recommended instead.")
     if verdict == "ataxia":
-        return ("The movement is unsteady but not rhythmic: it looks like ataxia or another "
-                "non-rhythmic movement disorder. Filters cannot remove it, because it is not a tremor; "
-                "dwell-click, the click guard and target assistance are recommended instead." + reaching)
+        return (f"The hand is unsteady while holding ({reach['unsteady_px']:.1f} px RMS) but not rhythmic, and "
+                f"the reaches need {reach['corrections']:.1f} corrections each on average ({reach['reaches']} "
+                "reaches): it looks like ataxia or another non-rhythmic movement disorder. Filters cannot "
+                "remove it, because it is not a tremor; dwell-click, the click guard and target assistance "
+                "(larger targets, snapping) are recommended instead.")
     if verdict == "voluntary":
         return (f"No tremor was found. A regular movement at {vol_hz:.1f} Hz, about "
                 f"{2 * math.sqrt(2) * vol_px:.0f} px across, is slower than tremor (tremor is 2.5 Hz or "
