@@ -1,28 +1,28 @@
-"""What a recording says about a person's tremor.
+"""What a recording says about a person's tremor (and reaching).
 
 The raw pointer is resampled on a uniform grid (``FS`` Hz) and split into voluntary motion
 (a zero-phase low-pass at ``VOLUNTARY_HZ``) and the rest. On the rest:
 
-* the main tremor direction is its principal axis (PCA);
-* the tremor frequency is the peak of the Welch spectrum in 2.5–15 Hz along that axis (4 s
-  windows, zero-padded, peak refined by a parabola through the log spectrum);
-* the bandwidth is the peak's half-power width;
+* the tremor frequency is a peak of the Welch spectrum in 2.5–15 Hz (4 s windows, zero-padded,
+  refined by a parabola through the log spectrum); the bandwidth is its half-power width;
+* a peak is a tremor (``rhythmic``) when it stands out from its flanks, is larger than sensor
+  noise, is narrow (frequency / width >= MIN_Q; real tremor is <= 0.5 Hz wide, the
+  reach-and-correct rhythm of healthy pointing about half its frequency), persists in the
+  spectrum of the stretches where the hand holds or homes in (``peak_persistence``), and is no
+  harmonic of a slow regular movement. Up to MAX_CANDIDATES peaks are tried, strongest first.
+  Size never disqualifies: large and round at 2.5 Hz or more is still tremor;
 * the amplitude is the RMS (px, both axes) of the rest band-passed around the peak and its
-  harmonic, over the same stretches as the spectrum, and the
-  peak-to-peak amplitude that of a sine with the same RMS along the main direction;
-* rhythmicity: the share of 1.5–15 Hz power within the peak's band, how far the peak stands
-  above the spectrum around it, and how sharp it is. A tremor is rhythmic when the peak is a
-  true local maximum inside the band, holds a good share of the power, stands well out, is
-  sharp (frequency / bandwidth >= 1.8) and is larger than sensor noise;
-
-Reaches leak into the residual (their spectrum reaches 3–4 Hz) and pressing a button jolts
-the hand, so the spectrum is taken away from clicks and
-where the hand holds (voluntary speed < 80 px/s), else where it holds or homes in
-(< 150 px/s), else everywhere.
+  harmonic where the hand holds (voluntary speed < 80 px/s), else holds or homes in
+  (< 150 px/s), else everywhere; the peak-to-peak amplitude that of a sine with the same RMS
+  along the main (PCA) direction;
 * the intention index: tremor amplitude near targets (slow or still) over that while
   travelling fast — well above 1 when tremor grows as the hand nears a target;
-* ataxia-like: large, irregular deviations from a smooth path with no rhythmic peak. Filters
-  that remove a frequency band cannot help there; dwell-click and the click guard can.
+* a regular movement below 2.5 Hz that goes on without rests (drawing circles) is reported as
+  ``voluntary_periodic_hz`` and left to the OT to judge; it is never counted as tremor;
+* reaching (:func:`_reaching`): overshoot, corrections and path deviation of the reaches
+  between rests, judged against healthy older adults' variability ("can't tell" with too few);
+* ``verdict``: under JUDGE_S of usable recording only a clear tremor is judged, anything else
+  is "too-short" and :func:`recommend` keeps the profile in use.
 """
 
 from __future__ import annotations
@@ -534,8 +534,8 @@ def recommend(a: Analysis, current: str = "off") -> str:
         return current
     if a.ataxia_like:
         return "dwell-only"
-    if not a.rhythmic or a.tremor_hz is None:
-        return "off" if a.amplitude_px < 2 * NOISE_RMS_PX else "mild"
+    if not a.rhythmic or a.tremor_hz is None:  # a gentle filter only for a hand unsteady while holding
+        return "off" if a.irregular_px < 2 * NOISE_RMS_PX else "mild"
     if a.amplitude_pp_px >= 24:
         return "severe"
     if a.amplitude_pp_px < 5:
