@@ -27,6 +27,26 @@ def test_severe_slow_tremor_is_found_at_its_frequency_and_gets_the_severe_profil
     assert recommend(a) == "severe"
 
 
+@pytest.mark.parametrize("kind,freq,amp,seed,rate", [
+    ("rest", 2.8, 24.0, 8, 125), ("essential", 2.6, 16.0, 8, 125), ("postural", 2.6, 80.0, 8, 125),
+    ("intention", 2.8, 45.0, 7, 60), ("essential", 12.0, 80.0, 7, 1000), ("rest", 5.0, 45.0, 8, 60)])
+def test_severe_tremor_of_any_size_from_2_6_to_12_hz_is_found(kind, freq, amp, seed, rate):
+    """Up to ~60 px RMS; near the band's lower edge, where the voluntary split and the swelling of
+    the tremor at each target spread the peak (these were called voluntary, ataxia or 3.3 Hz)."""
+    sim = simulate(UserSpec(kind, freq, amp), TaskSpec(trials=26, rate_hz=rate), seed=seed)
+    a = analyse(sim.trace)
+    assert a.verdict == "tremor" and abs(a.tremor_hz - sim.truth["tremor_mean_hz"]) <= 0.3, a
+    assert recommend(a) == "severe"
+
+
+@pytest.mark.parametrize("seed", [17, 29])
+def test_the_ringing_of_abrupt_stops_in_healthy_reaching_is_not_tremor(seed):
+    """Reaches that stop within 60 ms and overshoot ring at ~3 Hz, half as strong in the holds."""
+    sim = simulate(UserSpec("none", amp_px=0.0), TaskSpec(trials=26, overshoot_prob=0.3, stop_prob=0.3), seed=seed)
+    a = analyse(sim.trace)
+    assert not a.rhythmic and a.verdict == "no-tremor", a
+
+
 def _held_tremor(hz: float, rms_px: float, seed: int, seconds: float = 40.0, rate: float = 128.0) -> Trace:
     """A pen held over one point with a strong tremor along one slanted axis (as in the spiral
     data set's test 2): its amplitude bursts and fades, its frequency wanders a little, and the

@@ -7,9 +7,9 @@ The raw pointer is resampled on a uniform grid (``FS`` Hz) and split into volunt
   refined by a parabola through the log spectrum); the bandwidth is its half-power width;
 * a peak is a tremor (``rhythmic``) when it stands out from its flanks, is larger than sensor
   noise, is narrow (frequency / width >= MIN_Q; real tremor is <= 0.5 Hz wide, the
-  reach-and-correct rhythm of healthy pointing about half its frequency), persists in the
-  spectrum of the stretches where the hand holds or homes in (``peak_persistence``), and is no
-  harmonic of a slow regular movement. Up to MAX_CANDIDATES peaks are tried, strongest first.
+  reach-and-correct rhythm of healthy pointing about half its frequency), persists where the
+  hand holds or homes in (``peak_hold_ratio``: its amplitude there against that elsewhere) and
+  is no harmonic of a slow regular movement. Up to MAX_CANDIDATES peaks are tried, strongest first.
   Size never disqualifies: large and round at 2.5 Hz or more is still tremor;
 * the amplitude is the RMS (px, both axes) of the rest band-passed around the peak and its
   harmonic where the hand holds (voluntary speed < 80 px/s), else holds or homes in
@@ -76,7 +76,8 @@ class Analysis:
     too_short: bool = False  # verdict == "too-short": do not change the profile
     usable_s: float = 0.0  # seconds with the pointer reported (gaps over USABLE_GAP_S left out)
     reaching: str = "can't tell"  # dysmetria from reaching: "dysmetric", "ordinary" or "can't tell" (too few reaches)
-    peak_persistence: float = 0.0  # prominence of the peak in the stretches where the hand holds or homes in
+    peak_hold_ratio: float | None = None  # the peak's amplitude where the hand holds or homes in over that elsewhere
+                                          # (None: the hand never or always holds, not measurable)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,7 +139,11 @@ def _taper(mask: np.ndarray, width_s: float = 0.1) -> np.ndarray:
 MIN_SECONDS = 3.0  # shortest recording analysed (10 s or more is asked for)
 JUDGE_S = 20.0  # under this much usable recording only a clear tremor is judged ("too short to judge")
 USABLE_GAP_S = 1.0  # steps between pointer reports longer than this are gaps, not recording
-MIN_Q = 2.5  # a tremor's peak is narrow: frequency / half-power width at least this
+MIN_Q = 2.5  # a tremor's peak is narrow: frequency / half-power width at least this...
+RELAXED_Q = 2.0  # ...or this, when it is as strong where the hand holds as elsewhere:
+STRONG_HOLD_RATIO = 0.8  # amplitude where the hand holds or homes in over that elsewhere
+HOLD_RATIO = 0.6  # a tremor persists where the hand holds: at least this ratio (abrupt stops of healthy
+                  # reaches ring at 3 Hz with 0.5)
 CLEAR_Q = 4.0  # a clear tremor (judged even in a short recording): this narrow...
 CLEAR_PROMINENCE = 8.0  # ...and standing this far out
 MIN_EVENTS = 50  # fewest pointer reports analysed
@@ -205,9 +210,25 @@ def analyse(tr: Trace) -> Analysis:
     if vol_hz is not None and float(np.mean(speed < REST_PX_S)) >= CONTINUOUS_REST_SHARE:
         vol_hz = None  # the hand comes to rest (pointing at targets): its cadence is no drawn movement
     # the strongest peak that is a tremor (narrow, present where the hand holds), else the strongest
-    peaks = [_peak(f, p_sum, j, pr, rx, ry, slow, u, limit, vol_hz) for j, pr in _candidate_peaks(f, p_sum)]
-    pk = next((c for c in peaks if c["rhythmic"]), peaks[0])
-    fp, bw, prominence, q, persist, rhythmic = (pk[k] for k in ("fp", "bw", "prominence", "q", "persist", "rhythmic"))
+    peaks = [_peak(f, p_sum, j, pr, vx, vy, rx, ry, slow, u, limit, vol_hz) for j, pr in _candidate_peaks(f, p_sum)]
+    # the strongest peak that is narrow, or, in pointing at targets (reaches between rests), nearly
+    # as narrow and as strong where the hand holds: an intention tremor swelling at each target is
+    # spread by that; drawing (no reaches) and healthy correcting (weak in the holds) are not
+    pk = None
+    for c in peaks:
+        if c["rhythmic"]:
+            pk = c
+        elif c["relaxed"]:
+            bx, by, hx, hy = c["bands"]
+            if _reaching(x - bx - hx, y - by - hy)["reaches"] >= MIN_REACHES:
+                pk = {**c, "rhythmic": True}
+        if pk is not None:
+            break
+    pk = pk or peaks[0]
+    if vol_hz is not None and pk["rhythmic"] and abs(pk["fp"] - vol_hz) <= max(0.5, pk["bw"]):
+        vol_hz = None  # the lower flank of the tremor's own peak, not a movement of its own
+    fp, bw, prominence, q, hold_ratio, rhythmic = (pk[k] for k in ("fp", "bw", "prominence", "q", "hold_ratio",
+                                                                   "rhythmic"))
     bx, by, hx, hy = pk["bands"]
     amp_rms, amp_pp = pk["rms"], pk["pp"]
     wide = (f >= BAND_HZ[0]) & (f <= BAND_HZ[1])
@@ -231,7 +252,7 @@ def analyse(tr: Trace) -> Analysis:
         intention = float(np.sqrt(np.mean(env2[slow])) / max(np.sqrt(np.mean(env2[fast])), 1e-6))
     # irregularity while holding: what is left after the rhythmic part
     irregular = _irregular(rx - explained_x, ry - explained_y, speed)
-    reach = _reaching(x - explained_x, y - explained_y, vx, vy)
+    reach = _reaching(x - explained_x, y - explained_y)
     dysmetric = not too_short and reach["verdict"] == "dysmetric"  # with a tremor too (MS: both)
     # ataxia is judged from reaching only: unsteady holds alone (slow drawing looks the same) are
     # said, with "can't tell", when there are too few reaches to judge
@@ -255,17 +276,24 @@ def analyse(tr: Trace) -> Analysis:
         reaches=reach["reaches"], reach_overshoot=round(reach["overshoot"], 3),
         reach_corrections=round(reach["corrections"], 2), path_deviation=round(reach["deviation"], 3),
         dysmetric=bool(dysmetric), verdict=verdict, too_short=bool(too_short), usable_s=round(usable, 1),
-        reaching=reach["verdict"], peak_persistence=round(float(persist), 1))
+        reaching=reach["verdict"], peak_hold_ratio=None if hold_ratio is None else round(hold_ratio, 2))
 
 
 MAX_CANDIDATES = 3  # peaks tried, strongest first
+EDGE_HZ = BAND_HZ[0] - 0.25  # local maxima are looked for from here...
+EDGE_TOLERANCE_HZ = 0.1  # ...and count when they lie at most this far below the band
 
 
-def _peak(f: np.ndarray, p: np.ndarray, j: int, prominence: float, rx: np.ndarray, ry: np.ndarray,
-          slow: np.ndarray, u: np.ndarray, limit: float, vol_hz: float | None) -> dict:
+def _peak(f: np.ndarray, p: np.ndarray, j: int, prominence: float, vx: np.ndarray, vy: np.ndarray,
+          rx: np.ndarray, ry: np.ndarray, slow: np.ndarray, u: np.ndarray, limit: float,
+          vol_hz: float | None) -> dict:
     """The figures of the spectral peak at bin ``j`` and whether it is a tremor: it stands out
-    (prominence), is narrow (q), shows where the hand holds or homes in (persist), is larger than
-    sensor noise and is no harmonic of a slow regular movement."""
+    (prominence), is larger than sensor noise, persists where the hand holds or homes in (its
+    amplitude there at least HOLD_RATIO of that elsewhere: healthy reaching and correcting
+    measures 0.2-0.35, abrupt stops 0.5, simulated tremor of every kind 0.8-2), is narrow
+    (``rhythmic``: q >= MIN_Q; ``relaxed``: q >= RELAXED_Q and as strong in the holds as
+    elsewhere, which counts only in pointing at targets, see :func:`analyse`) and is no
+    harmonic of a slow regular movement."""
     fp = _refine(f, p, j)
     bw = max(_half_power_width(f, p, j), 4 * float(f[1] - f[0]))
     lo, hi = max(1.0, fp - max(1.0, bw)), fp + max(1.0, bw)
@@ -278,18 +306,34 @@ def _peak(f: np.ndarray, p: np.ndarray, j: int, prominence: float, rx: np.ndarra
     pp = 2 * math.sqrt(2) * float(np.sqrt(np.mean(((bx * u[0] + by * u[1]) ** 2)[slow])))
     q = fp / bw if bw > 0 else 0.0
     harmonic = vol_hz is not None and _is_harmonic(fp, bw, vol_hz)
-    persist = _persistence(rx, ry, slow, fp, bw) if limit != math.inf else prominence
-    rhythmic = bool(prominence >= MIN_PROMINENCE and rms >= NOISE_RMS_PX and q >= MIN_Q
-                    and persist >= MIN_PROMINENCE and not harmonic)
-    return {"fp": fp, "bw": bw, "prominence": prominence, "q": q, "persist": persist, "rhythmic": rhythmic,
+    # where the hand holds or homes in, judged on the voluntary motion with this peak taken out
+    # (a large slow tremor leaks into the voluntary band and would pass for movement)
+    still = slow
+    if limit != math.inf:
+        wx, wy = _lowpass0(vx + rx - bx - hx, VOLUNTARY_HZ), _lowpass0(vy + ry - by - hy, VOLUNTARY_HZ)
+        still = _taper(np.hypot(np.gradient(wx, 1 / FS), np.gradient(wy, 1 / FS)) < limit) > 0.5
+    e = bx ** 2 + by ** 2
+    hold_ratio = None
+    if limit != math.inf and min(still.sum(), (~still).sum()) >= 2 * FS:
+        hold_ratio = math.sqrt(float(e[still].mean()) / max(float(e[~still].mean()), 1e-12))
+    persists = hold_ratio is None or hold_ratio >= HOLD_RATIO  # None: no holds to tell by (a drawing)
+    peak = bool(prominence >= MIN_PROMINENCE and rms >= NOISE_RMS_PX and persists and not harmonic)
+    # narrow, or (the caller checks the recording is pointing at targets) nearly so and as strong
+    # where the hand holds as elsewhere
+    relaxed = bool(peak and q >= RELAXED_Q and hold_ratio is not None and hold_ratio >= STRONG_HOLD_RATIO)
+    return {"fp": fp, "bw": bw, "prominence": prominence, "q": q, "hold_ratio": hold_ratio,
+            "rhythmic": bool(peak and q >= MIN_Q), "relaxed": relaxed,
             "rms": rms, "pp": pp, "bands": (bx, by, hx, hy)}
 
 
 def _candidate_peaks(f: np.ndarray, p: np.ndarray) -> list[tuple[int, float]]:
     """Up to MAX_CANDIDATES local maxima in the tremor band that stand out from their flanks,
-    strongest first (or, if none does, :func:`_best_peak`'s choice alone)."""
-    band = np.flatnonzero((f >= BAND_HZ[0]) & (f <= BAND_HZ[1]))
-    local = [int(j) for j in band if 0 < j < len(p) - 1 and p[j] > p[j - 1] and p[j] >= p[j + 1]]
+    strongest first (or, if none does, :func:`_best_peak`'s choice alone). A tremor at the band's
+    lower edge (2.5 Hz) may peak a little below it: maxima down to EDGE_HZ count when their
+    refined frequency is within EDGE_TOLERANCE_HZ of the edge."""
+    band = np.flatnonzero((f >= EDGE_HZ) & (f <= BAND_HZ[1]))
+    local = [int(j) for j in band if 0 < j < len(p) - 1 and p[j] > p[j - 1] and p[j] >= p[j + 1]
+             and _refine(f, p, int(j)) >= BAND_HZ[0] - EDGE_TOLERANCE_HZ]
     standing = [(j, pr) for j in local if (pr := _flank_prominence(f, p, j)) >= MIN_PROMINENCE]
     if not standing:
         return [_best_peak(f, p)]
@@ -299,15 +343,18 @@ def _candidate_peaks(f: np.ndarray, p: np.ndarray) -> list[tuple[int, float]]:
 SLOW_PERIODIC_HZ = (0.5, BAND_HZ[0])  # a regular movement in this range is voluntary-looking...
 SLOW_PERIODIC_Q = 3.0  # ...when this regular (frequency / half-power width)...
 SLOW_PERIODIC_PX = 10.0  # ...and this large (RMS, px, both axes)...
+SLOW_PERIODIC_SHARE = 0.3  # ...and most of the movement: this share of the power at 0.3-2.5 Hz
+                           # (circles 0.46-1.0; the cadence of pointing at targets 0.1)...
 CONTINUOUS_REST_SHARE = 0.2  # ...and continuous: the hand rests (REST_PX_S) less than this share of the time
 
 
 def _slow_periodic(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float, float]:
     """A regular movement below the tremor band: (frequency Hz or None, RMS px, regularity).
 
-    Measured on the positions themselves (de-trended): a narrow, large peak at 0.5–2.5 Hz is a
-    repeated movement such as drawing circles. Tremor is not this slow (2.5 Hz and up); pointing
-    at targets is too irregular in its timing to make such a peak."""
+    Measured on the positions themselves (de-trended): a narrow, large peak at 0.5–2.5 Hz that
+    holds most of the slow movement is a repeated movement such as drawing circles. Tremor is
+    not this slow (2.5 Hz and up); pointing at targets spreads its movement over many
+    frequencies."""
     n = min(len(x), int(8 * FS))  # 8 s windows: a slow movement needs the finer resolution
     f, px = signal.welch(x, fs=FS, nperseg=n, nfft=4 * n, detrend="linear")
     _, py = signal.welch(y, fs=FS, nperseg=n, nfft=4 * n, detrend="linear")
@@ -323,7 +370,9 @@ def _slow_periodic(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float, f
     near = np.abs(f - f0) <= max(bw0, 0.25)
     rms = float(np.sqrt(p[near].sum() * (f[1] - f[0])))
     q0 = f0 / bw0
-    if q0 >= SLOW_PERIODIC_Q and rms >= SLOW_PERIODIC_PX:
+    slow_band = (f >= 0.3) & (f < SLOW_PERIODIC_HZ[1])
+    share = rms ** 2 / max(float(p[slow_band].sum() * (f[1] - f[0])), 1e-12)
+    if q0 >= SLOW_PERIODIC_Q and rms >= SLOW_PERIODIC_PX and share >= SLOW_PERIODIC_SHARE:
         return f0, rms, q0
     return None, rms, q0
 
@@ -332,28 +381,6 @@ def _is_harmonic(fp: float, bw: float, f0: float) -> bool:
     """Whether a peak at ``fp`` (width ``bw``) is a harmonic (2nd to 6th) of a movement at ``f0``."""
     k = round(fp / f0)
     return 2 <= k <= 6 and abs(fp - k * f0) <= max(0.2, 0.5 * bw)
-
-
-def _persistence(rx: np.ndarray, ry: np.ndarray, slow: np.ndarray, fp: float, bw: float) -> float:
-    """How far the peak at ``fp`` stands out of the spectrum of the stretches where the hand holds
-    or homes in alone (0 when it does not show there): a tremor persists there, the rhythm of
-    reaching and correcting does not."""
-    w = _taper(slow)
-    if w.sum() < 2 * FS:  # too little holding to tell apart: the peak of the whole recording
-        f, p_x = spectrum(rx)
-        _, p_y = spectrum(ry)
-        w = np.ones(len(rx))
-    else:
-        f, p_x = spectrum(rx * w)
-        _, p_y = spectrum(ry * w)
-    p = p_x + p_y
-    near = np.flatnonzero(np.abs(f - fp) <= max(0.3, 0.5 * bw))
-    if len(near) == 0:
-        return 0.0
-    j = int(near[np.argmax(p[near])])
-    if not (0 < j < len(p) - 1 and p[j] >= p[j - 1] and p[j] >= p[j + 1]):
-        return 0.0
-    return _flank_prominence(f, p, j)
 
 
 REACH_HZ = 5.0  # the reach path: corrective sub-movements (2–4 a second) survive this low-pass
@@ -370,12 +397,13 @@ MANY_CORRECTIONS = 3.0  # this many corrections on average...
 DEVIATION = 0.45  # ...on paths this far off the line (median share of the length)
 
 
-def _reaching(x: np.ndarray, y: np.ndarray, vx: np.ndarray, vy: np.ndarray) -> dict:
+def _reaching(x: np.ndarray, y: np.ndarray) -> dict:
     """Dysmetria from the reaches between rests: overshoot past where the hand came to rest,
     corrective sub-movements (peaks of speed after the first) and deviation from the line.
 
-    ``x``, ``y``: positions with the measured tremor taken out; ``vx``, ``vy``: the voluntary
-    motion (below VOLUNTARY_HZ), where the rests are found so that a tremor never hides them."""
+    ``x``, ``y``: positions with the measured tremor taken out. Rests are found on the voluntary
+    motion (below VOLUNTARY_HZ), so that a tremor never hides them."""
+    vx, vy = _lowpass0(x, VOLUNTARY_HZ), _lowpass0(y, VOLUNTARY_HZ)
     px, py = _lowpass0(x, REACH_HZ), _lowpass0(y, REACH_HZ)
     sp = np.hypot(np.gradient(px, 1 / FS), np.gradient(py, 1 / FS))
     vs = np.hypot(np.gradient(vx, 1 / FS), np.gradient(vy, 1 / FS))
