@@ -106,6 +106,15 @@ def test_a_recording_that_is_mostly_gaps_is_too_short_to_judge():
     assert recommend(a, current="severe") == "severe"
 
 
+def test_a_recording_too_sparse_to_show_a_tremor_is_too_short_to_judge():
+    sim = simulate(UserSpec("essential", 7.0, 8.0), TaskSpec(trials=26), seed=2)
+    tr = sim.trace
+    keep = np.r_[True, np.diff(np.floor(tr.t * 8)) > 0]  # 8 reports a second: a 7 Hz tremor aliases
+    a = analyse(Trace(tr.t[keep], tr.x[keep], tr.y[keep], tr.buttons[keep]))
+    assert a.usable_s > JUDGE_S and a.verdict == "too-short" and not a.rhythmic, a
+    assert "reported only 8 times a second" in a.summary
+
+
 def test_a_clear_tremor_in_a_short_recording_is_still_found():
     sim = simulate(UserSpec("essential", 7.0, 5.0), TaskSpec(trials=8), seed=1)
     a = analyse(sim.trace)

@@ -70,8 +70,9 @@ class Analysis:
     #   "ataxia"     no rhythm, but dysmetric reaching or unsteady holds;
     #   "voluntary"  only a regular movement slower than tremor (drawing circles): for the OT to judge;
     #   "no-tremor"  nothing of the above;
-    #   "too-short"  under JUDGE_S of usable recording and no clear tremor in it: nothing is judged,
-    #                record a minute; no profile is recommended over the current one (see recommend).
+    #   "too-short"  under JUDGE_S of usable recording and no clear tremor in it, or fewer than
+    #                MIN_REPORT_HZ pointer reports a second: nothing is judged, record a minute; no
+    #                profile is recommended over the current one (see recommend).
     verdict: str = "no-tremor"
     too_short: bool = False  # verdict == "too-short": do not change the profile
     usable_s: float = 0.0  # seconds with the pointer reported (gaps over USABLE_GAP_S left out)
@@ -139,6 +140,7 @@ def _taper(mask: np.ndarray, width_s: float = 0.1) -> np.ndarray:
 MIN_SECONDS = 3.0  # shortest recording analysed (10 s or more is asked for)
 JUDGE_S = 20.0  # under this much usable recording only a clear tremor is judged ("too short to judge")
 USABLE_GAP_S = 1.0  # steps between pointer reports longer than this are gaps, not recording
+MIN_REPORT_HZ = 20.0  # fewer pointer reports a second (over the usable seconds) cannot show a tremor
 MIN_Q = 2.5  # a tremor's peak is narrow: frequency / half-power width at least this...
 RELAXED_Q = 2.0  # ...or this, when it is as strong where the hand holds as elsewhere:
 STRONG_HOLD_RATIO = 0.8  # amplitude where the hand holds or homes in over that elsewhere
@@ -170,6 +172,13 @@ def usable_seconds(tr: Trace, gap_s: float = USABLE_GAP_S) -> float:
     each step longer than ``gap_s`` (the hand off the mouse, a dropped stream) left out."""
     d = np.diff(np.asarray(tr.t, float))
     return float(d[(d > 0) & (d <= gap_s)].sum())
+
+
+def report_rate(tr: Trace, gap_s: float = USABLE_GAP_S) -> float:
+    """Pointer reports a second over the usable seconds (:func:`usable_seconds`), Hz."""
+    d = np.diff(np.asarray(tr.t, float))
+    ok = (d > 0) & (d <= gap_s)
+    return float(ok.sum() / max(float(d[ok].sum()), 1e-9))
 
 
 def analyse(tr: Trace) -> Analysis:
@@ -235,7 +244,8 @@ def analyse(tr: Trace) -> Analysis:
     in_peak = (np.abs(f - fp) <= max(0.5, bw)) & wide
     share = float(p_sum[in_peak].sum() / max(p_sum[wide].sum(), 1e-12))
     clear = bool(rhythmic and q >= CLEAR_Q and prominence >= CLEAR_PROMINENCE and amp_rms >= 2 * NOISE_RMS_PX)
-    too_short = usable < JUDGE_S and not clear
+    rate = report_rate(tr)
+    too_short = (usable < JUDGE_S and not clear) or rate < MIN_REPORT_HZ
     if too_short:
         rhythmic = False
     explained_x, explained_y = (bx + hx, by + hy) if rhythmic else (0.0, 0.0)
@@ -263,7 +273,7 @@ def analyse(tr: Trace) -> Analysis:
     ataxia = not rhythmic and not too_short and (dysmetric or unsteady)
     verdict = ("too-short" if too_short else "tremor" if rhythmic else "ataxia" if ataxia
                else "voluntary" if vol_hz is not None else "no-tremor")
-    summary = _summary(verdict, fp, bw, amp_rms, amp_pp, intention, vol_hz, vol_px, dysmetric, reach, usable)
+    summary = _summary(verdict, fp, bw, amp_rms, amp_pp, intention, vol_hz, vol_px, dysmetric, reach, usable, rate)
     return Analysis(
         tremor_hz=round(fp, 2) if rhythmic else None,
         bandwidth_hz=round(bw, 2) if rhythmic else None,
@@ -497,7 +507,11 @@ def _irregular(rx: np.ndarray, ry: np.ndarray, speed: np.ndarray) -> float:
     return math.sqrt(sq / n) if n else 0.0
 
 
-def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, reach, usable) -> str:
+def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, reach, usable, rate) -> str:
+    if verdict == "too-short" and rate < MIN_REPORT_HZ:
+        return (f"Too short to judge: the pointer was reported only {rate:.0f} times a second (at least "
+                f"{MIN_REPORT_HZ:.0f} are needed to see a tremor). Record a minute of pointing and clicking "
+                "with the mouse reporting at its normal rate; the profile is left as it is until then.")
     if verdict == "too-short":
         return (f"Too short to judge: {usable:.0f} s of usable recording, and no clear tremor in it. "
                 f"Record a minute of pointing and clicking (at least {JUDGE_S:.0f} s); the profile is "
