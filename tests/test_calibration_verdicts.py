@@ -162,3 +162,14 @@ def test_too_few_reaches_are_said_to_be_too_few():
     a = analyse(Trace(np.concatenate([tr.t, extra_t]), x, y, np.zeros(len(x), np.int64)))
     assert a.reaching == "can't tell" and not a.dysmetric and not a.ataxia_like, a
     assert "can't be told" in a.summary
+
+
+@pytest.mark.parametrize("freq,amp,seed", [(4.0, 10.0, 40), (4.5, 16.0, 41)])
+def test_a_tremor_with_dysmetric_reaching_is_told_with_both(freq, amp, seed):
+    """MS often brings both: the tremor (which filters remove) comes first, the dysmetria is said
+    beside it (it was 'reaches: 0' and the tremor's harmonic before)."""
+    sim = simulate(UserSpec("intention", freq, amp, dysmetria=1.0), TaskSpec(trials=26), seed=seed)
+    a = analyse(sim.trace)
+    assert a.verdict == "tremor" and abs(a.tremor_hz - sim.truth["tremor_mean_hz"]) <= 0.3, a
+    assert a.dysmetric and a.reaching == "dysmetric" and not a.ataxia_like
+    assert "overshoot" in a.summary and "target assistance" in a.summary

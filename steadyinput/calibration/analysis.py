@@ -110,20 +110,27 @@ def spectrum(v: np.ndarray, fs: float = FS) -> tuple[np.ndarray, np.ndarray]:
     return signal.welch(v, fs=fs, nperseg=n, nfft=4 * n, detrend="linear")
 
 
+VALLEY = 0.7  # a peak's width ends at a dip below this share of its height where the spectrum rises again
+
+
 def _half_power_width(f: np.ndarray, p: np.ndarray, i: int) -> float:
+    """Width (Hz) of the peak at bin ``i`` where it falls to half its power, or ends sooner at a
+    clear valley (below VALLEY of its height) before a neighbouring peak: a peak on the shoulder
+    of another is measured on its own."""
     half = p[i] / 2
     lo = i
-    while lo > 0 and p[lo] > half:
+    while lo > 0 and p[lo] > half and not (p[lo - 1] > p[lo] and p[lo] < VALLEY * p[i]):
         lo -= 1
     hi = i
-    while hi < len(p) - 1 and p[hi] > half:
+    while hi < len(p) - 1 and p[hi] > half and not (p[hi + 1] > p[hi] and p[hi] < VALLEY * p[i]):
         hi += 1
     return float(f[hi] - f[lo])
 
 
 HOLD_PX_S = 80.0  # below this voluntary speed the hand is holding
 STILL_PX_S = 40.0  # below this it is still (for irregularity)
-MIN_PROMINENCE = 3.0  # a tremor peak stands this far above its flanks
+MIN_PROMINENCE = 3.0  # a peak stands this far above its flanks...
+TREMOR_PROMINENCE = 4.0  # ...and a tremor's this far (lumps in a drawing's spectrum reach 3.1)
 ATAXIA_PX = 2.5  # non-rhythmic motion while holding above this looks like ataxia
 SLOW_PX_S = 150.0  # below this it is holding or homing in
 
@@ -327,7 +334,7 @@ def _peak(f: np.ndarray, p: np.ndarray, j: int, prominence: float, vx: np.ndarra
     if limit != math.inf and min(still.sum(), (~still).sum()) >= 2 * FS:
         hold_ratio = math.sqrt(float(e[still].mean()) / max(float(e[~still].mean()), 1e-12))
     persists = hold_ratio is None or hold_ratio >= HOLD_RATIO  # None: no holds to tell by (a drawing)
-    peak = bool(prominence >= MIN_PROMINENCE and rms >= NOISE_RMS_PX and persists and not harmonic)
+    peak = bool(prominence >= TREMOR_PROMINENCE and rms >= NOISE_RMS_PX and persists and not harmonic)
     # narrow, or (the caller checks the recording is pointing at targets) nearly so and as strong
     # where the hand holds as elsewhere
     relaxed = bool(peak and q >= RELAXED_Q and hold_ratio is not None and hold_ratio >= STRONG_HOLD_RATIO)
