@@ -222,10 +222,9 @@ def analyse(tr: Trace) -> Analysis:
     p_sum = p_x + p_y
     # a regular movement slower than the tremor band (drawing circles, waving): its harmonics
     # are not a tremor, and it is named for the OT to judge
-    vol_hz, vol_px, vol_q = _slow_periodic(x, y)
+    vol_hz, vol_px, _ = _slow_periodic(x, y)
     if vol_hz is not None and float(np.mean(speed < REST_PX_S)) >= CONTINUOUS_REST_SHARE:
         vol_hz = None  # the hand comes to rest (pointing at targets): its cadence is no drawn movement
-    # the strongest peak that is a tremor (narrow, present where the hand holds), else the strongest
     peaks = [_peak(f, p_sum, j, pr, vx, vy, rx, ry, slow, u, limit, vol_hz) for j, pr in _candidate_peaks(f, p_sum)]
     # the strongest peak that is narrow, or, in pointing at targets (reaches between rests), nearly
     # as narrow and as strong where the hand holds: an intention tremor swelling at each target is

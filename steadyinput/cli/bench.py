@@ -105,7 +105,8 @@ def add_analysis(ps) -> None:
     r.add_argument("--format", choices=("auto", "trace", "spiral"), default="auto",
                    help="auto: spiral for .txt/.txt.gz, trace for .csv/.jsonl (default: auto)")
     r.add_argument("--spiral-tests", metavar="IDS", help="spiral files: only these TestIDs, e.g. 2 (default: all)")
-    r.add_argument("--quick", action="store_true", help="a few simulated cases of each group (checks the command works)")
+    r.add_argument("--quick", action="store_true",
+                   help="a few simulated cases of each group (checks the command works)")
     r.add_argument("-o", "--out", default="bench-results", help="folder for analysis.md/.csv (default: bench-results)")
     r.set_defaults(run=run_analysis)
 
