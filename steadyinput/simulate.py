@@ -11,7 +11,10 @@ corrective sub-movement), holds on the target and a click. Tremor is added on to
 * ``none``.
 
 ``dysmetria`` (0..1, any kind) makes every reach dysmetric: a bowed path, an overshoot and
-repeated corrections (:func:`_dysmetric_reach`).
+repeated corrections (:func:`_dysmetric_reach`). ``older`` (0..1, any kind) gives every reach
+the variability of a healthy older adult instead (:func:`_older_reach`): slower, curved paths
+(4–35 % of the distance off the line), a primary movement that mostly falls short and 0–3
+corrective sub-movements (about 1 a reach), with no tremor and no ataxia in it.
 
 Rhythmic tremor wanders: its frequency follows a slow random walk (Ornstein–Uhlenbeck, sd
 ``freq_wander_hz``), its amplitude a log-normal one, with a second harmonic and an elliptical
@@ -60,6 +63,7 @@ class UserSpec:
     slip_px: float | None = None  # hand jolt when a button goes down (None: 3 px, 1 px without tremor)
     noise_px: float = 0.3
     dysmetria: float = 0.0  # 0..1: dysmetric reaching (see _dysmetric_reach); 0 = off
+    older: float = 0.0  # 0..1: a healthy older adult's reaching variability (see _older_reach); 0 = off
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -165,6 +169,40 @@ def _dysmetric_reach(knots: list, rng: np.random.Generator, t: float, mt: float,
     return t
 
 
+def _older_reach(knots: list, rng: np.random.Generator, t: float, mt: float, start: tuple[float, float],
+                 aim: tuple[float, float], older: float) -> float:
+    """Append the knots of one reach by a healthy older adult and return the time it ends.
+
+    Measured in older adults' (60–72 years) pointing: 0.2–2.3 corrections a reach on average and
+    a path 4–35 % of the distance off the straight line. Here, at ``older`` = 1: the movement
+    takes 1.3x as long, bows off the line by 3–35 % (log-normal, median 11 %), the primary
+    sub-movement ends 75–97 % of the way (1 in 5 goes 2–6 % too far), and 0–3 corrective
+    sub-movements (Poisson, mean 1.1) each take 0.15–0.3 s after a 0.03–0.12 s pause, removing
+    most of what is left. Irregular in timing: no rhythm, no tremor."""
+    (x0, y0), (ex, ey) = start, aim
+    dx, dy = ex - x0, ey - y0
+    nx, ny = -dy, dx
+    mt *= 1 + 0.3 * older
+    bow = rng.choice([-1.0, 1.0]) * older * float(np.clip(rng.lognormal(math.log(0.11), 0.6), 0.03, 0.35))
+    n_corr = min(3, int(rng.poisson(1.1 * older)))
+    f = rng.uniform(1.02, 1.06) if rng.random() < 0.2 else rng.uniform(0.75, 0.97)
+    if n_corr == 0:
+        f = 1.0 + (f - 1.0) * 0.3  # close enough to stop there
+    knots.append((t + 0.5 * mt, x0 + 0.5 * f * dx + bow * nx, y0 + 0.5 * f * dy + bow * ny))
+    t += mt
+    knots.append((t, x0 + f * dx, y0 + f * dy))
+    for k in range(n_corr):
+        t += rng.uniform(0.03, 0.12)
+        knots.append((t, *knots[-1][1:]))
+        f = 1.0 if k == n_corr - 1 else f + (1.0 - f) * rng.uniform(0.6, 0.9)
+        t += rng.uniform(0.15, 0.3)
+        knots.append((t, x0 + f * dx, y0 + f * dy))
+    if n_corr == 0:
+        t += 0.1
+        knots.append((t, ex, ey))
+    return t
+
+
 def simulate(user: UserSpec, task: TaskSpec, seed: int = 0) -> Simulation:
     """Simulate the task; deterministic for a given seed."""
     return _simulate(user, task, np.random.default_rng(seed), seed)
@@ -195,6 +233,8 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         start = t
         if user.dysmetria > 0:
             t = _dysmetric_reach(knots, rng, t, mt, (x0, y0), (ex, ey), user.dysmetria)
+        elif user.older > 0:
+            t = _older_reach(knots, rng, t, mt, (x0, y0), (ex, ey), user.older)
         elif task.stop_prob > 0 and rng.random() < task.stop_prob:  # cruise, then at rest within stop_ms
             over = task.overshoot_prob > 0 and rng.random() < task.overshoot_prob
             f = rng.uniform(1.04, 1.12) if over else 1.0

@@ -31,12 +31,24 @@ def _circles(hz: float, radius: float, seed: int, seconds: float = 12.0) -> Trac
     return Trace(t, np.round(x), np.round(y), np.zeros(len(t), np.int64))
 
 
-@pytest.mark.parametrize("hz,radius,seed", [(1.2, 60, 1), (2.0, 40, 2), (2.6, 30, 3), (3.0, 50, 4), (3.4, 25, 5)])
-def test_drawing_circles_is_not_called_tremor(hz, radius, seed):
-    a = analyse(_circles(hz, radius, seed))
+@pytest.mark.parametrize("hz,radius,seed", [(0.7, 200, 1), (1.2, 60, 2), (2.0, 40, 3), (2.0, 300, 4)])
+def test_drawing_circles_is_not_called_tremor_and_is_left_to_the_ot(hz, radius, seed):
+    """Voluntary circles (spiral data set, test 2: 0.7-2 Hz, 40-900 px across, none faster)."""
+    a = analyse(_circles(hz, radius, seed, seconds=30.0))
     assert not a.rhythmic and a.tremor_hz is None, a
     assert "tremor at" not in a.summary
     assert not a.ataxia_like
+    assert a.verdict == "voluntary" and abs(a.voluntary_periodic_hz - hz) <= 0.2, a
+    assert "for the OT to judge" in a.summary
+
+
+@pytest.mark.parametrize("hz,radius,seed", [(2.6, 30, 3), (3.0, 50, 4), (3.4, 25, 5)])
+def test_a_regular_movement_at_tremor_frequency_is_tremor_however_large_or_round(hz, radius, seed):
+    """Nobody draws circles at 2.5 Hz or more (none of the spiral data set's is faster than
+    2 Hz); a large regular movement there is a tremor, and the largest are the severest."""
+    a = analyse(_circles(hz, radius, seed, seconds=30.0))
+    assert a.rhythmic and a.verdict == "tremor" and abs(a.tremor_hz - hz) <= 0.3, a
+    assert recommend(a) == "severe"
 
 
 @pytest.mark.parametrize("seed,amp", [(1, 0.0), (2, 1.5), (3, 0.0)])

@@ -99,11 +99,12 @@ def test_a_clean_clicker_gets_no_dwell_click_and_is_told_why(trace_file, tmp_pat
 
 def test_dwell_is_switched_on_only_with_clicking_trouble_and_says_why():
     # unsteady (ataxia-like) but every click clean: dwell stays off, and the reason says when to turn it on
-    calm_clicks = simulate(UserSpec("ataxia", amp_px=8.0, double_click_prob=0.0), TaskSpec(trials=8), seed=4)
+    # (14 reaches: 8 were under 20 s, too short to judge ataxia at all)
+    calm_clicks = simulate(UserSpec("ataxia", amp_px=8.0, double_click_prob=0.0), TaskSpec(trials=14), seed=4)
     a = analyse(calm_clicks.trace)
     on, why = dwell_decision(calm_clicks.trace, a)
     assert a.ataxia_like and not on
-    assert why.startswith("Dwell-click is off: all 8 clicks in the recording were clean.") and "ataxia" in why
+    assert why.startswith("Dwell-click is off: all 14 clicks in the recording were clean.") and "ataxia" in why
     # many involuntary second presses: clicking trouble, dwell on, with the counts
     troubled = simulate(UserSpec("essential", 7.0, 6.0, double_click_prob=0.9), TaskSpec(trials=8), seed=4)
     on, why = dwell_decision(troubled.trace, analyse(troubled.trace))

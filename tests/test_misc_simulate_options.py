@@ -21,6 +21,8 @@ BAD = [
     ("--distance", "-400", "1–100000 px"),
     ("--width", "0", "1–10000 px"),
     ("--seed", "-1", "0–4294967295"),
+    ("--dysmetria", "1.5", "0–1"),
+    ("--older", "-0.2", "0–1"),
 ]
 
 
@@ -44,3 +46,15 @@ def test_simulate_accepts_the_ends_of_every_range(tmp_path):
                  "--double-click-prob", "1", "--rate", "10", "--trials", "1", "--targets", "3",
                  "--distance", "1", "--width", "1", "--seed", "4294967295"]) == 0
     assert out.exists()
+
+
+@pytest.mark.parametrize("option,reaching", [("--dysmetria", "dysmetric"), ("--older", "ordinary")])
+def test_simulate_makes_dysmetric_or_healthy_older_reaching_that_calibration_tells_apart(option, reaching, tmp_path,
+                                                                                          capsys):
+    import json
+    out = tmp_path / "r.csv"
+    assert main(["simulate", "-o", str(out), "--tremor", "none", "--amp", "0", option, "1", "--trials", "20"]) == 0
+    capsys.readouterr()
+    assert main(["calibrate", "--from", str(out), "--no-tune", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["reaching"] == reaching and res["reaches"] >= 15

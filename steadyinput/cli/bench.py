@@ -33,6 +33,7 @@ def add_parser(sub) -> None:
                    help="alternated runs of replay and the loop per trace, 1-100 (default: 5; 1 with --quick)")
     s.set_defaults(run=run_speed)
     add_real(ps)
+    add_analysis(ps)
 
 
 REAL_DESCRIPTION = """\
@@ -80,6 +81,80 @@ def add_real(ps) -> None:
     from .units import add_unit_options
     add_unit_options(r, "every .csv/.jsonl trace in DIR (spiral files are converted from their own ms)")
     r.set_defaults(run=run_real)
+
+
+ANALYSIS_DESCRIPTION = """\
+What calibration's analysis says (the verdict, the tremor frequency and size, dysmetria from
+reaching, the recommended profile), on simulated people whose truth is known:
+
+  severe tremor         intention, postural, essential, rest; 2.6-12 Hz, 16-80 px peak,
+                        60-1000 Hz mice: found within 0.3 Hz and profile `severe`
+  healthy older adults  pointing with natural corrections, 5-10 and 26 reaches: neither
+                        tremor nor ataxia (short ones: too short to judge)
+  dysmetric reaching    severity 0.5-1: recognised
+  circles 0.7-2 Hz      not tremor
+
+and, with DIR, on every recording in it (read as `bench real` reads them; spiral files one
+piece per test), one line each: no truth there, the verdicts are counted per group of file
+names (the part before '__'). analysis.md and analysis.csv go to -o DIR, only when the whole
+run succeeded."""
+
+
+def add_analysis(ps) -> None:
+    r = ps.add_parser("analysis", help="calibration's analysis on simulated people (truth known) and recordings",
+                      description=ANALYSIS_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("dir", metavar="DIR", nargs="?", help="folder of recordings (or one file) to analyse too")
+    r.add_argument("--format", choices=("auto", "trace", "spiral"), default="auto",
+                   help="auto: spiral for .txt/.txt.gz, trace for .csv/.jsonl (default: auto)")
+    r.add_argument("--spiral-tests", metavar="IDS", help="spiral files: only these TestIDs, e.g. 2 (default: all)")
+    r.add_argument("--quick", action="store_true",
+                   help="a few simulated cases of each group (checks the command works)")
+    r.add_argument("-o", "--out", default="bench-results", help="folder for analysis.md/.csv (default: bench-results)")
+    r.set_defaults(run=run_analysis)
+
+
+def run_analysis(args: argparse.Namespace) -> int:
+    import time
+
+    from ..bench import analysis as B
+    from ..bench import real
+    from ..calibration.analysis import MIN_SECONDS
+    from ..errors import TraceError, UserError
+    from ..outputs import Outputs
+    t0 = time.monotonic()
+    files = real.find_files(Path(args.dir), args.format) if args.dir else []
+    out = Path(args.out)
+    with Outputs(inputs=[*_inputs(), *files]) as outs:
+        folder = outs.folder(out)
+        items = real.read_all(files, args.format, _tests(args.spiral_tests)) if files else []
+        rows, skipped = [], 0
+        for it in items:
+            if float(it.trace.t[-1] - it.trace.t[0]) < MIN_SECONDS:
+                skipped += 1
+                continue
+            try:
+                rows.append(B.recording_row(it.name, it.trace))
+            except (ValueError, TraceError):  # too few reports, or a pointer that never moves
+                skipped += 1
+        if args.dir and not rows:
+            raise UserError(f"{args.dir}: no recording of at least {MIN_SECONDS:g} s to analyse")
+        cases = B.simulated(quick=args.quick)
+        print("simulated people (truth known):")
+        print("\n".join(B.group_lines(cases)))
+        if bad := B.failures(cases):
+            print("not as they must be:\n" + "\n".join(bad))
+        if rows:
+            print(f"\nrecordings in {args.dir} (no truth):")
+            print("\n".join(B.row_line(r) for r in rows))
+            print("\n".join(B.verdict_lines(rows)))
+        from ..spiral import CITATION
+        spiral = any(real.is_spiral(p, args.format) for p in files)
+        B.write_outputs(cases, rows, folder, str(args.dir),
+                        f"Spiral-format data; cite its source (the public set: {CITATION})." if spiral else "")
+    note = f" and {len(rows)} recordings ({skipped} too short or degenerate, skipped)" if args.dir else ""
+    print(f"\n{len(cases)} simulated cases{note} in {time.monotonic() - t0:.1f} s; "
+          f"wrote {out / 'analysis.md'} and {out / 'analysis.csv'}")
+    return 0
 
 
 def _inputs() -> list[Path]:

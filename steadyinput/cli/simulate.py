@@ -49,6 +49,12 @@ def add_parser(sub) -> None:
                    help="frequency wander sd, 0–5 Hz (default: 0.3)")
     p.add_argument("--double-click-prob", type=ranged(0, 1), default=0.15,
                    help="chance of an involuntary second press after a click, 0–1 (default: 0.15)")
+    p.add_argument("--dysmetria", type=ranged(0, 1), default=0.0,
+                   help="dysmetric reaching (ataxia), 0–1: bowed paths, overshoot by 10–30%% of the distance "
+                        "at 1, then 2–4 corrections (default: 0, off)")
+    p.add_argument("--older", type=ranged(0, 1), default=0.0,
+                   help="a healthy older adult's reaching variability, 0–1: slower, curved paths, 0–3 "
+                        "corrections a reach; ignored with --dysmetria (default: 0, off)")
     p.add_argument("--rate", type=ranged(10, 10000, "Hz"), default=125.0,
                    help="mouse report rate, 10–10000 Hz (default: 125)")
     p.add_argument("--trials", type=ranged(1, 100000, integer=True), default=26,
@@ -67,7 +73,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     user = UserSpec(kind=args.tremor, freq_hz=args.freq, amp_px=args.amp, freq_wander_hz=args.wander,
-                    double_click_prob=args.double_click_prob)
+                    double_click_prob=args.double_click_prob, dysmetria=args.dysmetria, older=args.older)
     task = TaskSpec(targets=args.targets, distance_px=args.distance, width_px=args.width, trials=args.trials,
                     rate_hz=args.rate, clicks=not args.no_clicks)
     done = simulate_file(user, task, args.output, seed=args.seed)  # in bounded memory, all or nothing
