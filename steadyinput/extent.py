@@ -185,3 +185,17 @@ class HandExtent:
                 if d < best_d:
                     best, best_d = (vx, vy), d
         return best
+
+
+class Unbounded:
+    """No bound at all: what ``bench quality`` puts in an engine's place of :class:`HandExtent` to
+    show what the bound costs (never used by the product)."""
+
+    __slots__ = ()
+
+    def reset(self, t: float, x: float, y: float) -> None:
+        pass
+
+    def limit(self, t: float, hx: float, hy: float, x: float, y: float, px: float, py: float,
+              *_: float) -> tuple[float, float]:
+        return x, y
