@@ -13,13 +13,14 @@ give the same actions bit for bit, live or replayed.
   state is snapped to the raw position: after settling the cursor equals the raw pointer to the
   pixel (unless clamped to the screens), and nothing drifts.
 * No overshoot: after every tick, along each of :data:`EXTENT_SIDES` fixed directions the
-  filtered cursor is no further than the farther of where the hand (the held raw position at
-  the ticks) went in the last ``extent_s`` s (default :data:`EXTENT_S`) and where the cursor
-  was at the tick before (:class:`HandExtent`). Whatever the filters, the cursor never moves on
-  past where the hand stopped or turned, in any direction; it may lag, never lead. While
-  holding still the hand has been all round its lagging cursor (the window covers a tremor
-  period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
-  (the smooth path lies just outside the wiggling hand's recent reach near its front).
+  filtered cursor is no further than the farthest of where the hand (the held raw position at
+  the ticks) went in the last ``extent_s`` s (default :data:`EXTENT_S`), where the cursor
+  was at the tick before, and where the hand is now moved across the cursor's direction of
+  travel by at most the hand's tremor amplitude (:class:`HandExtent`). Whatever the filters,
+  the cursor never moves on along its travel past where the hand stopped or turned; it may
+  lag, never lead. While holding still the hand has been all round its lagging cursor (the
+  window covers a tremor period), so a steady hold is unchanged; a move with tremor across it
+  is not pulled onto the wiggling outline (the allowance across fills its dents).
 * A hand at rest is not filtered: once the held raw position has not changed for
   ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
   still, and tremor moves it every few ms), the cursor glides to it with time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
