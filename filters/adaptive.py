@@ -161,7 +161,7 @@ class SpeedAdaptive:
         else:
             ox, oy = self.bx, self.by
         gate = self.gate_px
-        if self.gate_min_px > 0.0:  # the gate follows the jitter seen while slow
+        if self.gate_min_px > 0.0:  # the gate follows the jitter the input carries while slow
             gate = self._follow_jitter(x, y, dt)
         if gate > 0:
             ue = (math.sqrt((x - ox) * (x - ox) + (y - oy) * (y - oy)) - gate) / gate

@@ -37,6 +37,8 @@ TREMOR_WINDOW_S = 0.25  # s: the hand's slow part is the mean of its positions t
 TREMOR_TAU_S = 0.5  # s: averaging of the tremor's mean square
 TREMOR_SLOW_PX_S = 30.0  # px/s: the tremor is measured while that mean moves slower (holding, homing in)
 ACROSS_TAU_S = 0.3  # s: smoothing of the cursor's velocity that gives its direction of travel
+ACROSS_CHECK_TAU_S = 0.05  # s: a quicker smoothing of it, which must agree (a turn, a tremor swing: it does not)
+ACROSS_AGREE_COS = math.cos(math.radians(30.0))  # the two directions agree within 30 degrees
 ACROSS_FULL_PX_S = 50.0  # px/s: the allowance across the travel is whole from this cursor speed, less below
 
 Extent = tuple  # (max of each half-direction projection..., then min of each), px
@@ -106,7 +108,7 @@ class HandExtent:
     """
 
     __slots__ = ("window_s", "_dirs", "_corner", "_point", "_merge", "_crossed", "_crossed2",
-                 "_since", "_new", "_new_ext", "_old", "_vx", "_vy", "_vt", "front", "tremor")
+                 "_since", "_new", "_new_ext", "_old", "_vx", "_vy", "_qx", "_qy", "_vt", "front", "tremor")
 
     def __init__(self, window_s: float = EXTENT_S, sides: int = EXTENT_SIDES) -> None:
         if not window_s > 0:
@@ -123,6 +125,7 @@ class HandExtent:
         self._corner = tuple(corner)
         self._point, self._merge, self._crossed, self._crossed2 = _kernels(sides)
         self._vx = self._vy = 0.0  # the cursor's smoothed velocity, px/s
+        self._qx = self._qy = 0.0  # the same, smoothed quicker
         self._vt = 0.0
         self.front: tuple[float, float] | None = None  # the point across from the hand allowed at the last tick
         self.tremor = HandTremor()
@@ -138,7 +141,7 @@ class HandExtent:
         self._new_ext = None
         self._old.clear()
         self._push(t, x, y)
-        self._vx = self._vy = 0.0
+        self._vx = self._vy = self._qx = self._qy = 0.0
         self._vt = t
         self.front = None
         self.tremor.reset()
@@ -170,9 +173,13 @@ class HandExtent:
         x, y = self._limit(t, hx, hy, x, y, px, py, self.tremor.update(t, hx, hy))
         dt = t - self._vt
         if dt > 0.0:  # the cursor's velocity, for the direction of travel at the next tick
+            wx, wy = (x - px) / dt, (y - py) / dt
             a = dt / (ACROSS_TAU_S + dt)
-            self._vx += a * ((x - px) / dt - self._vx)
-            self._vy += a * ((y - py) / dt - self._vy)
+            self._vx += a * (wx - self._vx)
+            self._vy += a * (wy - self._vy)
+            a = dt / (ACROSS_CHECK_TAU_S + dt)
+            self._qx += a * (wx - self._qx)
+            self._qy += a * (wy - self._qy)
             self._vt = t
         return x, y
 
@@ -180,10 +187,15 @@ class HandExtent:
                     across_px: float) -> tuple[float, float] | None:
         """The hand (hx, hy) moved across the cursor's direction of travel towards (x, y), by at
         most ``across_px`` times the cursor's speed over :data:`ACROSS_FULL_PX_S` (at most 1);
-        None when that is nothing. Along the direction of travel it is where the hand is."""
+        None when that is nothing, or when the direction is not settled (its quicker smoothing
+        points more than 30 degrees away: a turn, a new move, a tremor swing after a stop).
+        Along the direction of travel it is where the hand is."""
         vx, vy = self._vx, self._vy
         sp = math.sqrt(vx * vx + vy * vy)
         if sp <= 0.0:
+            return None
+        qx, qy = self._qx, self._qy
+        if vx * qx + vy * qy <= ACROSS_AGREE_COS * sp * math.sqrt(qx * qx + qy * qy):
             return None
         a = across_px * (sp / ACROSS_FULL_PX_S if sp < ACROSS_FULL_PX_S else 1.0)
         ux, uy = vx / sp, vy / sp
