@@ -132,7 +132,8 @@ def run_users(quick: bool = False, show_progress: bool = True, profile: str = DE
                 cs = [m["click_success_out"] for m in ms if m["click_success_out"] is not None]
                 rows.append({
                     "user": u.name, "mouse": mouse, "variant": v, "profile": profile,
-                    "tremor_db": round(float(np.mean([m["tremor_db"] for m in ms])), 2),
+                    "tremor_db": None if u.kind == "none"  # no tremor to remove: only lag and hold count
+                    else round(float(np.mean([m["tremor_db"] for m in ms])), 2),
                     "lag_ms": round(float(np.mean([m["lag_ms"] for m in ms])), 1),
                     "hold_px": round(float(np.mean([m["jitter_out_px"] for m in ms])), 3),
                     "click_success": round(float(np.mean(cs)), 3) if cs else None,
@@ -151,7 +152,8 @@ def users_table(rows: list[dict]) -> list[dict]:
                 "hold_px": d["hold_px"], "click_success": d["click_success"]}
         for v in VARIANTS[1:]:
             if v in mine:
-                line[f"{v} dB / hold"] = f"{mine[v]['tremor_db']:.1f} / {mine[v]['hold_px']:.2f}"
+                db = "–" if mine[v]["tremor_db"] is None else f"{mine[v]['tremor_db']:.1f}"
+                line[f"{v} dB / hold"] = f"{db} / {mine[v]['hold_px']:.2f}"
         out.append(line)
     return out
 
@@ -165,7 +167,8 @@ def print_users(rows: list[dict]) -> None:
           + " ".join(f"{c:>20s}" for c in extra))
     for r in table:
         cs = "–" if r["click_success"] is None else format(r["click_success"], ".0%")
-        print(f"{r['user']:22s} {r['mouse']:12s} {r['tremor_db']:6.1f} {r['lag_ms']:5.1f} {r['hold_px']:5.2f} "
+        db = "–" if r["tremor_db"] is None else format(r["tremor_db"], ".1f")
+        print(f"{r['user']:22s} {r['mouse']:12s} {db:>6s} {r['lag_ms']:5.1f} {r['hold_px']:5.2f} "
               f"{cs:>7s} " + " ".join(f"{r[c]:>20s}" for c in extra))
 
 
