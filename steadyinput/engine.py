@@ -325,7 +325,10 @@ class Engine:
                 self._home_w = home_w = home_w * self._home_k
                 fx, fy = rx + (fx - rx) * home_w, ry + (fy - ry) * home_w
         px, py = self.fx, self.fy
+        ux, uy = fx, fy  # the filters' output, before the bound
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
+        if (fx != ux or fy != uy) and not resting:
+            self.chain.bounded(fx - ux, fy - uy)  # the filters ran ahead of the hand: they are told
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
             ex, ey = rx - fx, ry - fy
             self._tremor_ms = ms = self._tremor_ms + self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)
