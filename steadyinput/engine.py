@@ -20,7 +20,9 @@ give the same actions bit for bit, live or replayed.
   the cursor never moves on along its travel past where the hand stopped or turned; it may
   lag, never lead. While holding still the hand has been all round its lagging cursor (the
   window covers a tremor period), so a steady hold is unchanged; a move with tremor across it
-  is not pulled onto the wiggling outline (the allowance across fills its dents).
+  is not pulled onto the wiggling outline (the allowance across fills its dents). When the
+  bound moves the filters' output, the chain is told (``Chain.bounded``): the Kalman stage,
+  which runs ahead of a decelerating hand, slows down instead of being clamped tick after tick.
 * A hand at rest is not filtered: once the held raw position has not changed for
   ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
   still, and tremor moves it every few ms), the cursor glides to it with time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
