@@ -13,13 +13,18 @@ the speed and distance it sees are voluntary, not tremor.
 
 Gate that follows the jitter (``gate_min_px`` > 0): a fixed gate is also a dead zone, so a
 hand without tremor that stops 3 px from its cursor would click 3 px off. With ``gate_min_px``
-the gate is ``GATE_JITTER_K`` times the RMS jitter of the input (its deviation from a
-``JITTER_CUTOFF_HZ`` low-pass, averaged over ``JITTER_TAU_S``), kept between ``gate_min_px``
-and ``gate_px``. The jitter is measured while that low-pass is nearly still
-(``JITTER_SLOW_PX_S``: the hand holds), and a jitter larger than learnt also while it moves
-slowly (``JITTER_RISE_PX_S``), so the gate opens up again when tremor appears. It starts at
-``gate_px``, is kept across :meth:`reset` (the engine settling) and forgotten by :meth:`restart`.
-A still hand's cursor arrives within about ``gate_min_px``, a trembling one's holds as before.
+the gate is ``GATE_JITTER_K`` times the RMS jitter of the input, kept between ``gate_min_px``
+and ``gate_px``. The jitter is the residual the input carries: each input's distance from the
+mean of the inputs ``JITTER_WINDOW_S`` around it (centred, so counted half a window late; a
+window of one 4 Hz period takes out the tremor a Kalman stage left, and follows a steady
+homing-in movement without lag), averaged over ``JITTER_TAU_S`` while that mean moves slower
+than ``JITTER_SLOW_PX_S`` (holding and homing in, tremor or not). It starts at ``gate_px``, is
+kept across :meth:`reset` (the engine settling) and forgotten by :meth:`restart`. A still
+hand's cursor arrives within about ``gate_min_px``; a trembling one's gate sits above the
+tremor it carries, so holds stay closed to it. (Before issue 24 the reference was a 4 Hz
+low-pass, which passes most of a 4 Hz tremor, and it counted only while that low-pass was
+nearly still: the quiet moments; the gate sat near 2.5 px for a 1.7 px RMS residual and holds
+let tremor through.)
 
 Cross-track smoothing: a reach is close to a straight line, so while the hand travels
 (direction-averaged velocity above ``speed_lo_px_s``) the part of the motion across the
@@ -34,15 +39,15 @@ enough that tremor does not swing it.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from .one_euro import smoothing_alpha
 
 _TWO_PI = 2.0 * math.pi
 DIRECTION_CUTOFF_HZ = 0.5  # smoothing of the velocity that gives the direction of travel
-JITTER_CUTOFF_HZ = 4.0  # Hz: the input's slow part; what it leaves is jitter
+JITTER_WINDOW_S = 0.25  # s: the input's slow part is its mean over this window, centred (a 4 Hz period)
 JITTER_TAU_S = 0.5  # s: averaging of the jitter's mean square
-JITTER_SLOW_PX_S = 5.0  # px/s: the jitter is measured only while its slow part is this slow (the hand holds)
-JITTER_RISE_PX_S = 25.0  # px/s: a jitter larger than learnt also counts while the slow part is below this
+JITTER_SLOW_PX_S = 30.0  # px/s: the jitter is measured while the slow part is this slow (holding, homing in)
 GATE_JITTER_K = 2.5  # gate (px) per px of RMS jitter: above a sine's peak (1.41 x RMS)
 
 
@@ -79,7 +84,8 @@ class SpeedAdaptive:
         self.gate_min_px = float(gate_min_px)
         self._log_ratio = math.log(self.move_cutoff_hz / self.hold_cutoff_hz)
         self._inv_span = 1.0 / (self.speed_hi_px_s - self.speed_lo_px_s)
-        self._dt = self._ad = self._dir_alpha = self._cross_alpha = self._ja = self._jm = 0.0
+        self._dt = self._ad = self._dir_alpha = self._cross_alpha = self._jm = 0.0
+        self._jn = 0
         self.reset(0.0, 0.0)
         self.restart()
 
@@ -91,7 +97,9 @@ class SpeedAdaptive:
         self.speed = 0.0  # smoothed input speed, px/s
         self.vx = self.vy = 0.0  # smoothed input velocity (direction of travel), px/s
         self.cutoff_hz = self.hold_cutoff_hz
-        self.sx, self.sy = float(x), float(y)  # the input's slow part (jitter reference)
+        self._recent: deque[tuple[float, float]] = deque()  # the input over the last JITTER_WINDOW_S
+        self._sum_x = self._sum_y = 0.0  # their sums
+        self._mean: tuple[float, float] | None = None  # their mean at the last step
 
     def restart(self) -> None:
         """Forget the jitter learnt (also the initial state): back to the full gate."""
@@ -103,8 +111,34 @@ class SpeedAdaptive:
         self._dt, self._ad = dt, smoothing_alpha(self.d_cutoff_hz, dt)
         self._dir_alpha = smoothing_alpha(DIRECTION_CUTOFF_HZ, dt)
         self._cross_alpha = smoothing_alpha(self.cross_cutoff_hz, dt) if self.cross_cutoff_hz > 0 else 1.0
-        self._ja = smoothing_alpha(JITTER_CUTOFF_HZ, dt)
+        self._jn = max(3, int(round(JITTER_WINDOW_S / dt)) | 1)  # odd: the window has a middle
         self._jm = 1.0 - math.exp(-dt / JITTER_TAU_S)
+
+    def _follow_jitter(self, x: float, y: float, dt: float) -> float:
+        """The gate (px) after this input: the jitter is the middle input of the window less the
+        window's mean, counted while that mean moves slower than JITTER_SLOW_PX_S."""
+        recent = self._recent
+        recent.append((x, y))
+        self._sum_x += x
+        self._sum_y += y
+        n = self._jn
+        if len(recent) > n:
+            ox, oy = recent.popleft()
+            self._sum_x -= ox
+            self._sum_y -= oy
+        if len(recent) < n:
+            return self.gate
+        mx, my = self._sum_x / n, self._sum_y / n
+        last, self._mean = self._mean, (mx, my)
+        if last is None or (mx - last[0]) ** 2 + (my - last[1]) ** 2 >= (JITTER_SLOW_PX_S * dt) ** 2:
+            return self.gate
+        cx, cy = recent[n // 2]
+        e2 = (cx - mx) * (cx - mx) + (cy - my) * (cy - my)
+        jm = self.jitter_ms
+        self.jitter_ms = jm = jm + self._jm * (e2 - jm)
+        g = GATE_JITTER_K * math.sqrt(jm)
+        self.gate = g = self.gate_min_px if g < self.gate_min_px else (self.gate_px if g > self.gate_px else g)
+        return g
 
     def _cutoff(self, u: float) -> float:
         """Cutoff (Hz) for openness u: hold cutoff at u <= 0, move cutoff at u >= 1, geometric between."""
@@ -127,20 +161,8 @@ class SpeedAdaptive:
         else:
             ox, oy = self.bx, self.by
         gate = self.gate_px
-        if self.gate_min_px > 0.0:  # the gate follows the jitter seen while slow
-            ja = self._ja
-            dsx, dsy = ja * (x - self.sx), ja * (y - self.sy)
-            self.sx = sx = self.sx + dsx
-            self.sy = sy = self.sy + dsy
-            ds2 = dsx * dsx + dsy * dsy
-            e2 = (x - sx) * (x - sx) + (y - sy) * (y - sy)
-            if ds2 < (JITTER_SLOW_PX_S * dt) ** 2 or (e2 > self.jitter_ms and ds2 < (JITTER_RISE_PX_S * dt) ** 2):
-                jm = self.jitter_ms
-                self.jitter_ms = jm = jm + self._jm * (e2 - jm)
-                g = GATE_JITTER_K * math.sqrt(jm)
-                self.gate = gate = self.gate_min_px if g < self.gate_min_px else (gate if g > gate else g)
-            else:
-                gate = self.gate
+        if self.gate_min_px > 0.0:  # the gate follows the jitter the input carries while slow
+            gate = self._follow_jitter(x, y, dt)
         if gate > 0:
             ue = (math.sqrt((x - ox) * (x - ox) + (y - oy) * (y - oy)) - gate) / gate
             if ue > u:

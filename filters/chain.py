@@ -13,6 +13,7 @@ class Chain:
     def __init__(self, filters: Sequence[MotionFilter] = ()) -> None:
         self.filters = list(filters)
         self._steps = tuple(f.step for f in self.filters)  # bound once: this runs on every tick
+        self._bounded = tuple(f.bounded for f in self.filters if hasattr(f, "bounded"))
 
     def reset(self, x: float, y: float) -> None:
         for f in self.filters:
@@ -22,6 +23,12 @@ class Chain:
         for step in self._steps:
             x, y = step(x, y, dt)
         return x, y
+
+    def bounded(self, dx: float, dy: float) -> None:
+        """The engine's no-overshoot bound moved the chain's output by (dx, dy) px: the filters
+        ran ahead of the hand. Filters with a ``bounded`` method are told (see TremorKalman)."""
+        for bounded in self._bounded:
+            bounded(dx, dy)
 
     def __len__(self) -> int:
         return len(self.filters)

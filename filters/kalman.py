@@ -44,6 +44,12 @@ alone. This average counts slow motion too (a pen drawing at 100–300 px/s), un
 schedules hindsight, but fast reaches, whose acceleration leaks into the oscillator, barely: a
 hand without tremor stays at the first level (the ringing after its reaches stays below it).
 
+Told by the engine that its no-overshoot bound held the output back (:meth:`TremorKalman.bounded`:
+the constant-velocity model ran ahead of a decelerating hand), the filter takes
+``BOUND_VELOCITY_SHARE`` of its velocity along that push off, so it stops leading the hand
+instead of being clamped onto the hand's trembling position tick after tick (issue 24: +0.4 to
++1.2 dB on simulated users, holds steadier, no more lag).
+
 Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
 grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
 import on start-up), and cached.
@@ -65,6 +71,7 @@ WARM_PRIOR_S = 0.1  # the start values count as this much evidence while the ave
 ADAPT_TAU_S = 0.5  # averaging time of the tremor amplitude that picks the oscillator's level, s
 ADAPT_SPEED_PX_S = 300.0  # hand speed at which that average slows to half weight, px/s
 ADAPT_STEP = 2.0 ** 0.5  # ratio between neighbouring oscillator amplitude levels
+BOUND_VELOCITY_SHARE = 0.1  # share of the velocity along the push back taken off when the engine's bound moves the output
 ADAPT_RATIO = 1.0  # a level is used once the tremor amplitude is at least level / ADAPT_RATIO, px
 
 
@@ -273,6 +280,20 @@ class TremorKalman:
         if self.tremor:
             i = int((self._w - self._w_lo) * self._w_to_index + 0.5)
             self._row = self._table[min(max(i, 0), self._rows - 1)]
+
+    def bounded(self, dx: float, dy: float) -> None:
+        """The engine's bound moved the output by (dx, dy) px: it had run ahead of the hand. The
+        constant-velocity model keeps its speed as the hand decelerates, and that is what ran
+        ahead, so :data:`BOUND_VELOCITY_SHARE` of the velocity along the push back is taken off
+        (the position and the tremor states are left alone: the estimate stays consistent)."""
+        n = math.sqrt(dx * dx + dy * dy)
+        if n <= 0.0:
+            return
+        ux, uy = dx / n, dy / n
+        along = self.vx * ux + self.vy * uy
+        if along < 0.0:  # moving the way it was pushed back from
+            self.vx -= BOUND_VELOCITY_SHARE * along * ux
+            self.vy -= BOUND_VELOCITY_SHARE * along * uy
 
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
         d = self.dt

@@ -13,13 +13,16 @@ give the same actions bit for bit, live or replayed.
   state is snapped to the raw position: after settling the cursor equals the raw pointer to the
   pixel (unless clamped to the screens), and nothing drifts.
 * No overshoot: after every tick, along each of :data:`EXTENT_SIDES` fixed directions the
-  filtered cursor is no further than the farther of where the hand (the held raw position at
-  the ticks) went in the last ``extent_s`` s (default :data:`EXTENT_S`) and where the cursor
-  was at the tick before (:class:`HandExtent`). Whatever the filters, the cursor never moves on
-  past where the hand stopped or turned, in any direction; it may lag, never lead. While
-  holding still the hand has been all round its lagging cursor (the window covers a tremor
-  period), so a steady hold is unchanged; a fast move with sideways tremor is limited a little
-  (the smooth path lies just outside the wiggling hand's recent reach near its front).
+  filtered cursor is no further than the farthest of where the hand (the held raw position at
+  the ticks) went in the last ``extent_s`` s (default :data:`EXTENT_S`), where the cursor
+  was at the tick before, and where the hand is now moved across the cursor's direction of
+  travel by at most the hand's tremor amplitude (:class:`HandExtent`). Whatever the filters,
+  the cursor never moves on along its travel past where the hand stopped or turned; it may
+  lag, never lead. While holding still the hand has been all round its lagging cursor (the
+  window covers a tremor period), so a steady hold is unchanged; a move with tremor across it
+  is not pulled onto the wiggling outline (the allowance across fills its dents). When the
+  bound moves the filters' output, the chain is told (``Chain.bounded``): the Kalman stage,
+  which runs ahead of a decelerating hand, slows down instead of being clamped tick after tick.
 * A hand at rest is not filtered: once the held raw position has not changed for
   ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
   still, and tremor moves it every few ms), the cursor glides to it with time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
@@ -324,7 +327,10 @@ class Engine:
                 self._home_w = home_w = home_w * self._home_k
                 fx, fy = rx + (fx - rx) * home_w, ry + (fy - ry) * home_w
         px, py = self.fx, self.fy
+        ux, uy = fx, fy  # the filters' output, before the bound
         self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
+        if (fx != ux or fy != uy) and not resting:
+            self.chain.bounded(fx - ux, fy - uy)  # the filters ran ahead of the hand: they are told
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
             ex, ey = rx - fx, ry - fy
             self._tremor_ms = ms = self._tremor_ms + self._tremor_a * (ex * ex + ey * ey - self._tremor_ms)

@@ -92,7 +92,7 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "gate_px": Spec(F, 5.0, "cursor this far behind the hand opens the filter (0: off)", 0.0, 500.0),
         "order": Spec(I, 1, "1 or 2 cascaded stages", 1, 2),
         "cross_cutoff_hz": Spec(F, 0.0, "cutoff across the direction of travel while moving (0: off)", 0.0, 100.0),
-        "gate_min_px": Spec(F, 0.0, "the gate follows the jitter seen while slow, down to this (0: a fixed gate)",
+        "gate_min_px": Spec(F, 0.0, "the gate follows the jitter the input carries while slow, down to this (0: a fixed gate)",
                             0.0, 500.0),
     },
     "click_guard": {

@@ -112,3 +112,27 @@ def test_the_gate_follows_the_jitter_and_survives_settling_but_not_restart():
 def test_a_gate_floor_above_the_gate_is_refused():
     with pytest.raises(ValueError, match="gate_min_px"):
         SpeedAdaptive(gate_px=2.0, gate_min_px=3.0)
+
+
+def test_the_gate_sees_a_4hz_residual_the_hand_carries_while_holding():
+    """Issue 24: the jitter is taken against the input's centred mean over a 4 Hz period, so a
+    4 Hz residual of 1.5 px (what a Kalman stage leaves of moderate MS intention tremor) raises
+    the gate to about 2.5 x its RMS; against a 4 Hz low-pass, seen only while that was still, the
+    gate settled at 1.8 px."""
+    f = SpeedAdaptive(0.08, 40, 200, 500, 0.7, gate_px=4.0, gate_min_px=1.0)
+    _steps_then_hold(f, 3.0)
+    assert f.gate == pytest.approx(1.0)
+    t = np.arange(0, 3, DT)
+    for ti in t:
+        f.step(100.0 + 1.5 * math.sin(2 * math.pi * 4.2 * ti), 100.0, DT)
+    assert 2.3 < f.gate < 2.9, f.gate  # 2.5 x 1.06 px RMS
+
+
+def test_a_slow_voluntary_ramp_is_not_taken_for_jitter():
+    """The centred mean follows a steady ramp without lag: homing in at 20 px/s leaves the gate at
+    the floor (against the 4 Hz low-pass it rose to 2 px)."""
+    f = SpeedAdaptive(0.08, 40, 200, 500, 0.7, gate_px=4.0, gate_min_px=1.0)
+    _steps_then_hold(f, 3.0)
+    for i in range(int(2.0 / DT)):
+        f.step(100.0 + 20.0 * i * DT, 100.0, DT)
+    assert f.gate == pytest.approx(1.0)

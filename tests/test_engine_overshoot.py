@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steadyinput.engine import EXTENT_S, EXTENT_SIDES, HandExtent, run, run_arrays
+from steadyinput.extent import HandTremor
 from steadyinput.events import Event
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
@@ -128,6 +129,78 @@ def test_the_limit_moves_a_cursor_past_the_hand_to_the_nearest_point_it_may_be_a
     assert (round(x, 9), round(y, 9)) == (100.0, 0.0)
 
 
+def _tremor_then_move() -> list[Event]:
+    """1.5 s holding with a 4 Hz tremor of 8 px, then 1 s moving right at 300 px/s with the same
+    tremor across the movement (1000 Hz, whole pixels)."""
+    evs = [Event(i / 1000, 500 + round(8 * math.sin(2 * math.pi * 4 * i / 1000)),
+                 400 + round(3 * math.cos(2 * math.pi * 4 * i / 1000))) for i in range(1500)]
+    return evs + [Event(1.5 + i / 1000, 500 + round(0.3 * i), 400 + round(8 * math.sin(2 * math.pi * 4 * (1.5 + i / 1000))))
+                  for i in range(1, 1000)]
+
+
+class _NoAcross:
+    """The engine's HandExtent with the tremor allowance forced to 0 (the bound before issue 24)."""
+
+    def __init__(self, extent: HandExtent) -> None:
+        self.extent, self.changed = extent, []
+
+    def reset(self, *a) -> None:
+        self.extent.reset(*a)
+
+    def limit(self, t, hx, hy, x, y, px, py, zero=True):
+        if zero:
+            self.extent.tremor.px = self.extent.tremor._ms = 0.0
+        out = self.extent.limit(t, hx, hy, x, y, px, py)
+        if 1.7 < t < 2.5:  # moving
+            self.changed.append(out != (x, y))
+        return out
+
+
+class _Across(_NoAcross):
+    def limit(self, t, hx, hy, x, y, px, py, zero=False):
+        return super().limit(t, hx, hy, x, y, px, py, zero)
+
+
+def test_a_movement_with_tremor_across_it_is_not_clamped_onto_the_wiggling_outline():
+    """Issue 24: the smoothly lagging cursor lies just outside the trembling hand's outline near
+    its front; the outline alone pushed it back onto an edge moving with each swing (tremor put
+    back) on 90 of 160 ticks here. With the hand allowed across the travel by the tremor measured,
+    none."""
+    counts = {}
+    for kind in (_NoAcross, _Across):
+        engine = build_engine(load("moderate"))
+        engine.extent = watched = kind(engine.extent)
+        run(engine, _tremor_then_move())
+        counts[kind.__name__] = sum(watched.changed)
+        assert len(watched.changed) == 160
+    assert counts["_NoAcross"] > 50 and counts["_Across"] == 0, counts
+
+
+def test_the_hand_tremor_is_measured_while_holding_and_a_steady_movement_adds_none():
+    h = HandTremor()
+    for i in range(400):  # 2 s holding with a 4 Hz sine of 6 px at 200 Hz ticks
+        h.update(i / 200, 500 + 6 * math.sin(2 * math.pi * 4 * i / 200), 400.0)
+    assert 5.0 < h.px < 6.5, h.px
+    h = HandTremor()
+    for i in range(400):  # homing in at 20 px/s, then a reach at 600 px/s: no tremor
+        h.update(i / 200, 500 + 20 * i / 200 + (600 * (i - 200) / 200 if i > 200 else 0), 400.0)
+    assert h.px < 0.05, h.px
+
+
+def test_the_allowance_across_never_lets_the_cursor_pass_the_hand_along_its_travel():
+    h = HandExtent(0.4, 20)
+    h.reset(0.0, 0.0, 0.0)
+    x = 0.0
+    for i in range(1, 60):  # the hand and its cursor move right at 400 px/s, the cursor 8 px behind
+        h.limit(i / 200, 2.0 * i, 0.0, max(2.0 * i - 8, 0.0), 0.0, max(2.0 * i - 10, 0.0), 0.0)
+    h.tremor.px = 8.0  # as if a tremor of 8 px had been measured
+    hx = 2.0 * 59
+    x, y = h.limit(60 / 200, hx, 0.0, hx - 4, 5.0, hx - 6, 0.0)  # across, within the tremor: kept
+    assert (x, y) == (hx - 4, 5.0) and h.front is not None
+    x, y = h.limit(61 / 200, hx, 0.0, hx + 3, 5.0, hx - 4, 5.0)  # the hand stopped; past it: held back
+    assert x <= hx + 1e-9 and abs(y) <= 8.0
+
+
 @given(steps=st.lists(st.tuples(st.sampled_from([0.005, 0.005, 0.02, 0.3]), st.integers(-30, 30),
                                 st.integers(-30, 30)), min_size=1, max_size=200),
        sides=st.sampled_from([4, 8, 20]))
@@ -217,15 +290,37 @@ def hand_streams(draw, buttons: bool = True):
 
 
 def _traced(engine):
-    """Wrap the engine's tick to record (t, fx, fy): the filtered cursor after the limit."""
+    """Wrap the engine's tick to record (t, fx, fy, front): the filtered cursor after the limit
+    and the front point the limit allowed at that tick (None: the hand's outline alone)."""
     rec = []
     tick = engine._tick
 
     def traced(t, out):
         tick(t, out)
-        rec.append((t, engine.fx, engine.fy))
+        rec.append((t, engine.fx, engine.fy, engine.extent.front))
     engine._tick = traced
     return rec
+
+
+class _Watched:
+    """Stands in for the engine's HandExtent and records, per tick, the hand, the tremor
+    amplitude allowed across, the cursor's direction of travel before the tick and the front."""
+
+    def __init__(self, extent: HandExtent) -> None:
+        self.extent, self.seen = extent, []
+
+    def reset(self, *a) -> None:
+        self.extent.reset(*a)
+
+    @property
+    def front(self):
+        return self.extent.front
+
+    def limit(self, t, hx, hy, x, y, px, py):
+        v = (self.extent._vx, self.extent._vy)
+        out = self.extent.limit(t, hx, hy, x, y, px, py)
+        self.seen.append((t, hx, hy, self.extent.tremor.px, v, self.extent.front))
+        return out
 
 
 def _reach(evs: list[Event], dirs: np.ndarray):
@@ -245,8 +340,10 @@ def _reach(evs: list[Event], dirs: np.ndarray):
 @given(data=hand_streams(), profile=st.sampled_from(PROFILES))
 def test_at_every_tick_the_cursor_advances_no_further_than_the_hand_went_in_the_last_window(data, profile):
     """The invariant, at every tick of any stream: along each of the polygon's directions the
-    filtered cursor is no further than the farther of where the hand (raw events) went in the last
-    EXTENT_S s and where the cursor was at the tick before."""
+    filtered cursor is no further than the farthest of where the hand (raw events) went in the
+    last EXTENT_S s, where the cursor was at the tick before, and the front point: the hand
+    moved across the cursor's direction of travel by at most the tremor amplitude measured,
+    never along it (checked in the next test)."""
     evs, _ = data
     engine = build_engine(load(profile))
     ticks = _traced(engine)
@@ -254,31 +351,60 @@ def test_at_every_tick_the_cursor_advances_no_further_than_the_hand_went_in_the_
     reach = _reach(evs, DIRS)
     slack = EXTENT_S + 2 * engine.dt  # the engine sees the hand at its ticks, a tick after an event
     before = None
-    for t, fx, fy in ticks:
+    for t, fx, fy, front in ticks:
         bound = reach(t - slack, t)
         if before is not None:
             bound = np.maximum(bound, DIRS @ before)
+        if front is not None:
+            bound = np.maximum(bound, DIRS @ front)
         over = DIRS @ (fx, fy) - bound
         assert over.max() <= 1e-6, (t, fx, fy, over.max())
         before = (fx, fy)
 
 
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=hand_streams(), profile=st.sampled_from(PROFILES))
+def test_the_front_point_is_the_hand_moved_across_the_cursors_travel_by_at_most_the_tremor(data, profile):
+    """What the bound allows beyond the hand's outline: at each tick, at most the point where the
+    hand is, moved at right angles to the cursor's direction of travel (its velocity before the
+    tick) by no more than the tremor amplitude the engine measured; never along the travel, so
+    the cursor still goes no further along its travel than the hand went."""
+    evs, _ = data
+    engine = build_engine(load(profile))
+    engine.extent = watched = _Watched(engine.extent)
+    run(engine, evs)
+    for t, hx, hy, across, (vx, vy), front in watched.seen:
+        if front is None:
+            continue
+        dx, dy = front[0] - hx, front[1] - hy
+        sp = math.hypot(vx, vy)
+        assert sp > 0 and math.hypot(dx, dy) <= across + 1e-9, (t, front, across)
+        assert abs(dx * vx + dy * vy) / sp <= 1e-9, (t, front, (vx, vy))
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=hand_streams(buttons=False), profile=st.sampled_from(PROFILES))
 def test_the_shown_cursor_never_moves_further_than_the_hand_went_in_the_last_window(data, profile):
     """Seen from outside (no buttons, so no click-guard freeze), every move the engine shows at any
-    time: along each direction, no further than the hand went in the last EXTENT_S s unless the
-    cursor was already that far, up to rounding to whole pixels (once for each position)."""
+    time: along each direction, no further than the hand went in the last EXTENT_S s (or a front
+    point of the ticks since the last move shown) unless the cursor was already that far, up to
+    rounding to whole pixels (once for each position)."""
     evs, _ = data
     engine = build_engine(load(profile))
+    ticks = _traced(engine)
     acts = run(engine, evs)
     reach = _reach(evs, DIRS)
     slack = EXTENT_S + 2 * engine.dt
     before = None
+    k = 0  # ticks up to the last move looked at
     for a in _moves(acts):
         bound = reach(a.t - slack, a.t) + ROUNDING
         if before is not None:
             bound = np.maximum(bound, DIRS @ before + 2 * ROUNDING)
+        while k < len(ticks) and ticks[k][0] <= a.t:  # the fronts of the ticks since the last move
+            if ticks[k][3] is not None:
+                bound = np.maximum(bound, DIRS @ ticks[k][3] + ROUNDING)
+            k += 1
         over = DIRS @ (a.x, a.y) - bound
         assert over.max() <= 1e-6, (a, over.max())
         before = (a.x, a.y)

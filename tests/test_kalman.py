@@ -255,3 +255,27 @@ def test_amplitude_levels_step_by_root_two_up_to_the_maximum():
     assert len(levels) == 5 and levels[-1] == pytest.approx(32.0)
     with pytest.raises(ValueError):
         TremorKalman(adapt_max_px=-1.0)
+
+
+def test_told_its_output_was_held_back_it_slows_along_the_push_only():
+    """Issue 24: the engine's bound held the output back (it ran ahead of a decelerating hand):
+    a share of the velocity against the push is taken off; across it, and the position, stay."""
+    from steadyinput.filters.kalman import BOUND_VELOCITY_SHARE
+    f = TremorKalman(sample_hz=200.0)
+    f.reset(0.0, 0.0)
+    f.vx, f.vy = 500.0, 40.0
+    p = (f.px, f.py)
+    f.bounded(-2.0, 0.0)  # pushed back against x
+    assert f.vx == pytest.approx(500.0 * (1 - BOUND_VELOCITY_SHARE)) and f.vy == 40.0 and (f.px, f.py) == p
+    f.bounded(3.0, 0.0)  # pushed the way it moves: nothing to take off
+    assert f.vx == pytest.approx(500.0 * (1 - BOUND_VELOCITY_SHARE))
+
+
+def test_a_chain_tells_the_filters_that_listen_and_skips_the_others():
+    from steadyinput.filters import Chain, SpeedAdaptive
+    k = TremorKalman(sample_hz=200.0)
+    k.reset(0.0, 0.0)
+    k.vx = 100.0
+    c = Chain([k, SpeedAdaptive()])
+    c.bounded(-1.0, 0.0)
+    assert k.vx < 100.0

@@ -102,3 +102,19 @@ def test_bench_quality_include_user_adds_the_users_profiles_labelled_as_theirs(
     assert [r for r in rows if r not in user_rows] == one_case_rows
     paths = quality.write_outputs(rows, tmp_path)
     assert "anna (user)" in paths["md"].read_text() and paths["png"].stat().st_size > 0
+
+
+def test_bench_quality_named_users_run_the_shipped_default_on_both_mice_with_bound_and_floor_switched_off(
+        user_profile_dir, tmp_path, one_case_rows):
+    _save_user_profiles(user_profile_dir, "schema_version: 1\nextends: mild\n")
+    rows = quality.run_users(quick=True, show_progress=False)
+    assert {(r["mouse"], r["variant"]) for r in rows} == {(m, v) for m in quality.MICE for v in quality.VARIANTS}
+    assert all(r["profile"] == quality.DEFAULT_PROFILE for r in rows)
+    from steadyinput.extent import HandExtent, Unbounded
+    from steadyinput.calibration.candidates import load_shipped
+    data = load_shipped("moderate").data
+    assert isinstance(quality.variant_engine(data, "default").extent, HandExtent)
+    assert isinstance(quality.variant_engine(data, "bound-off").extent, Unbounded)
+    assert quality.variant_engine(data, "floor-off").chain.filters[-1].gate_min_px == 0.0
+    paths = quality.write_outputs(one_case_rows, tmp_path, rows)
+    assert "bound-off dB / hold" in paths["md"].read_text() and paths["users_csv"].exists()

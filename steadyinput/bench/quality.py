@@ -8,6 +8,13 @@ moving average, and the One Euro authors' package at their recommended settings 
 heavier settings, to see it at equal lag). Metrics are those of :mod:`steadyinput.metrics`
 plus ISO 9241-9 throughput with effective width (the simulated person does not react to the
 cursor, so throughput differs only through where the clicks land).
+
+Then the default profile on named users (:data:`USERS`: moderate MS intention tremor, severe
+intention tremor, essential, Parkinson's rest, mild small, postural, none), each on both kinds
+of mouse (:data:`MICE`: 125 Hz whole pixels, 1000 Hz half pixels), over seeds used by nothing
+else (:data:`USER_SEEDS`), with the no-overshoot bound and the gate floor each switched off
+(:data:`VARIANTS`), so what each costs is seen side by side and a regression on a cheap mouse
+cannot hide behind a fast one.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import Engine, run
+from ..extent import Unbounded
 from ..filters import Chain
 from ..metrics import clicks, evaluate
 from ..calibration.candidates import USER_TAG, compared
@@ -59,6 +67,109 @@ def cases(quick: bool = False) -> list[Case]:
         keep = {"intention-moderate", "essential-mild", "no-tremor"}
         out = [c for c in out if c.name in keep]
     return out
+
+
+@dataclass
+class User:
+    """A named simulated user for the default-profile table: tremor kind, peak amplitude (px), Hz."""
+    name: str
+    kind: str
+    amp: float
+    freq: float | None = None
+
+
+USERS = (
+    User("ms-intention-moderate", "intention", 8.0, 4.0),  # grows as the hand nears the target
+    User("intention-severe", "intention", 20.0, 4.0),
+    User("essential", "essential", 8.0),
+    User("parkinson-rest", "rest", 8.0),
+    User("mild-small", "essential", 3.0),
+    User("postural", "postural", 8.0),
+    User("no-tremor", "none", 0.0),
+)
+MICE = {"125Hz-int": (125.0, 1.0), "1000Hz-half": (1000.0, 0.5)}  # rate (Hz), resolution (px)
+USER_SEEDS = (6101, 6102, 6103)  # held out: no profile or constant was tuned on them
+USER_WIDTHS = (16.0, 24.0, 32.0)  # target width (px) per seed
+USER_TRIALS = 24
+DEFAULT_PROFILE = "moderate"
+VARIANTS = ("default", "bound-off", "floor-off", "both-off")  # no-overshoot bound / gate floor switched off
+
+
+def variant_engine(data: dict, variant: str) -> Engine:
+    """The engine of profile ``data`` with the bound (``bound-off``), the gate floor (``floor-off``:
+    ``adaptive.gate_min_px`` 0) or both switched off."""
+    import copy
+    data = copy.deepcopy(data)
+    if variant in ("floor-off", "both-off") and data["adaptive"]["enabled"]:
+        data["adaptive"]["gate_min_px"] = 0.0
+    eng = build_engine(data)
+    if variant in ("bound-off", "both-off"):
+        eng.extent = Unbounded()
+    return eng
+
+
+def run_users(quick: bool = False, show_progress: bool = True, profile: str = DEFAULT_PROFILE,
+              seeds: tuple[int, ...] = USER_SEEDS, variants: tuple[str, ...] = VARIANTS) -> list[dict]:
+    """The default profile on every :data:`USERS` × :data:`MICE` × variant; means over ``seeds``."""
+    from ..calibration.candidates import load_shipped
+    data = load_shipped(profile).data  # the shipped one, whatever the user saved under its name
+    users = [u for u in USERS if not quick or u.name in ("ms-intention-moderate", "no-tremor")]
+    seeds = seeds[:1] if quick else seeds
+    bar = Progress(len(users) * len(MICE) * len(seeds), f"bench quality ({profile} on named users)", show_progress)
+    rows = []
+    for u in users:
+        for mouse, (rate, res) in MICE.items():
+            per: dict[str, list[dict]] = {v: [] for v in variants}
+            for i, seed in enumerate(seeds):
+                sim = simulate(UserSpec(u.kind, u.freq, u.amp),
+                               TaskSpec(width_px=USER_WIDTHS[i % len(USER_WIDTHS)], rate_hz=rate,
+                                        resolution_px=res, trials=USER_TRIALS), seed=seed)
+                for v in variants:
+                    out = Trace.from_actions(run(variant_engine(data, v), sim.trace.events()))
+                    per[v].append(evaluate(sim.trace, out, sim.truth))
+                bar.step(f"{u.name} {mouse}")
+            for v, ms in per.items():
+                cs = [m["click_success_out"] for m in ms if m["click_success_out"] is not None]
+                rows.append({
+                    "user": u.name, "mouse": mouse, "variant": v, "profile": profile,
+                    "tremor_db": None if u.kind == "none"  # no tremor to remove: only lag and hold count
+                    else round(float(np.mean([m["tremor_db"] for m in ms])), 2),
+                    "lag_ms": round(float(np.mean([m["lag_ms"] for m in ms])), 1),
+                    "hold_px": round(float(np.mean([m["jitter_out_px"] for m in ms])), 3),
+                    "click_success": round(float(np.mean(cs)), 3) if cs else None,
+                })
+    bar.done()
+    return rows
+
+
+def users_table(rows: list[dict]) -> list[dict]:
+    """One line per user and mouse: the default's figures and each variant's dB and hold beside them."""
+    out = []
+    for key in dict.fromkeys((r["user"], r["mouse"]) for r in rows):
+        mine = {r["variant"]: r for r in rows if (r["user"], r["mouse"]) == key}
+        d = mine["default"]
+        line = {"user": key[0], "mouse": key[1], "tremor_db": d["tremor_db"], "lag_ms": d["lag_ms"],
+                "hold_px": d["hold_px"], "click_success": d["click_success"]}
+        for v in VARIANTS[1:]:
+            if v in mine:
+                db = "–" if mine[v]["tremor_db"] is None else f"{mine[v]['tremor_db']:.1f}"
+                line[f"{v} dB / hold"] = f"{db} / {mine[v]['hold_px']:.2f}"
+        out.append(line)
+    return out
+
+
+def print_users(rows: list[dict]) -> None:
+    table = users_table(rows)
+    if not table:
+        return
+    extra = [c for c in table[0] if c.endswith("hold")]
+    print(f"\n{'user':22s} {'mouse':12s} {'dB':>6s} {'lag':>5s} {'hold':>5s} {'clicks':>7s} "
+          + " ".join(f"{c:>20s}" for c in extra))
+    for r in table:
+        cs = "–" if r["click_success"] is None else format(r["click_success"], ".0%")
+        db = "–" if r["tremor_db"] is None else format(r["tremor_db"], ".1f")
+        print(f"{r['user']:22s} {r['mouse']:12s} {db:>6s} {r['lag_ms']:5.1f} {r['hold_px']:5.2f} "
+              f"{cs:>7s} " + " ".join(f"{r[c]:>20s}" for c in extra))
 
 
 def baselines() -> dict[str, callable]:
@@ -159,20 +270,32 @@ def _md_table(rows: list[dict], cols: list[str]) -> str:
     return head + body
 
 
-def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Write quality.csv, quality.md and quality.png into ``out_dir`` (which must exist)."""
+def write_outputs(rows: list[dict], out_dir: Path, user_rows: list[dict] | None = None) -> dict[str, Path]:
+    """Write quality.csv, quality.md and quality.png (and with ``user_rows`` quality-users.csv)
+    into ``out_dir`` (which must exist)."""
     paths = {"csv": out_dir / "quality.csv", "md": out_dir / "quality.md", "png": out_dir / "quality.png"}
     with open(paths["csv"], "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+    users_md = ""
+    if user_rows:
+        paths["users_csv"] = out_dir / "quality-users.csv"
+        with open(paths["users_csv"], "w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(user_rows[0]))
+            w.writeheader()
+            w.writerows(user_rows)
+        table = users_table(user_rows)
+        users_md = (f"\n## The default profile on named users (seeds {', '.join(map(str, USER_SEEDS))}; "
+                    "means over them), with the no-overshoot bound and the gate floor switched off\n\n"
+                    + _md_table(table, list(table[0])))
     summ = summary(rows)
     cols = ["filter", "tremor_db", "moderate_tremor_db", "moderate_jitter_px", "lag_ms", "moderate_lag_ms",
             "click_success", "no_tremor_lag_ms"]
     detail_cols = ["case", "filter", "tremor_db", "jitter_px", "jitter_raw_px", "lag_ms", "click_success",
                    "throughput_bps"]
     paths["md"].write_text("# steadyinput bench quality\n\n## Summary (medians over the tremor cases)\n\n"
-                           + _md_table(summ, cols) + "\n## Every case\n\n" + _md_table(rows, detail_cols))
+                           + _md_table(summ, cols) + users_md + "\n## Every case\n\n" + _md_table(rows, detail_cols))
     plot(summ, paths["png"])
     return paths
 

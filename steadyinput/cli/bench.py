@@ -15,7 +15,10 @@ def add_parser(sub) -> None:
                        description="Measure the shipped profiles (the bundled ones only; yours with "
                                    "--include-user). Results are written only when the whole run succeeded.")
     ps = p.add_subparsers(dest="suite", metavar="SUITE", required=True)
-    q = ps.add_parser("quality", help="simulated users × shipped profiles and baselines")
+    q = ps.add_parser("quality", help="simulated users × shipped profiles and baselines",
+                      description="Simulated users × shipped profiles and baselines; then the default profile "
+                                  "on named users at 125 Hz whole pixels and 1000 Hz half pixels, with the "
+                                  "no-overshoot bound and the gate floor each switched off beside it.")
     q.add_argument("--quick", action="store_true", help="a small subset (checks the command works)")
     q.add_argument("-o", "--out", default="bench-results", help="folder for quality.csv/.md/.png (default: bench-results)")
     q.add_argument("--include-user", action="store_true", help=USER_HELP)
@@ -171,9 +174,11 @@ def run_quality(args: argparse.Namespace) -> int:
     with Outputs(inputs=_inputs()) as outs:
         folder = outs.folder(out)  # a place that cannot be written fails here, before the long run
         rows = quality.run_suite(quick=args.quick, show_progress=True, include_user=args.include_user)
+        user_rows = quality.run_users(quick=args.quick, show_progress=True)
         quality.print_summary(rows)
-        quality.write_outputs(rows, folder)
-    print(f"\nwrote {out / 'quality.md'}, {out / 'quality.csv'} and {out / 'quality.png'}")
+        quality.print_users(user_rows)
+        quality.write_outputs(rows, folder, user_rows)
+    print(f"\nwrote {out / 'quality.md'}, {out / 'quality.csv'}, {out / 'quality-users.csv'} and {out / 'quality.png'}")
     return 0
 
 
