@@ -48,8 +48,9 @@ from collections.abc import Iterable, Sequence
 
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
-from .filters import Chain, ClickGuard, Dwell
+from .filters import Chain, ClickGuard, Dwell, DwellClick
 from .targets import TargetSet
+from .targets.assist import Assist
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -69,7 +70,8 @@ class Engine:
                  dwell: Dwell | None = None, tick_hz: float = 250.0,
                  screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
                  settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S,
-                 extent_s: float = EXTENT_S, home_after_s: float = HOME_AFTER_S) -> None:
+                 extent_s: float = EXTENT_S, home_after_s: float = HOME_AFTER_S,
+                 assist: Assist | None = None) -> None:
         if not 10.0 <= tick_hz <= 2000.0:
             raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
         self.chain = chain if chain is not None else Chain()
@@ -112,6 +114,7 @@ class Engine:
         self._raw_changed_t = 0.0
         self._event_t = -math.inf  # time of the last event fed, s
         self.targets: TargetSet | None = None  # the targets known now (second input stream)
+        self.assist = assist  # target assistance (steadyinput.targets.assist), None: off
 
     # -- public API ---------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
@@ -206,6 +209,8 @@ class Engine:
         for bit in _BITS:
             if self.down & bit:
                 self._emit(t, "release", bit, out)
+        if self.assist is not None:
+            self.assist.reset()
         if self._started:
             self._filters_from(self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
@@ -225,6 +230,8 @@ class Engine:
         if enabled == self.enabled:
             return out
         self.enabled = enabled
+        if self.assist is not None:
+            self.assist.reset()  # target assistance goes off (and on) with filtering
         if not enabled:
             self.guard.reset()
             self._ticking = False
@@ -356,8 +363,22 @@ class Engine:
             return
         if dwell.drag_held and not self.down & 1:
             dwell.drag_held = False  # a physical release ended the drag
-        for kind, bit in dwell.update(t, self.cx, self.cy, self.raw_buttons):
+        assist = self.assist
+        if assist is None:
+            for kind, bit in dwell.update(t, self.cx, self.cy, self.raw_buttons):
+                self._emit(t, kind, bit, out)
+            return
+        acts = dwell.update(t, *assist.dwell_point(self, self.cx, self.cy), self.raw_buttons)
+        back = None
+        if acts and dwell.click is not DwellClick.DRAG:
+            to = assist.dwell_press(self)  # a dwell near one target clicks that target
+            if to is not None:
+                back = (self.cx, self.cy)
+                self._put(t, *to, out)
+        for kind, bit in acts:
             self._emit(t, kind, bit, out)
+        if back is not None:
+            self._put(t, *back, out)
 
     def _service(self, t: float, out: list[Action]) -> None:
         for when, op in self.guard.service(t):
@@ -370,7 +391,11 @@ class Engine:
         limit = self.tremor_px if self.chain.filters else math.inf  # pass-through measures nothing
         if self._raw_changed_t < t - self.guard.pre_s:
             limit = 0.0  # the hand has not moved since before the press window: no pressing jolt to undo
-        for op in self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy)):
+        held = self.guard.held
+        ops = self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy))
+        if self.assist is not None:  # a press may go onto the target it was meant for
+            ops = self.assist.button(self, bit, down, held, ops)
+        for op in ops:
             self._apply(t, op, out)
         if self.guard.busy():
             self._wake(t)
@@ -385,8 +410,16 @@ class Engine:
         if self.screens:
             x, y = self._clamp(x, y)
         self.sx, self.sy = x, y
+        if self.assist is not None:  # the cursor shows where a corrected press went; sticky targets
+            x, y = self.assist.shown(self, t, x, y)
         ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # round half up, not Python's banker's rounding
         if force or ix != self.cx or iy != self.cy:
+            self.cx, self.cy = ix, iy
+            out.append(Action(t, "move", ix, iy, 0, self.down))
+
+    def _put(self, t: float, ix: int, iy: int, out: list[Action]) -> None:
+        """Show the cursor at pixel (ix, iy) now, as it is (a dwell click onto its target)."""
+        if ix != self.cx or iy != self.cy:
             self.cx, self.cy = ix, iy
             out.append(Action(t, "move", ix, iy, 0, self.down))
 

@@ -52,9 +52,11 @@ def encode(ts: TargetSet) -> str:
     return json.dumps({"t": round(float(ts.t), 6), "targets": rows}, separators=(",", ":"))
 
 
-def write_targets(path: str | Path, sets: Iterable[TargetSet]) -> None:
-    """Write target sets to a sidecar file (replacing it)."""
-    with _open(Path(path), "w") as f:
+def write_targets(path: str | Path, sets: Iterable[TargetSet], like: str | Path | None = None) -> None:
+    """Write target sets to a sidecar file (replacing it); gzipped when ``like`` (default:
+    ``path``) ends in ``.gz`` (``like``: the final name of a temporary file)."""
+    gz = str(like if like is not None else path).endswith(".gz")
+    with (gzip.open(path, "wt", encoding="utf-8") if gz else open(path, "w", encoding="utf-8")) as f:
         for ts in sets:
             f.write(encode(ts) + "\n")
 
