@@ -7,6 +7,7 @@ replay; no harm on traces without targets or where every press is on a target (b
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -219,7 +220,7 @@ def test_with_every_assistance_on_no_button_is_left_down_and_presses_on_targets_
     assert _check_buttons(acts) == 0 and eng.down == 0 and eng.next_deadline() is None
     last = events[-1]
     moves = [a for a in acts if a.kind == "move"]
-    assert (moves[-1].x, moves[-1].y) == (round(last.x), round(last.y))  # closed: the cursor at the hand
+    assert (moves[-1].x, moves[-1].y) == (last.x, last.y)  # closed: the cursor at the hand (whole px)
     # press correction alone: presses that landed on a clickable target are where they were
     only = _profile(profile, press_correction=True, sticky=False, dwell_on_target=False, reach_px=10)
     a_on, _ = _replay(only, events, targets)
@@ -286,3 +287,22 @@ def test_replay_feeds_target_sets_as_the_engine_would_one_event_at_a_time():
     acts += eng.finish() + eng.close()
     assert [(a.t, a.x, a.y, a.buttons) for a in acts] == list(zip(fast.t, fast.x, fast.y, fast.buttons))
     assert eng.assist.corrections > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.floats(0.0, 1.5), min_size=5, max_size=80), gain=st.floats(0.05, 1.0),
+       y=st.integers(100, 139))
+def test_sticky_lags_and_never_leads_the_hand(steps, gain, y):
+    """A hand moving slowly right over a target and stopping: the cursor is never right of the
+    hand's farthest position so far, and after the hand leaves the target fast it is with it."""
+    eng = Engine(Chain(), ClickGuard(), assist=Assist(press_correction=False, sticky=True, sticky_gain=gain))
+    eng.set_targets(TargetSet(0.0, (Target(100, 100, 80, 40),)))
+    x, t, far, out = 101.0, 1.0, 101.0, []
+    for s in steps:
+        x, t = x + s, t + 0.01
+        far = max(far, x)
+        for a in eng.feed(Event(t, x, float(y), 0)):
+            assert a.x <= math.floor(far + 0.5)
+            out.append(a)
+    acts = eng.feed(Event(t + 0.01, x + 60, float(y), 0)) + eng.feed(Event(t + 0.02, x + 120, float(y), 0))
+    assert (acts[-1].x, acts[-1].y) == (math.floor(x + 120 + 0.5), y)

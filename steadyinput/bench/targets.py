@@ -63,7 +63,7 @@ def outcome(out: Trace, truth: dict, rects: list) -> list[dict]:
     for tr in truth["trials"]:
         if "press" not in tr:
             continue
-        k = int(np.searchsorted(pt, tr["press"] - 1e-9))
+        k = int(np.searchsorted(pt, tr["press"] - 1e-5))  # trace times are rounded to µs
         row = {"start": tr["start"], "press": tr["press"], "end": tr["end"], "result": "missed", "t": None}
         if k < len(pt) and pt[k] <= tr["release"] + 0.05:
             x, y = out.x[down[k]], out.y[down[k]]
@@ -170,6 +170,27 @@ def summary(rows: list[dict]) -> list[dict]:
     return out
 
 
+def by_layout(rows: list[dict], sizes: tuple[int, ...] = (12, 16)) -> list[dict]:
+    """Per user, layout and size: errors (wrong target + missed) and wrong targets without and
+    with assistance, and how many times fewer errors with it."""
+    out = []
+    for r in rows:
+        if r["assist"] != "off" or r["size_px"] not in sizes:
+            continue
+        on = next(q for q in rows if q["assist"] == "on" and all(q[k] == r[k] for k in ("user", "layout", "size_px")))
+        e_off, e_on = 1 - r["on_target"], 1 - on["on_target"]
+        out.append({"user": r["user"], "layout": r["layout"], "size_px": r["size_px"], "presses": r["presses"],
+                    "errors_off": e_off, "errors_on": e_on,
+                    "fewer": "–" if e_off == 0 else ("all" if e_on == 0 else f"÷{e_off / e_on:.1f}"),
+                    "wrong_off": r["wrong_target"], "wrong_on": on["wrong_target"],
+                    "time_off_s": r["time_to_click_s"], "time_on_s": on["time_to_click_s"]})
+    return out
+
+
+BY_LAYOUT_COLS = ["user", "layout", "size_px", "presses", "errors_off", "errors_on", "fewer", "wrong_off", "wrong_on",
+                  "time_off_s", "time_on_s"]
+
+
 def _fmt(v) -> str:
     if v is None:
         return "–"
@@ -183,7 +204,7 @@ def _pct(v) -> str:
 
 
 def md_table(rows: list[dict], cols: list[str]) -> str:
-    pct = {"on_target", "wrong_target", "missed"}
+    pct = {"on_target", "wrong_target", "missed", "errors_off", "errors_on", "wrong_off", "wrong_on"}
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         lines.append("| " + " | ".join(_pct(r[c]) if c in pct else _fmt(r[c]) for c in cols) + " |")
@@ -194,6 +215,8 @@ def print_summary(rows: list[dict]) -> None:
     print("pooled over layouts (on target / wrong target / missed; time to click s; sub-movements)")
     print(md_table(summary(rows), ["user", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
                                    "time_to_click_s", "submovements"]))
+    print("errors by layout, 12 and 16 px (errors: wrong target + missed)")
+    print(md_table(by_layout(rows), BY_LAYOUT_COLS))
 
 
 def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
@@ -208,6 +231,8 @@ def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
     detail = ["user", "layout", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
               "time_to_click_s", "s_per_hit", "submovements"]
     paths["md"].write_text("# steadyinput bench targets\n\n## Pooled over layouts\n\n" + md_table(summary(rows), cols)
+                           + "\n## Errors by layout, 12 and 16 px (errors: wrong target + missed)\n\n"
+                           + md_table(by_layout(rows), BY_LAYOUT_COLS)
                            + "\n## Every case\n\n" + md_table(rows, detail))
     plot(rows, paths["png"])
     return paths

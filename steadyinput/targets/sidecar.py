@@ -7,6 +7,10 @@ One JSON object per line, in time order, each the complete set of targets known 
 ``t`` is in the trace's own time base (s); x, y, w, h are desktop px; the last field is 1 for
 clickable, 0 for not. Readers ignore unknown keys (a later version may add some). A line with
 ``"targets": []`` means no target is known from then on. Names and text are never written.
+
+Replay (:func:`steadyinput.pipeline.replay_trace`) feeds each set to the engine after every
+event with a time up to its own ``t``, so events at the same time come first, as the live loop
+feeds a set it received after them.
 """
 
 from __future__ import annotations
