@@ -115,8 +115,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "press_correction": Spec(B, False, "a press just off one clickable target (and near no other) is "
                                            "delivered inside it"),
         "reach_px": Spec(F, 0.0, "how far off a target a press is still taken as meant for it "
-                                 "(0: twice the measured tremor amplitude, 6-24 px)", 0.0, 100.0),
-        "margin_px": Spec(F, 4.0, "no other clickable target may be within reach plus this", 0.0, 100.0),
+                                 "(0: 0.75 x the measured tremor amplitude, 4-16 px)", 0.0, 100.0),
+        "margin_px": Spec(F, 6.0, "no other clickable target may be within reach plus this", 0.0, 100.0),
         "inset_px": Spec(F, 2.0, "a corrected press lands at least this far inside the target's edge", 0.0, 20.0),
         "sticky": Spec(B, False, "over a clickable target a slow cursor moves less (sticky targets)"),
         "sticky_gain": Spec(F, 0.5, "share of a slow step the cursor moves over a target", 0.05, 1.0),

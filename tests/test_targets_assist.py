@@ -7,6 +7,7 @@ replay; no harm on traces without targets or where every press is on a target (b
 from __future__ import annotations
 
 import copy
+import json
 import math
 
 import pytest
@@ -73,7 +74,7 @@ def test_a_press_between_two_buttons_4px_apart_changes_nothing():
 def test_a_press_beyond_the_reach_or_near_a_second_candidate_is_not_moved():
     assert _presses(_click(_engine(Assist(reach_px=8)), 90, 108)) == [(90, 108)]  # 10 px off
     other = Target(70, 100, 16, 16)  # its right edge 10 px left of a press at 95: within reach + margin
-    assert _presses(_click(_engine(Assist(reach_px=8, margin_px=8)), 95, 108, (BUTTON, other))) == [(95, 108)]
+    assert _presses(_click(_engine(Assist(reach_px=8, margin_px=4)), 95, 108, (BUTTON, other))) == [(95, 108)]
 
 
 def test_a_label_is_not_a_candidate_and_a_press_on_it_goes_to_its_checkbox():
@@ -98,7 +99,7 @@ def test_without_targets_or_with_assistance_off_nothing_is_moved():
 
 def test_the_default_reach_follows_the_measured_tremor_within_its_bounds():
     a = Assist()
-    assert a.reach(0.0) == 6.0 and a.reach(5.0) == 10.0 and a.reach(100.0) == 24.0
+    assert a.reach(0.0) == 4.0 and a.reach(8.0) == 6.0 and a.reach(100.0) == 16.0
     assert Assist(reach_px=3).reach(50.0) == 3.0
 
 
@@ -306,3 +307,23 @@ def test_sticky_lags_and_never_leads_the_hand(steps, gain, y):
             out.append(a)
     acts = eng.feed(Event(t + 0.01, x + 60, float(y), 0)) + eng.feed(Event(t + 0.02, x + 120, float(y), 0))
     assert (acts[-1].x, acts[-1].y) == (math.floor(x + 120 + 0.5), y)
+
+
+def test_replay_reads_the_sidecar_beside_the_trace_and_an_empty_one_changes_no_byte(tmp_path, capsys):
+    from steadyinput.cli.main import main
+    from steadyinput.targets.sidecar import read_targets, sidecar_path, write_targets
+    trace = tmp_path / "a.csv"
+    assert main(["simulate", "-o", str(trace), "--layout", "toolbar", "--tremor", "ataxia", "--amp", "10",
+                 "--dysmetria", "0.6", "--width", "12", "--trials", "6", "--seed", "1"]) == 0
+    side = sidecar_path(trace)
+    assert read_targets(side)[0].targets  # the layout, as a provider would report it
+    truth = json.loads((tmp_path / "a.csv.truth.json").read_text())
+    assert all("rect" in tr and "target_index" in tr for tr in truth["trials"])
+    outs = {}
+    for name, extra in (("with", []), ("without", ["--no-targets"])):
+        assert main(["replay", str(trace), "-o", str(tmp_path / f"{name}.csv"), "--profile", "severe", *extra]) == 0
+        outs[name] = (tmp_path / f"{name}.csv").read_bytes()
+    write_targets(side, [TargetSet(0.0, ())])  # a recording where the provider found nothing
+    assert main(["replay", str(trace), "-o", str(tmp_path / "empty.csv"), "--profile", "severe"]) == 0
+    assert (tmp_path / "empty.csv").read_bytes() == outs["without"]
+    capsys.readouterr()

@@ -163,10 +163,12 @@ def summary(rows: list[dict]) -> list[dict]:
         def pooled(key: str) -> float:
             return sum(r[key] * r["presses"] for r in sel) / n
         tt = [r["time_to_click_s"] for r in sel if r["time_to_click_s"] is not None]
+        hits = sum(r["on_target"] * r["presses"] for r in sel)
+        task_s = sum(r["s_per_hit"] * r["on_target"] * r["presses"] for r in sel if r["s_per_hit"] is not None)
         out.append({"user": user, "size_px": size, "assist": assist, "presses": n,
                     "on_target": pooled("on_target"), "wrong_target": pooled("wrong_target"),
                     "missed": pooled("missed"), "time_to_click_s": float(np.mean(tt)) if tt else None,
-                    "submovements": pooled("submovements")})
+                    "s_per_hit": task_s / hits if hits else None, "submovements": pooled("submovements")})
     return out
 
 
@@ -183,12 +185,12 @@ def by_layout(rows: list[dict], sizes: tuple[int, ...] = (12, 16)) -> list[dict]
                     "errors_off": e_off, "errors_on": e_on,
                     "fewer": "–" if e_off == 0 else ("all" if e_on == 0 else f"÷{e_off / e_on:.1f}"),
                     "wrong_off": r["wrong_target"], "wrong_on": on["wrong_target"],
-                    "time_off_s": r["time_to_click_s"], "time_on_s": on["time_to_click_s"]})
+                    "s_per_hit_off": r["s_per_hit"], "s_per_hit_on": on["s_per_hit"]})
     return out
 
 
 BY_LAYOUT_COLS = ["user", "layout", "size_px", "presses", "errors_off", "errors_on", "fewer", "wrong_off", "wrong_on",
-                  "time_off_s", "time_on_s"]
+                  "s_per_hit_off", "s_per_hit_on"]
 
 
 def _fmt(v) -> str:
@@ -214,7 +216,7 @@ def md_table(rows: list[dict], cols: list[str]) -> str:
 def print_summary(rows: list[dict]) -> None:
     print("pooled over layouts (on target / wrong target / missed; time to click s; sub-movements)")
     print(md_table(summary(rows), ["user", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
-                                   "time_to_click_s", "submovements"]))
+                                   "time_to_click_s", "s_per_hit", "submovements"]))
     print("errors by layout, 12 and 16 px (errors: wrong target + missed)")
     print(md_table(by_layout(rows), BY_LAYOUT_COLS))
 
@@ -227,7 +229,7 @@ def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
         w.writeheader()
         w.writerows(rows)
     cols = ["user", "size_px", "assist", "presses", "on_target", "wrong_target", "missed", "time_to_click_s",
-            "submovements"]
+            "s_per_hit", "submovements"]
     detail = ["user", "layout", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
               "time_to_click_s", "s_per_hit", "submovements"]
     paths["md"].write_text("# steadyinput bench targets\n\n## Pooled over layouts\n\n" + md_table(summary(rows), cols)
