@@ -140,6 +140,8 @@ class Assist:
     # -- hooks the engine calls ---------------------------------------------------------------
     def shown(self, eng: Engine, t: float, x: float, y: float) -> tuple[float, float]:
         """Where to show the cursor the engine would show at (x, y) px at time t (s)."""
+        if not self.sticky and not self._pressed:
+            return x, y  # press correction alone, no corrected click in progress: nothing to add
         dx, dy = self.dx, self.dy
         last = self._last
         self._last = (t, x, y)
