@@ -18,6 +18,9 @@ presses on target, and ``s per hit`` is the task's time over the presses on targ
 costs a retry: the simulated person does not react to the cursor, so this is where a miss
 shows in time). ``sub-movements`` counts the speed peaks of the cursor from the start of a
 reach to its press (smoothed twice over 50 ms, peaks above 50 px/s at least 100 ms apart).
+With ``--sticky`` (sticky targets change the motion, not only the press) each row also has
+the lag (ms), hold jitter (px) and overshoot past the aim (px) of
+:func:`steadyinput.metrics.evaluate`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..metrics import evaluate
 from ..pipeline import build_engine, replay_trace
 from ..profile import load
 from ..simulate import LAYOUTS, TaskSpec, UserSpec, layout_targets, simulate
@@ -105,11 +109,18 @@ def _data(profile: str, assist: bool, sticky: bool) -> dict:
     return d
 
 
-def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, sticky: bool) -> list[dict]:
+def _mean(v: list) -> float | None:
+    return float(np.mean(v)) if v else None
+
+
+def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, sticky: bool,
+             motion: bool = False) -> list[dict]:
+    """One user, layout and size, without and with assistance; ``motion``: also lag (ms), hold
+    jitter (px) and overshoot past the aim (px) of :func:`steadyinput.metrics.evaluate`."""
     rows = []
     for assist in (False, True):
         data = _data(user.profile, assist, sticky)
-        acc = {"on": 0, "wrong": 0, "missed": 0, "tt": [], "subs": [], "time": 0.0}
+        acc = {"on": 0, "wrong": 0, "missed": 0, "tt": [], "subs": [], "time": 0.0, "lag": [], "jit": [], "over": []}
         for seed in seeds:
             task = TaskSpec(width_px=float(size), trials=trials, layout=layout, gap_px=GAP_PX,
                             targets=13 if layout == "ring" else 10)
@@ -117,6 +128,11 @@ def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, 
             rects = layout_targets(task, seed)
             eng = build_engine(data)
             out = replay_trace(eng, sim.trace, targets=sim.targets)
+            if motion:
+                m = evaluate(sim.trace, out, sim.truth)
+                for key, name in (("lag", "lag_ms"), ("jit", "jitter_out_px"), ("over", "overshoot_px")):
+                    if m.get(name) is not None:
+                        acc[key].append(m[name])
             for r in outcome(out, sim.truth, rects):
                 acc[r["result"]] += 1
                 acc["time"] += r["end"] - r["start"]
@@ -129,11 +145,14 @@ def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, 
                      "on_target": acc["on"] / n, "wrong_target": acc["wrong"] / n, "missed": acc["missed"] / n,
                      "time_to_click_s": float(np.mean(acc["tt"])) if acc["tt"] else None,
                      "s_per_hit": acc["time"] / acc["on"] if acc["on"] else None,
-                     "submovements": float(np.mean(acc["subs"])) if acc["subs"] else None})
+                     "submovements": float(np.mean(acc["subs"])) if acc["subs"] else None,
+                     **({"lag_ms": _mean(acc["lag"]), "hold_jitter_px": _mean(acc["jit"]),
+                         "overshoot_px": _mean(acc["over"])} if motion else {})})
     return rows
 
 
 def run_suite(quick: bool = False, sticky: bool = False, show_progress: bool = True) -> list[dict]:
+    """Every case; with ``sticky`` also the motion figures (sticky targets change the motion)."""
     users = USERS[:2] if quick else USERS
     layouts = ("ring", "toolbar") if quick else LAYOUTS
     sizes = (12, 16) if quick else SIZES
@@ -143,7 +162,7 @@ def run_suite(quick: bool = False, sticky: bool = False, show_progress: bool = T
     bar = Progress(len(cases), "bench targets", enabled=show_progress) if show_progress else None
     rows = []
     for u, lay, s in cases:
-        rows.extend(run_case(u, lay, s, seeds, trials, sticky))
+        rows.extend(run_case(u, lay, s, seeds, trials, sticky, motion=sticky))
         if bar is not None:
             bar.step(f"{u.name} {lay} {s} px")
     if bar is not None:
@@ -168,7 +187,9 @@ def summary(rows: list[dict]) -> list[dict]:
         out.append({"user": user, "size_px": size, "assist": assist, "presses": n,
                     "on_target": pooled("on_target"), "wrong_target": pooled("wrong_target"),
                     "missed": pooled("missed"), "time_to_click_s": float(np.mean(tt)) if tt else None,
-                    "s_per_hit": task_s / hits if hits else None, "submovements": pooled("submovements")})
+                    "s_per_hit": task_s / hits if hits else None, "submovements": pooled("submovements"),
+                    **{k: _mean([r[k] for r in sel if r.get(k) is not None])
+                       for k in ("lag_ms", "hold_jitter_px", "overshoot_px") if k in sel[0]}})
     return out
 
 
@@ -215,8 +236,9 @@ def md_table(rows: list[dict], cols: list[str]) -> str:
 
 def print_summary(rows: list[dict]) -> None:
     print("pooled over layouts (on target / wrong target / missed; time to click s; sub-movements)")
+    motion = [k for k in ("lag_ms", "hold_jitter_px", "overshoot_px") if k in rows[0]]
     print(md_table(summary(rows), ["user", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
-                                   "time_to_click_s", "s_per_hit", "submovements"]))
+                                   "time_to_click_s", "s_per_hit", "submovements", *motion]))
     print("errors by layout, 12 and 16 px (errors: wrong target + missed)")
     print(md_table(by_layout(rows), BY_LAYOUT_COLS))
 
@@ -228,10 +250,11 @@ def write_outputs(rows: list[dict], out_dir: Path) -> dict[str, Path]:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+    motion = [k for k in ("lag_ms", "hold_jitter_px", "overshoot_px") if k in rows[0]]
     cols = ["user", "size_px", "assist", "presses", "on_target", "wrong_target", "missed", "time_to_click_s",
-            "s_per_hit", "submovements"]
+            "s_per_hit", "submovements", *motion]
     detail = ["user", "layout", "size_px", "assist", "presses", "on_target", "wrong_target", "missed",
-              "time_to_click_s", "s_per_hit", "submovements"]
+              "time_to_click_s", "s_per_hit", "submovements", *motion]
     paths["md"].write_text("# steadyinput bench targets\n\n## Pooled over layouts\n\n" + md_table(summary(rows), cols)
                            + "\n## Errors by layout, 12 and 16 px (errors: wrong target + missed)\n\n"
                            + md_table(by_layout(rows), BY_LAYOUT_COLS)

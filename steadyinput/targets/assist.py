@@ -184,23 +184,25 @@ class Assist:
                 self.dx = self.dy = 0.0
                 ops = [*ops, ("move", eng.sx, eng.sy)]
             return ops
-        if was_held or not guard.held & bit or not self.press_correction or eng.targets is None:
+        if was_held or not guard.held & bit:
             return ops
         lx, ly = guard.frozen if guard.frozen is not None else (eng.sx, eng.sy)
-        if not self._pressed and (self.dx or self.dy):  # held back by sticky: only onto a target the
-            on = self._on_target(eng, _px(lx + self.dx), _px(ly + self.dy))  # press rule agrees with
+        moved = False
+        if not self._pressed and (self.dx or self.dy):  # held back by sticky: the press goes there only
+            on = self._on_target(eng, _px(lx + self.dx), _px(ly + self.dy))  # where the press rule agrees
             if (lx, ly) != (eng.sx, eng.sy) or on is None or not self._holds(eng, on, _px(lx), _px(ly)):
                 self.dx = self.dy = 0.0
-        vx, vy = _px(lx + self.dx), _px(ly + self.dy)  # the pixel the press lands on as shown
-        g = self.meant(vx, vy, eng.targets.targets, self.reach(eng.tremor_px))
-        if g is None:
-            return ops
-        px, py = self.inside(g, vx, vy)
-        self.dx, self.dy = px - lx, py - ly
-        self._pressed = True
-        self.corrections += 1
-        if not any(op[0] == "move" for op in ops):
-            ops = [("move", lx, ly), *ops]
+                moved = True
+        if self.press_correction and eng.targets is not None:
+            vx, vy = _px(lx + self.dx), _px(ly + self.dy)  # the pixel the press lands on as shown
+            g = self.meant(vx, vy, eng.targets.targets, self.reach(eng.tremor_px))
+            if g is not None:
+                px, py = self.inside(g, vx, vy)
+                self.dx, self.dy = px - lx, py - ly
+                self._pressed = moved = True
+                self.corrections += 1
+        if moved and not any(op[0] == "move" for op in ops):
+            ops = [("move", lx, ly), *ops]  # shown where the press goes before it goes there
         return ops
 
     def dwell_point(self, eng: Engine, x: int, y: int) -> tuple[float, float]:
