@@ -255,8 +255,8 @@ def test_no_harm_without_targets_the_actions_are_byte_identical(profile, user, l
 @pytest.mark.parametrize("profile, user, layout", CASES)
 def test_no_harm_when_every_press_is_on_a_target_the_actions_are_byte_identical(profile, user, layout):
     sim = simulate(user, TaskSpec(width_px=12, trials=8, layout=layout), seed=4)
-    off = _profile(profile, press_correction=False)
-    on = _profile(profile, press_correction=True, reach_px=20)
+    off = _profile(profile, press_correction=False, sticky=False, dwell_on_target=False)
+    on = _profile(profile, press_correction=True, sticky=False, dwell_on_target=False, reach_px=20)
     base = replay_trace(build_engine(off), sim.trace, targets=sim.targets)
     # every press of the unassisted output gets a small clickable target of its own
     down = (base.buttons & 1) & ~((base.buttons & 1)[[0, *range(len(base) - 1)]])

@@ -4,8 +4,9 @@ Simulated users (severe intention tremor, ataxia with dysmetric reaches, moderat
 tremor) click targets of 12, 16, 24 and 32 px in every layout of :mod:`steadyinput.simulate`
 (the ISO ring, toolbars with icons ``gap`` px apart, checkbox lists, links in text, menus).
 Each trace is replayed through the profile that suits the user twice: filtering alone (the
-profile's ``targets`` section all off) and with assistance (press correction, and sticky
-targets if ``--sticky``), the layout fed to the engine as the provider would. For each press
+profile's ``targets`` section all off) and with assistance (press correction and sticky targets, as
+the ``severe`` profile ships them; press correction alone with ``--press-only``), the layout fed
+to the engine as the provider would. For each press
 the person meant (the truth names the target), the first press the engine delivers for it is
 looked up:
 
@@ -18,9 +19,8 @@ presses on target, and ``s per hit`` is the task's time over the presses on targ
 costs a retry: the simulated person does not react to the cursor, so this is where a miss
 shows in time). ``sub-movements`` counts the speed peaks of the cursor from the start of a
 reach to its press (smoothed twice over 50 ms, peaks above 50 px/s at least 100 ms apart).
-With ``--sticky`` (sticky targets change the motion, not only the press) each row also has
-the lag (ms), hold jitter (px) and overshoot past the aim (px) of
-:func:`steadyinput.metrics.evaluate`.
+Each row also has the lag (ms), hold jitter (px) and overshoot past the aim (px) of
+:func:`steadyinput.metrics.evaluate` (sticky targets change the motion, not only the press).
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, 
     return rows
 
 
-def run_suite(quick: bool = False, sticky: bool = False, show_progress: bool = True) -> list[dict]:
-    """Every case; with ``sticky`` also the motion figures (sticky targets change the motion)."""
+def run_suite(quick: bool = False, sticky: bool = True, show_progress: bool = True) -> list[dict]:
+    """Every case, with the motion figures; ``sticky``: assistance includes sticky targets."""
     users = USERS[:2] if quick else USERS
     layouts = ("ring", "toolbar") if quick else LAYOUTS
     sizes = (12, 16) if quick else SIZES
@@ -162,7 +162,7 @@ def run_suite(quick: bool = False, sticky: bool = False, show_progress: bool = T
     bar = Progress(len(cases), "bench targets", enabled=show_progress) if show_progress else None
     rows = []
     for u, lay, s in cases:
-        rows.extend(run_case(u, lay, s, seeds, trials, sticky, motion=sticky))
+        rows.extend(run_case(u, lay, s, seeds, trials, sticky, motion=True))
         if bar is not None:
             bar.step(f"{u.name} {lay} {s} px")
     if bar is not None:

@@ -39,10 +39,12 @@ def add_parser(sub) -> None:
                       description="Simulated users (severe tremor, ataxia, moderate, none) click 12-32 px targets "
                                   "in a ring, toolbars, checkbox lists, links and menus; each trace is replayed "
                                   "with filtering alone and with target assistance. Measures presses on the "
-                                  "intended target, on a wrong one and missed, time to click and sub-movements.")
+                                  "intended target, on a wrong one and missed, time to click, sub-movements, lag, hold "
+                                  "jitter and overshoot.")
     t.add_argument("--quick", action="store_true", help="a small subset (checks the command works)")
-    t.add_argument("--sticky", action="store_true", help="assistance includes sticky targets (default: press "
-                                                         "correction only, as the severe profile ships)")
+    t.add_argument("--press-only", action="store_true",
+                   help="assistance is press correction alone (default: press correction and sticky targets, "
+                        "as the severe profile ships them)")
     t.add_argument("-o", "--out", default="bench-results",
                    help="folder for targets.csv/.md/.png (default: bench-results)")
     t.set_defaults(run=run_targets)
@@ -119,7 +121,7 @@ def run_targets(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with Outputs(inputs=_inputs()) as outs:
         folder = outs.folder(out)
-        rows = targets.run_suite(quick=args.quick, sticky=args.sticky, show_progress=True)
+        rows = targets.run_suite(quick=args.quick, sticky=not args.press_only, show_progress=True)
         targets.print_summary(rows)
         targets.write_outputs(rows, folder)
     print(f"\nwrote {out / 'targets.md'}, {out / 'targets.csv'} and {out / 'targets.png'}")
