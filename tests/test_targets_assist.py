@@ -327,3 +327,14 @@ def test_replay_reads_the_sidecar_beside_the_trace_and_an_empty_one_changes_no_b
     assert main(["replay", str(trace), "-o", str(tmp_path / "empty.csv"), "--profile", "severe"]) == 0
     assert (tmp_path / "empty.csv").read_bytes() == outs["without"]
     capsys.readouterr()
+
+
+def test_bench_targets_quick_writes_its_table_and_plot(tmp_path, capsys):
+    from steadyinput.cli.main import main
+    assert main(["bench", "targets", "--quick", "-o", str(tmp_path / "b")]) == 0
+    md = (tmp_path / "b" / "targets.md").read_text()
+    assert "wrong_target" in md and "hold_jitter_px" in md
+    assert (tmp_path / "b" / "targets.png").stat().st_size > 0
+    rows = (tmp_path / "b" / "targets.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 2 * 2 * 2  # header; users x layouts x sizes x (off, on)
+    capsys.readouterr()

@@ -140,8 +140,10 @@ class Assist:
     # -- hooks the engine calls ---------------------------------------------------------------
     def shown(self, eng: Engine, t: float, x: float, y: float) -> tuple[float, float]:
         """Where to show the cursor the engine would show at (x, y) px at time t (s)."""
-        if not self.sticky and not self._pressed:
-            return x, y  # press correction alone, no corrected click in progress: nothing to add
+        if not self._pressed and (not self.sticky or eng.targets is None or not eng.targets.targets):
+            self.dx = self.dy = 0.0  # no corrected click in progress, and nothing to stick to
+            self._last = None
+            return x, y
         dx, dy = self.dx, self.dy
         last = self._last
         self._last = (t, x, y)
