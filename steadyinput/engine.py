@@ -410,7 +410,7 @@ class Engine:
         if self.screens:
             x, y = self._clamp(x, y)
         self.sx, self.sy = x, y
-        if self.assist is not None:  # the cursor shows where a corrected press went; sticky targets
+        if self.assist is not None and self.enabled:  # where a corrected press went; sticky targets
             x, y = self.assist.shown(self, t, x, y)
         ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # round half up, not Python's banker's rounding
         if force or ix != self.cx or iy != self.cy:

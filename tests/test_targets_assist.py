@@ -338,3 +338,16 @@ def test_bench_targets_quick_writes_its_table_and_plot(tmp_path, capsys):
     rows = (tmp_path / "b" / "targets.csv").read_text().splitlines()
     assert len(rows) == 1 + 2 * 2 * 2 * 2  # header; users x layouts x sizes x (off, on)
     capsys.readouterr()
+
+
+def test_the_pause_switch_turns_sticky_targets_off_too():
+    def path(enabled):
+        eng = Engine(Chain(), ClickGuard(), assist=Assist(press_correction=False, sticky=True))
+        eng.set_targets(TargetSet(0.0, (Target(100, 100, 40, 40),)))
+        eng.set_enabled(0.0, enabled)
+        evs = [Event(1.0 + 0.01 * k, 105 + 0.5 * k, 120, 0) for k in range(30)]
+        return [(a.x, a.y) for a in run(eng, evs) if a.kind == "move"]
+    raw = [(math.floor(105 + 0.5 * k + 0.5), 120) for k in range(30)]
+    off = path(False)
+    assert off == [p for i, p in enumerate(raw) if i == 0 or p != raw[i - 1]]
+    assert path(True) != off
