@@ -351,3 +351,26 @@ def test_the_pause_switch_turns_sticky_targets_off_too():
     off = path(False)
     assert off == [p for i, p in enumerate(raw) if i == 0 or p != raw[i - 1]]
     assert path(True) != off
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=st.integers(50, 150), y=st.integers(50, 150), gaps=st.lists(st.integers(1, 9), min_size=2, max_size=2),
+       sides=st.lists(st.sampled_from(["left", "right", "above", "below"]), min_size=2, max_size=2, unique=True),
+       size=st.integers(8, 32))
+def test_a_press_with_two_candidates_near_it_is_never_moved_by_the_engine(x, y, gaps, sides, size):
+    """Two clickable targets, each 1-9 px from a press (reach 8 + margin 6 covers both): the
+    press goes where the hand pressed, whatever the profile."""
+    def rect(side, gap):
+        return {"left": Target(x - gap - size + 1, y - size // 2, size, size),
+                "right": Target(x + gap, y - size // 2, size, size),
+                "above": Target(x - size // 2, y - gap - size + 1, size, size),
+                "below": Target(x - size // 2, y + gap, size, size)}[side]
+    targets = tuple(rect(s, g) for s, g in zip(sides, gaps))
+    if any(g.contains(x, y) for g in targets):
+        return
+    for profile in ("severe", "mild"):
+        eng = build_engine(_profile(profile, press_correction=True, sticky=True, reach_px=8, margin_px=6))
+        eng.set_targets(TargetSet(0.0, targets))
+        evs = [Event(1.0, x, y, 0), Event(2.0, x, y, 1), Event(2.1, x, y, 0), Event(3.0, x, y, 0)]
+        acts = run(eng, evs)
+        assert _presses(acts) == [(x, y)] and _presses(acts, "release") == [(x, y)]
