@@ -374,3 +374,18 @@ def test_a_press_with_two_candidates_near_it_is_never_moved_by_the_engine(x, y, 
         evs = [Event(1.0, x, y, 0), Event(2.0, x, y, 1), Event(2.1, x, y, 0), Event(3.0, x, y, 0)]
         acts = run(eng, evs)
         assert _presses(acts) == [(x, y)] and _presses(acts, "release") == [(x, y)]
+
+
+def test_a_bad_targets_sidecar_is_one_line_naming_file_and_line_and_nothing_is_written(tmp_path, capsys):
+    from steadyinput.cli.main import main
+    from steadyinput.targets.sidecar import sidecar_path
+    trace = tmp_path / "a.csv"
+    assert main(["simulate", "-o", str(trace), "--trials", "3", "--seed", "1"]) == 0
+    sidecar_path(trace).write_text('{"t": 0, "targets": []}\n{"t": 1, "targets": [[1, 2, 0, 4]]}\n')
+    capsys.readouterr()
+    code = main(["replay", str(trace), "-o", str(tmp_path / "out.csv"), "--profile", "severe"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1
+    assert str(sidecar_path(trace)) in err and ":2" in err and "targets[0]" in err
+    assert not (tmp_path / "out.csv").exists()
+    assert main(["replay", str(trace), "-o", str(tmp_path / "out.csv"), "--no-targets"]) == 0  # a way out
