@@ -39,6 +39,12 @@ give the same actions bit for bit, live or replayed.
   (through the click guard's freeze if a button is held) instead of gliding across the screen
   from where the hand was before the gap. Traces without gaps longer than ``gap_s`` are not
   affected; per gap at most about ``max(settle_timeout_s, gap_s, dwell) * tick_hz`` ticks run.
+* Targets are a second input (:meth:`Engine.set_targets`, in time order with the events), used
+  only by target assistance (``assist``, :mod:`steadyinput.targets.assist`), which the engine
+  consults at a press, at each cursor shown and at a dwell click: a press just off one target
+  goes onto it, and over a target the shown cursor may be held back from the filtered one (at
+  most ``sticky_max_px``; it lags, never leads), so there, and only there, a settled cursor may
+  differ from the raw pointer. Without targets, or with ``assist`` None, nothing changes.
 """
 
 from __future__ import annotations
@@ -244,7 +250,8 @@ class Engine:
         return out
 
     def set_targets(self, targets: TargetSet) -> list[Action]:
-        """The targets known from ``targets.t`` (s) on; fed in time order with the events."""
+        """The targets known from ``targets.t`` (s) on; fed in time order with the events (replay
+        feeds a set after the events up to its time). Ticks due before it run first."""
         out: list[Action] = []
         if targets.t < self.t:
             raise ValueError(f"target set time {targets.t} is before {self.t}: times must not go backwards")
