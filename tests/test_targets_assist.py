@@ -389,3 +389,15 @@ def test_a_bad_targets_sidecar_is_one_line_naming_file_and_line_and_nothing_is_w
     assert str(sidecar_path(trace)) in err and ":2" in err and "targets[0]" in err
     assert not (tmp_path / "out.csv").exists()
     assert main(["replay", str(trace), "-o", str(tmp_path / "out.csv"), "--no-targets"]) == 0  # a way out
+
+
+def test_replay_never_writes_over_the_targets_sidecar(tmp_path, capsys):
+    from steadyinput.cli.main import main
+    from steadyinput.targets.sidecar import sidecar_path
+    trace = tmp_path / "a.csv"
+    assert main(["simulate", "-o", str(trace), "--trials", "3", "--seed", "1"]) == 0
+    side = sidecar_path(trace)
+    before = side.read_bytes()
+    assert main(["replay", str(trace), "-o", str(side)]) != 0
+    assert side.read_bytes() == before
+    capsys.readouterr()
