@@ -401,3 +401,16 @@ def test_replay_never_writes_over_the_targets_sidecar(tmp_path, capsys):
     assert main(["replay", str(trace), "-o", str(side)]) != 0
     assert side.read_bytes() == before
     capsys.readouterr()
+
+
+def test_replay_in_small_chunks_feeds_target_sets_at_the_same_points(monkeypatch):
+    import steadyinput.pipeline as pipeline
+    sim = simulate(UserSpec(kind="ataxia", amp_px=10, dysmetria=0.6), TaskSpec(width_px=12, trials=4), seed=6)
+    d = _profile("severe")
+    sets = [TargetSet(float(t), sim.targets[0].targets if k % 2 else ()) for k, t in
+            enumerate(sorted({0.0, float(sim.trace.t[49]), float(sim.trace.t[50]), 3.0, 3.0, 7.5}))]
+    whole = replay_trace(build_engine(d), sim.trace, targets=sets)
+    monkeypatch.setattr(pipeline, "CHUNK_EVENTS", 50)
+    parts = pipeline.replay_trace(build_engine(d), sim.trace, targets=sets)
+    for k in ("t", "x", "y", "buttons"):
+        assert getattr(parts, k).tobytes() == getattr(whole, k).tobytes()
