@@ -42,6 +42,12 @@ give the same actions bit for bit, live or replayed.
   (through the click guard's freeze if a button is held) instead of gliding across the screen
   from where the hand was before the gap. Traces without gaps longer than ``gap_s`` are not
   affected; per gap at most about ``max(settle_timeout_s, gap_s, dwell) * tick_hz`` ticks run.
+* Targets are a second input (:meth:`Engine.set_targets`, in time order with the events), used
+  only by target assistance (``assist``, :mod:`steadyinput.targets.assist`), which the engine
+  consults at a press, at each cursor shown and at a dwell click: a press just off one target
+  goes onto it, and over a target the shown cursor may be held back from the filtered one (at
+  most ``sticky_max_px``; it lags, never leads), so there, and only there, a settled cursor may
+  differ from the raw pointer. Without targets, or with ``assist`` None, nothing changes.
 """
 
 from __future__ import annotations
@@ -51,8 +57,9 @@ from collections.abc import Iterable, Sequence
 
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
-from .filters import Chain, ClickGuard, Dwell
+from .filters import Chain, ClickGuard, Dwell, DwellClick
 from .targets import TargetSet
+from .targets.assist import Assist
 
 Rect = tuple[int, int, int, int]  # x, y, width, height in px
 
@@ -72,7 +79,8 @@ class Engine:
                  dwell: Dwell | None = None, tick_hz: float = 250.0,
                  screens: Sequence[Rect] | None = None, settle_px: float = 0.1,
                  settle_ticks: int = 8, settle_timeout_s: float = 5.0, gap_s: float = GAP_S,
-                 extent_s: float = EXTENT_S, home_after_s: float = HOME_AFTER_S) -> None:
+                 extent_s: float = EXTENT_S, home_after_s: float = HOME_AFTER_S,
+                 assist: Assist | None = None) -> None:
         if not 10.0 <= tick_hz <= 2000.0:
             raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
         self.chain = chain if chain is not None else Chain()
@@ -115,6 +123,7 @@ class Engine:
         self._raw_changed_t = 0.0
         self._event_t = -math.inf  # time of the last event fed, s
         self.targets: TargetSet | None = None  # the targets known now (second input stream)
+        self.assist = assist  # target assistance (steadyinput.targets.assist), None: off
 
     # -- public API ---------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
@@ -209,6 +218,8 @@ class Engine:
         for bit in _BITS:
             if self.down & bit:
                 self._emit(t, "release", bit, out)
+        if self.assist is not None:
+            self.assist.reset()
         if self._started:
             self._filters_from(self.rx, self.ry)
             self.extent.reset(t, self.rx, self.ry)
@@ -228,6 +239,8 @@ class Engine:
         if enabled == self.enabled:
             return out
         self.enabled = enabled
+        if self.assist is not None:
+            self.assist.reset()  # target assistance goes off (and on) with filtering
         if not enabled:
             self.guard.reset()
             self._ticking = False
@@ -240,7 +253,8 @@ class Engine:
         return out
 
     def set_targets(self, targets: TargetSet) -> list[Action]:
-        """The targets known from ``targets.t`` (s) on; fed in time order with the events."""
+        """The targets known from ``targets.t`` (s) on; fed in time order with the events (replay
+        feeds a set after the events up to its time). Ticks due before it run first."""
         out: list[Action] = []
         if targets.t < self.t:
             raise ValueError(f"target set time {targets.t} is before {self.t}: times must not go backwards")
@@ -362,8 +376,22 @@ class Engine:
             return
         if dwell.drag_held and not self.down & 1:
             dwell.drag_held = False  # a physical release ended the drag
-        for kind, bit in dwell.update(t, self.cx, self.cy, self.raw_buttons):
+        assist = self.assist
+        if assist is None:
+            for kind, bit in dwell.update(t, self.cx, self.cy, self.raw_buttons):
+                self._emit(t, kind, bit, out)
+            return
+        acts = dwell.update(t, *assist.dwell_point(self, self.cx, self.cy), self.raw_buttons)
+        back = None
+        if acts and dwell.click is not DwellClick.DRAG:
+            to = assist.dwell_press(self)  # a dwell near one target clicks that target
+            if to is not None:
+                back = (self.cx, self.cy)
+                self._put(t, *to, out)
+        for kind, bit in acts:
             self._emit(t, kind, bit, out)
+        if back is not None:
+            self._put(t, *back, out)
 
     def _service(self, t: float, out: list[Action]) -> None:
         for when, op in self.guard.service(t):
@@ -376,7 +404,11 @@ class Engine:
         limit = self.tremor_px if self.chain.filters else math.inf  # pass-through measures nothing
         if self._raw_changed_t < t - self.guard.pre_s:
             limit = 0.0  # the hand has not moved since before the press window: no pressing jolt to undo
-        for op in self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy)):
+        held = self.guard.held
+        ops = self.guard.button(t, bit, down, self.sx, self.sy, limit, (self.fx, self.fy))
+        if self.assist is not None:  # a press may go onto the target it was meant for
+            ops = self.assist.button(self, bit, down, held, ops)
+        for op in ops:
             self._apply(t, op, out)
         if self.guard.busy():
             self._wake(t)
@@ -391,8 +423,16 @@ class Engine:
         if self.screens:
             x, y = self._clamp(x, y)
         self.sx, self.sy = x, y
+        if self.assist is not None and self.enabled:  # where a corrected press went; sticky targets
+            x, y = self.assist.shown(self, t, x, y)
         ix, iy = math.floor(x + 0.5), math.floor(y + 0.5)  # round half up, not Python's banker's rounding
         if force or ix != self.cx or iy != self.cy:
+            self.cx, self.cy = ix, iy
+            out.append(Action(t, "move", ix, iy, 0, self.down))
+
+    def _put(self, t: float, ix: int, iy: int, out: list[Action]) -> None:
+        """Show the cursor at pixel (ix, iy) now, as it is (a dwell click onto its target)."""
+        if ix != self.cx or iy != self.cy:
             self.cx, self.cy = ix, iy
             out.append(Action(t, "move", ix, iy, 0, self.down))
 

@@ -4,7 +4,8 @@ A profile is a YAML mapping (loaded with ``yaml.safe_load`` semantics only) with
 version, a ``description`` and ``notes`` for the OT, an optional ``extends: <profile>`` to start
 from another, and one section per pipeline stage. Keys carry their unit in their name
 (``cutoff_hz``, ``radius_px``, ``dwell_ms``). Stages run in a fixed order:
-lowpass → one_euro → kalman → adaptive (motion), then click_guard and dwell (clicks).
+lowpass → one_euro → kalman → adaptive (motion), then click_guard and dwell (clicks), and
+target assistance (``targets``: it acts only on targets a provider or a recording gives).
 
 Validation reports every problem at once, each with file, line, key and the allowed range.
 """
@@ -109,6 +110,22 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "radius_px": Spec(F, 10.0, "how still the cursor must be", 1.0, 500.0),
         "dwell_ms": Spec(F, 800.0, "how long it must stay", 100.0, 10000.0),
         "click": Spec("choice", "left", "what a dwell does", choices=("left", "right", "double", "drag")),
+    },
+    "targets": {
+        "press_correction": Spec(B, False, "a press just off one clickable target (and near no other) is "
+                                           "delivered inside it"),
+        "reach_px": Spec(F, 0.0, "how far off a target a press is still taken as meant for it "
+                                 "(0: 0.75 x the measured tremor amplitude, 4-16 px)", 0.0, 100.0),
+        "margin_px": Spec(F, 6.0, "no other clickable target may be within reach plus this", 0.0, 100.0),
+        "inset_px": Spec(F, 2.0, "a corrected press lands at least this far inside the target's edge", 0.0, 20.0),
+        "sticky": Spec(B, False, "over a clickable target a slow cursor moves less (sticky targets)"),
+        "sticky_gain": Spec(F, 0.5, "share of a slow step the cursor moves over a target", 0.05, 1.0),
+        "sticky_speed_px_s": Spec(F, 150.0, "cursor speed above which a move leaves the target at once",
+                                  0.0, 5000.0),
+        "sticky_max_px": Spec(F, 6.0, "the most the cursor may be held back from the filtered position",
+                              0.0, 50.0),
+        "dwell_on_target": Spec(B, False, "a dwell click near one target clicks that target; trembling within "
+                                          "a target counts as still"),
     },
 }
 TOP: dict[str, Spec] = {

@@ -28,6 +28,13 @@ with strongly jittered intervals, half-pixel coordinates, millisecond time stamp
 same-millisecond duplicate events.
 The intended path is written alongside (columns ``ix``, ``iy``) and the targets and clicks go
 to a JSON sidecar: the ground truth for the metrics.
+
+Layouts (``TaskSpec.layout``) place the targets of a real desktop instead of the ring, with
+distractors: ``toolbar`` (a row of ``width_px`` icons ``gap_px`` apart), ``checklist``
+(checkboxes with their labels, which are not clickable), ``links`` (links in lines of text),
+``menu`` (items ``width_px`` tall, touching). Every layout, the ring included, is written as a
+targets sidecar beside the trace (:mod:`steadyinput.targets.sidecar`), and each trial of the
+truth names the intended target's rectangle (``rect``) and index (``target_index``).
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ __all__ = ["KINDS", "UserSpec", "TaskSpec", "Simulation", "simulate", "simulate_
            "truth_path_for"]
 
 KINDS = ("intention", "essential", "rest", "postural", "ataxia", "none")
+LAYOUTS = ("ring", "toolbar", "checklist", "links", "menu")
 DEFAULT_HZ = {"intention": 4.0, "essential": 7.0, "rest": 5.0, "postural": 6.0, "ataxia": 0.0, "none": 0.0}
 
 
@@ -94,20 +102,113 @@ class TaskSpec:
     resolution_px: float = 1.0  # coordinates are multiples of this (0.5: half pixels)
     time_resolution_s: float = 1e-6  # time stamps are multiples of this (0.001: millisecond stamps)
     duplicate_prob: float = 0.0  # share of events sent twice with the same time stamp
+    # -- where the targets are (ring: the ISO task; the others: a desktop's, with distractors) --
+    layout: str = "ring"
+    gap_px: float = 3.0  # space between neighbouring targets of a toolbar, checklist or menu rows, px
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
 
 
 @dataclass
 class Simulation:
     trace: Trace
     truth: dict = field(default_factory=dict)
+    targets: list = field(default_factory=list)  # TargetSets: what an accessibility provider would report
 
     def write(self, path: str | Path) -> Path:
-        """Write the trace (with ix, iy) and its truth sidecar ``<path>.truth.json``."""
+        """Write the trace (with ix, iy), its truth sidecar ``<path>.truth.json`` and its
+        targets sidecar ``<path>.targets.jsonl``."""
+        from .targets.sidecar import sidecar_path, write_targets
         path = Path(path)
         write_trace(path, self.trace, extra={"ix": self.trace.extra["ix"], "iy": self.trace.extra["iy"]})
         truth_path = truth_path_for(path)
         truth_path.write_text(json.dumps(self.truth, indent=1))
+        if self.targets:
+            write_targets(sidecar_path(path), self.targets)
         return truth_path
+
+
+def layout_targets(task: TaskSpec, seed: int) -> list[tuple[int, int, int, int, str, bool]]:
+    """The rectangles of a layout (x, y, w, h px, role, clickable), clickable ones first in
+    reading order; the same for a given task and seed."""
+    cx, cy = task.center
+    s, g = max(1, int(round(task.width_px))), max(0, int(round(task.gap_px)))
+    rng = np.random.default_rng([seed, 20])
+    out: list[tuple[int, int, int, int, str, bool]] = []
+    if task.layout == "ring":
+        for k in range(task.targets):
+            x = cx + task.distance_px / 2 * math.cos(2 * math.pi * k / task.targets - math.pi / 2)
+            y = cy + task.distance_px / 2 * math.sin(2 * math.pi * k / task.targets - math.pi / 2)
+            out.append((int(math.floor(x - (s - 1) / 2 + 0.5)), int(math.floor(y - (s - 1) / 2 + 0.5)), s, s,
+                        "push button", True))
+        return out
+    if task.layout == "toolbar":  # two toolbars of icons, a text field under them (not clickable)
+        n = max(4, task.targets)
+        x0 = int(cx - n * (s + g) / 2)
+        for row, y in enumerate((int(cy) - s - 6, int(cy) + 6)):
+            for k in range(n):
+                out.append((x0 + k * (s + g), y, s, s, "push button", True))
+        out.append((x0, int(cy) + s + 16, n * (s + g), 200, "text", False))
+        return out
+    if task.layout == "checklist":  # two columns of checkboxes, each with its label beside it
+        n = max(4, task.targets)
+        pitch = s + g + 4
+        labels = []
+        for col, x in enumerate((int(cx) - 250, int(cx) + 50)):
+            for k in range(n):
+                y = int(cy - n * pitch / 2) + k * pitch
+                out.append((x, y, s, s, "check box", True))
+                labels.append((x + s + 6, y, int(rng.integers(60, 160)), s, "label", False))
+        return out + labels
+    if task.layout == "links":  # lines of text with one or two links each
+        lines = max(4, task.targets)
+        h = s
+        pitch = h + g + 2
+        x0, y0 = int(cx) - 300, int(cy - lines * pitch / 2)
+        text = []
+        for k in range(lines):
+            y = y0 + k * pitch
+            text.append((x0, y, 600, h, "paragraph", False))
+            x = x0 + int(rng.integers(0, 120))
+            for _ in range(int(rng.integers(1, 3))):
+                w = int(rng.integers(30, 100))
+                out.append((x, y, w, h, "link", True))
+                x += w + int(rng.integers(40, 200))
+                if x > x0 + 520:
+                    break
+        return out + text
+    # menu: items touching, a menu bar entry above it
+    n = max(4, task.targets)
+    x0, y0 = int(cx) - 100, int(cy - n * s / 2)
+    out.append((x0, y0 - s - 4, 60, s, "menu", True))
+    for k in range(n):
+        out.append((x0, y0 + k * s, 200, s, "menu item", True))
+    return out
+
+
+def _layout_order(task: TaskSpec, rects: list, seed: int, first: int) -> list[int]:
+    """Which clickable rectangle each reach goes to: the ring's order, or a random next target
+    that is not the current one."""
+    n_t = len(rects)
+    if task.layout == "ring":
+        return [((first + i) * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
+    clickable = [i for i, r in enumerate(rects) if r[5]]
+    rng = np.random.default_rng([seed, 21, first])
+    order = [int(rng.choice(clickable))]
+    for _ in range(task.trials):
+        nxt = order[-1]
+        while nxt == order[-1]:
+            nxt = int(rng.choice(clickable))
+        order.append(nxt)
+    return order
+
+
+def target_sets(rects: list) -> list:
+    """The sidecar of a static layout: one target set from the start."""
+    from .targets import Target, TargetSet
+    return [TargetSet(0.0, tuple(Target(*r) for r in rects), "simulate")]
 
 
 def _min_jerk(s: np.ndarray) -> np.ndarray:
@@ -214,9 +315,16 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
     dt = 1.0 / fs
     cx, cy = task.center
     n_t = task.targets
-    order = [((first + i) * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
-    tgt = [(cx + task.distance_px / 2 * math.cos(2 * math.pi * k / n_t - math.pi / 2),
-            cy + task.distance_px / 2 * math.sin(2 * math.pi * k / n_t - math.pi / 2)) for k in order]
+    rects = layout_targets(task, seed)
+    if task.layout == "ring":
+        order = [((first + i) * ((n_t + 1) // 2)) % n_t for i in range(task.trials + 1)]
+        tgt = [(cx + task.distance_px / 2 * math.cos(2 * math.pi * k / n_t - math.pi / 2),
+                cy + task.distance_px / 2 * math.sin(2 * math.pi * k / n_t - math.pi / 2)) for k in order]
+        sds = [(task.width_px / 7.0, task.width_px / 7.0)] * len(order)
+    else:
+        order = _layout_order(task, rects, seed, first)
+        tgt = [(rects[k][0] + (rects[k][2] - 1) / 2, rects[k][1] + (rects[k][3] - 1) / 2) for k in order]
+        sds = [(rects[k][2] / 7.0, rects[k][3] / 7.0) for k in order]
     # --- waypoints of the intended path: (time, x, y) knots joined by minimum-jerk moves
     knots: list[tuple[float, float, float]] = [(0.0, *tgt[0])]
     abrupt: dict[int, tuple[float, float]] = {}  # knot index -> (a, d) of an abrupt-stop segment ending there
@@ -228,8 +336,7 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         (x0, y0), (x1, y1) = knots[-1][1:], tgt[i]
         dist = math.hypot(x1 - x0, y1 - y0)
         mt = 0.2 + 0.15 * math.log2(dist / task.width_px + 1) * rng.uniform(0.85, 1.2)
-        sd = task.width_px / 7.0
-        ex, ey = x1 + rng.normal(0, sd), y1 + rng.normal(0, sd)
+        ex, ey = x1 + rng.normal(0, sds[i][0]), y1 + rng.normal(0, sds[i][1])
         start = t
         if user.dysmetria > 0:
             t = _dysmetric_reach(knots, rng, t, mt, (x0, y0), (ex, ey), user.dysmetria)
@@ -279,7 +386,7 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         reach_end = t
         hold = rng.uniform(0.3, 0.6)
         trial = {"target": [x1, y1], "width": task.width_px, "start": start, "reach_end": reach_end,
-                 "aim": [ex, ey]}
+                 "aim": [ex, ey], "target_index": order[i], "rect": list(rects[order[i]][:4])}
         if task.clicks:
             press = reach_end + hold
             release = press + rng.uniform(0.08, 0.15)
@@ -400,7 +507,7 @@ def _simulate(user: UserSpec, task: TaskSpec, rng: np.random.Generator, seed: in
         "trials": trials,
         "presses": [{"t": p, "release": r, "involuntary": inv} for p, r, inv in presses],
     }
-    return Simulation(trace, truth)
+    return Simulation(trace, truth, target_sets(rects))
 
 
 CHUNK_TRIALS = 200  # longer simulations are made and written this many trials at a time
@@ -421,11 +528,14 @@ def simulate_file(user: UserSpec, task: TaskSpec, path: str | Path, seed: int = 
     from .outputs import Outputs
     from .traces import TraceWriter
 
+    from .targets.sidecar import sidecar_path, write_targets
+
     path = Path(path)
     truth_path = truth_path_for(path)
     chunks = max(1, -(-task.trials // CHUNK_TRIALS))
     with Outputs() as outs:
         tmp, tmp_truth = outs.file(path), outs.file(truth_path)
+        tmp_targets = outs.file(sidecar_path(path))
         merged: dict = {}
         single: dict | None = None
         events, offset = 0, 0.0
@@ -448,7 +558,9 @@ def simulate_file(user: UserSpec, task: TaskSpec, path: str | Path, seed: int = 
                 del sim, tr
         truth = single if single is not None else _finish_truth(merged)
         tmp_truth.write_text(json.dumps(truth, indent=1))
-    return {"events": events, "duration_s": offset - 1.0 / task.rate_hz, "truth": str(truth_path)}
+        write_targets(tmp_targets, target_sets(layout_targets(task, seed)), like=sidecar_path(path))
+    return {"events": events, "duration_s": offset - 1.0 / task.rate_hz, "truth": str(truth_path),
+            "targets": str(sidecar_path(path))}
 
 
 _RMS_KEYS = ("tremor_rms_px", "tremor_hold_rms_px", "tremor_slow_rms_px")

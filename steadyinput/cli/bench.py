@@ -11,7 +11,8 @@ USER_HELP = "also measure your own saved profiles, shown as 'NAME (user)' (defau
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("bench", help="measure quality (tremor, lag, clicks) and speed (µs per event, CPU)",
+    p = sub.add_parser("bench", help="measure quality (tremor, lag, clicks), speed (µs per event, CPU) and "
+                                     "target assistance",
                        description="Measure the shipped profiles (the bundled ones only; yours with "
                                    "--include-user). Results are written only when the whole run succeeded.")
     ps = p.add_subparsers(dest="suite", metavar="SUITE", required=True)
@@ -37,6 +38,20 @@ def add_parser(sub) -> None:
     s.set_defaults(run=run_speed)
     add_real(ps)
     add_analysis(ps)
+    t = ps.add_parser("targets", help="simulated clicks on targets in desktop layouts, with and without "
+                                      "target assistance",
+                      description="Simulated users (severe tremor, ataxia, moderate, none) click 12-32 px targets "
+                                  "in a ring, toolbars, checkbox lists, links and menus; each trace is replayed "
+                                  "with filtering alone and with target assistance. Measures presses on the "
+                                  "intended target, on a wrong one and missed, time to click, sub-movements, lag, hold "
+                                  "jitter and overshoot.")
+    t.add_argument("--quick", action="store_true", help="a small subset (checks the command works)")
+    t.add_argument("--press-only", action="store_true",
+                   help="assistance is press correction alone (default: press correction and sticky targets, "
+                        "as the severe profile ships them)")
+    t.add_argument("-o", "--out", default="bench-results",
+                   help="folder for targets.csv/.md/.png (default: bench-results)")
+    t.set_defaults(run=run_targets)
 
 
 REAL_DESCRIPTION = """\
@@ -179,6 +194,19 @@ def run_quality(args: argparse.Namespace) -> int:
         quality.print_users(user_rows)
         quality.write_outputs(rows, folder, user_rows)
     print(f"\nwrote {out / 'quality.md'}, {out / 'quality.csv'}, {out / 'quality-users.csv'} and {out / 'quality.png'}")
+    return 0
+
+
+def run_targets(args: argparse.Namespace) -> int:
+    from ..bench import targets
+    from ..outputs import Outputs
+    out = Path(args.out)
+    with Outputs(inputs=_inputs()) as outs:
+        folder = outs.folder(out)
+        rows = targets.run_suite(quick=args.quick, sticky=not args.press_only, show_progress=True)
+        targets.print_summary(rows)
+        targets.write_outputs(rows, folder)
+    print(f"\nwrote {out / 'targets.md'}, {out / 'targets.csv'} and {out / 'targets.png'}")
     return 0
 
 

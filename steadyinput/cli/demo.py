@@ -34,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     ns = argparse.Namespace(trace=str(src), output=str(out_dir / "filtered.csv"), profile=args.profile,
                             report=str(out_dir / "report"), truth=None, json=False,
-                            metrics=True)
+                            metrics=True, targets=None, no_targets=False)
     return replay.run(ns)

@@ -22,6 +22,11 @@ def add_parser(sub) -> None:
     p.add_argument("--report", metavar="DIR", help="also write metrics.json, PNG plots and index.html here")
     p.add_argument("--truth", metavar="FILE",
                    help="ground truth JSON (default: TRACE.truth.json beside the trace, if present)")
+    p.add_argument("--targets", metavar="FILE",
+                   help="target sets (JSONL, optionally .gz) fed to the engine beside the events (default: "
+                        "TRACE.targets.jsonl[.gz] beside the trace, if present)")
+    p.add_argument("--no-targets", action="store_true",
+                   help="ignore the trace's targets sidecar: replay without target assistance")
     p.add_argument("--metrics", action="store_true",
                    help="measure and print tremor removed, hold jitter, lag, clicks and drift")
     p.add_argument("--json", action="store_true", help="print the result and metrics as JSON on stdout")
@@ -31,7 +36,8 @@ def add_parser(sub) -> None:
 
 
 def replay_file(trace_path: str, output: str, profile_name: str, report: str | None = None,
-                truth_path: str | None = None, metrics: bool = True, units=None) -> dict:
+                truth_path: str | None = None, metrics: bool = True, units=None,
+                targets_path: str | None = None, use_targets: bool = True) -> dict:
     """Replay one trace file; returns the result dict (profile, counts, and metrics if asked).
 
     Every input (profile, trace, truth) is read before anything is written, and the outputs
@@ -39,7 +45,9 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     goes through the engine in chunks (bounded memory) with a progress bar on stderr when it
     takes more than 2 s (on a terminal; elsewhere one line at the end). ``units``: what the
     trace's columns are in (:class:`~steadyinput.traces.Units`; default: judge, and refuse a
-    trace that looks like milliseconds or normalised coordinates).
+    trace that looks like milliseconds or normalised coordinates). The target sets of
+    ``targets_path`` (default: the trace's sidecar, if any; none when ``use_targets`` is False)
+    are fed to the engine in time order with the events.
     """
     from ..bench.progress import Progress
     from ..outputs import Outputs
@@ -52,13 +60,16 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
 
     prof = load(profile_name)
     truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
-    inputs = [trace_path, truth_file, *prof.chain]
+    from ..targets.sidecar import find_sidecar, read_targets
+    targets_file = (Path(targets_path) if targets_path else find_sidecar(trace_path)) if use_targets else None
+    inputs = [trace_path, truth_file, targets_file, *prof.chain]
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
         raw = in_units(read_trace(trace_path, extra=("ix", "iy") if metrics or report else ()),
                        units or Units(), trace_path)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
+        target_sets = read_targets(targets_file) if targets_file is not None else None
         engine = build_engine(prof)
         chunks = -(-len(raw) // CHUNK_EVENTS)
         measuring = 0
@@ -67,12 +78,15 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             measuring = segment_count(raw)
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
-        out = replay_trace(engine, raw, bar)
+        out = replay_trace(engine, raw, bar, target_sets)
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
         if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
             _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
-                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults}
+                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults,
+                  "targets": str(targets_file) if targets_file is not None else None,
+                  "target_sets": len(target_sets) if target_sets is not None else 0,
+                  "presses_moved": engine.assist.corrections if engine.assist is not None else 0}
         if metrics or report:
             from ..metrics import evaluate
             bar.step("measuring", 0)
@@ -111,13 +125,17 @@ def _give_back_memory() -> None:
 def run(args: argparse.Namespace) -> int:
     from .units import units_from
     res = replay_file(args.trace, args.output, args.profile, args.report, args.truth,
-                      metrics=args.metrics or args.json or bool(args.report), units=units_from(args))
+                      metrics=args.metrics or args.json or bool(args.report), units=units_from(args),
+                      targets_path=args.targets, use_targets=not args.no_targets)
     if args.json:
         json.dump(res, sys.stdout, indent=2, default=float)
         print()
         return 0
     print(f"replayed {res['events_in']} events with profile '{res['profile']}' -> {args.output} "
           f"({res['actions_out']} actions)")
+    if res["targets"]:
+        print(f"  targets: {res['target_sets']} sets from {res['targets']}; "
+              f"{res['presses_moved']} presses moved onto the target they were meant for")
     for f in res["faults"]:
         print(f"  FILTER FAULT: {f}")
     if "metrics" not in res:

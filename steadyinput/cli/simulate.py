@@ -6,7 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 
-from ..simulate import KINDS, TaskSpec, UserSpec, simulate_file
+from ..simulate import KINDS, LAYOUTS, TaskSpec, UserSpec, simulate_file
 
 SEED_MAX = 2 ** 32 - 1  # numpy's seeds are non-negative
 
@@ -37,8 +37,10 @@ def ranged(lo: float, hi: float, unit: str = "", integer: bool = False) -> Calla
 def add_parser(sub) -> None:
     p = sub.add_parser("simulate", help="make a synthetic tremor trace with its ground truth",
                        description="Simulate a person with tremor pointing and clicking at targets on a "
-                                   "ring (ISO 9241-9). Writes the trace (t,x,y,buttons plus the intended "
-                                   "path ix,iy) and OUTPUT.truth.json (targets, clicks, tremor).")
+                                   "ring (ISO 9241-9) or in a desktop layout (--layout). Writes the trace "
+                                   "(t,x,y,buttons plus the intended path ix,iy), OUTPUT.truth.json (targets, "
+                                   "clicks, tremor, the intended target of each press) and "
+                                   "OUTPUT.targets.jsonl (the target rectangles, as replay reads them).")
     p.add_argument("-o", "--output", required=True, help="trace to write (.csv, .jsonl, optionally .gz)")
     p.add_argument("--tremor", choices=KINDS, default="intention", help="tremor kind (default: intention)")
     p.add_argument("--freq", type=ranged(0.5, 20, "Hz"),
@@ -65,6 +67,12 @@ def add_parser(sub) -> None:
                    help="ring diameter, 1–100000 px (default: 400)")
     p.add_argument("--width", type=ranged(1, 10000, "px"), default=32.0,
                    help="target width, 1–10000 px (default: 32)")
+    p.add_argument("--layout", choices=LAYOUTS, default="ring",
+                   help="where the targets are: ring (ISO 9241-9), toolbar (two rows of icons --gap px apart), "
+                        "checklist (checkboxes with labels), links (links in lines of text), menu (items "
+                        "touching) (default: ring)")
+    p.add_argument("--gap", type=ranged(0, 100, "px"), default=3.0,
+                   help="space between neighbouring targets of a toolbar or list, 0-100 px (default: 3)")
     p.add_argument("--no-clicks", action="store_true", help="reach and hold without clicking")
     p.add_argument("--seed", type=ranged(0, SEED_MAX, integer=True), default=0,
                    help="random seed (default: 0): same seed, same trace")
@@ -75,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     user = UserSpec(kind=args.tremor, freq_hz=args.freq, amp_px=args.amp, freq_wander_hz=args.wander,
                     double_click_prob=args.double_click_prob, dysmetria=args.dysmetria, older=args.older)
     task = TaskSpec(targets=args.targets, distance_px=args.distance, width_px=args.width, trials=args.trials,
-                    rate_hz=args.rate, clicks=not args.no_clicks)
+                    rate_hz=args.rate, clicks=not args.no_clicks, layout=args.layout, gap_px=args.gap)
     done = simulate_file(user, task, args.output, seed=args.seed)  # in bounded memory, all or nothing
     print(f"wrote {args.output} ({done['events']} events, {done['duration_s']:.1f} s, {args.tremor} tremor "
-          f"{user.freq_hz:g} Hz {user.amp_px:g} px) and {done['truth']}")
+          f"{user.freq_hz:g} Hz {user.amp_px:g} px), {done['truth']} and {done['targets']}")
     return 0

@@ -7,6 +7,10 @@ One JSON object per line, in time order, each the complete set of targets known 
 ``t`` is in the trace's own time base (s); x, y, w, h are desktop px; the last field is 1 for
 clickable, 0 for not. Readers ignore unknown keys (a later version may add some). A line with
 ``"targets": []`` means no target is known from then on. Names and text are never written.
+
+Replay (:func:`steadyinput.pipeline.replay_trace`) feeds each set to the engine after every
+event with a time up to its own ``t``, so events at the same time come first, as the live loop
+feeds a set it received after them.
 """
 
 from __future__ import annotations
@@ -52,9 +56,11 @@ def encode(ts: TargetSet) -> str:
     return json.dumps({"t": round(float(ts.t), 6), "targets": rows}, separators=(",", ":"))
 
 
-def write_targets(path: str | Path, sets: Iterable[TargetSet]) -> None:
-    """Write target sets to a sidecar file (replacing it)."""
-    with _open(Path(path), "w") as f:
+def write_targets(path: str | Path, sets: Iterable[TargetSet], like: str | Path | None = None) -> None:
+    """Write target sets to a sidecar file (replacing it); gzipped when ``like`` (default:
+    ``path``) ends in ``.gz`` (``like``: the final name of a temporary file)."""
+    gz = str(like if like is not None else path).endswith(".gz")
+    with (gzip.open(path, "wt", encoding="utf-8") if gz else open(path, "w", encoding="utf-8")) as f:
         for ts in sets:
             f.write(encode(ts) + "\n")
 
