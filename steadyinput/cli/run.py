@@ -23,6 +23,9 @@ def add_run_options(p) -> None:
     p.add_argument("--record", metavar="FILE", help="also record the raw pointer (no keys) to this trace file")
     p.add_argument("--log-actions", metavar="FILE",
                    help="write what the cursor was told to do (a trace, as replay -o writes) for bug reports")
+    p.add_argument("--targets", choices=("auto", "off"), default="auto",
+                   help="where buttons are, for target-aware clicking: 'auto' (default) asks the desktop's "
+                        "accessibility tree (rectangles and roles only, never names or text); 'off' never asks")
     p.add_argument("--no-tray", action="store_true", help="run in the foreground with a status line, no tray icon")
     p.add_argument("--quiet", action="store_true", help="no status line")
 
@@ -57,4 +60,7 @@ def run_foreground(args: argparse.Namespace) -> int:
         if session.recorder is not None:
             print(f"steadyinput: recorded {session.recorder.rows} events to {session.recorder.path}",
                   file=sys.stderr)
+        if session.targets_recorder is not None:
+            print(f"steadyinput: recorded {session.targets_recorder.rows} target sets to "
+                  f"{session.targets_recorder.path}", file=sys.stderr)
     return 0

@@ -9,6 +9,13 @@ Safety: whatever ends the loop (stop(), a signal, an exception) runs ``close``: 
 releases its buttons, the actions go out, and the backend ungrabs. A filter that raises is
 already dropped by the engine for pass-through; the loop reports it. If the engine falls behind
 by more than ``max_behind_s``, filtering is switched off and that is reported too.
+
+Targets (issue 20): with a provider, each turn that read events tells it where the cursor is
+shown, and each turn first hands the engine the provider's newest target set, if there is one,
+stamped with the loop's time then — before that turn's events, so an event and a target set with
+the same time are fed target set first. ``record_targets`` gets every set as fed: a recording's
+sidecar then replays to the same actions. The provider never blocks the loop (see
+:mod:`steadyinput.targets.provider`); one that raises is dropped with a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections.abc import Callable
 
 from ..engine import Engine
 from ..events import Action, Event
+from ..targets import TargetSet
 
 log = logging.getLogger("steadyinput.live")
 
@@ -29,7 +37,8 @@ class LiveLoop:
     def __init__(self, engine: Engine, backend, clock: Callable[[], float] = time.monotonic,
                  record: Callable[[Event], None] | None = None,
                  on_actions: Callable[[list[Action]], None] | None = None,
-                 on_fault: Callable[[str], None] | None = None, max_behind_s: float = 0.5) -> None:
+                 on_fault: Callable[[str], None] | None = None, max_behind_s: float = 0.5,
+                 targets=None, record_targets: Callable[[TargetSet], None] | None = None) -> None:
         self.engine = engine
         self.backend = backend
         self._clock = clock
@@ -44,6 +53,9 @@ class LiveLoop:
         self._reported = 0
         self._calls: list[Callable[[float], list[Action]]] = []
         self.events_seen = 0
+        self.targets = targets  # a TargetProvider or None
+        self.record_targets = record_targets
+        self.target_sets_fed = 0
 
     def now(self) -> float:
         """Seconds since the loop started, to the µs: the resolution traces are written with, so a
@@ -72,9 +84,47 @@ class LiveLoop:
         def do(now: float) -> list[Action]:
             acts = self.engine.close(now)
             engine.enabled = self.engine.enabled
+            known = self.engine.targets
             self.engine = engine
+            if known is not None:  # the targets known go on being known
+                acts += engine.set_targets(TargetSet(now, known.targets, known.source))
             return acts
         self.call(do)
+
+    # -- targets ------------------------------------------------------------------------------
+    def _take_targets(self) -> None:
+        """Feed the provider's newest target set, if any, at the loop's time now."""
+        try:
+            got = self.targets.latest()
+        except Exception as exc:
+            self._drop_targets(exc)
+            return
+        if got is None:
+            return
+        ts = TargetSet(self.now(), tuple(got.targets), got.source)
+        if self.record_targets:
+            self.record_targets(ts)
+        self.target_sets_fed += 1
+        self._apply(self.engine.set_targets(ts))
+
+    def _tell_targets(self, t: float) -> None:
+        try:
+            self.targets.point(t, self.engine.cx, self.engine.cy)
+        except Exception as exc:
+            self._drop_targets(exc)
+
+    def _drop_targets(self, exc: Exception) -> None:
+        provider, self.targets = self.targets, None
+        self.on_fault(f"target provider failed, going on without targets: {type(exc).__name__}: {exc}")
+        try:
+            provider.stop()
+        except Exception:
+            pass
+        if self.engine.targets is not None and self.engine.targets.targets:  # none known from now on
+            ts = TargetSet(self.now(), (), "")
+            if self.record_targets:
+                self.record_targets(ts)
+            self._apply(self.engine.set_targets(ts))
 
     # -- the loop -----------------------------------------------------------------------------
     def _apply(self, actions: list[Action]) -> None:
@@ -113,6 +163,8 @@ class LiveLoop:
                     self._rd.recv(4096)
             while self._calls:
                 self._apply(self._calls.pop(0)(self.now()))
+            if self.targets is not None:
+                self._take_targets()
             raw = self.backend.read()
             if raw is None:  # the input has ended for good
                 break
@@ -124,6 +176,8 @@ class LiveLoop:
                     if self.record:
                         self.record(ev)
                     self._apply(self.engine.feed(ev))
+                if self.targets is not None:
+                    self._tell_targets(t)
             now = self.now()
             d = self.engine.next_deadline()
             if d is not None and now - d > self.max_behind_s and self.engine.enabled:

@@ -5,6 +5,11 @@ exactly this: it chooses and creates the backend, builds the engine from the pro
 the raw pointer and logs actions when asked, starts the watchdog that gives the mouse back if
 the process dies, reloads the profile when its files change (a broken edit keeps the last good
 profile and says why), and on any end closes everything in order.
+
+Targets (issue 20): unless switched off (``--targets off``, or ``targets: {enabled: false}`` in
+the profile), the session starts the platform's target provider (AT-SPI2 on Linux, UI
+Automation, AX), the loop feeds its target sets to the engine, and ``--record`` writes them
+beside the recording. A missing accessibility bus only costs the assistance, said once.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ..pipeline import build_engine
 from ..profile import Profile, load
 from . import watchdog
 from .loop import LiveLoop
-from .recording import TraceRecorder
+from .recording import TargetsRecorder, TraceRecorder
 from .reload import ProfileWatcher
 
 log = logging.getLogger("steadyinput.session")
@@ -40,12 +45,18 @@ class SessionOptions:
     log_actions: str | None = None  # what the cursor was told to do, as replay -o writes it
     backend_options: dict[str, Any] = field(default_factory=dict)
     px_per_count: float | None = None  # evdev: px per mouse count (None: the backend's measured default)
+    targets: str = "auto"  # "auto": the platform's accessibility provider; "off": none
+
+    def __post_init__(self) -> None:
+        if self.targets not in ("auto", "off"):
+            raise ValueError(f"targets must be 'auto' or 'off', got {self.targets!r}")
 
     @classmethod
     def from_args(cls, args: Any) -> "SessionOptions":
         """The session the ``run``/``record`` command-line options ask for."""
         return cls(backend=args.backend, profile=args.profile, devices=args.device,
-                   record=getattr(args, "record", None), log_actions=getattr(args, "log_actions", None))
+                   record=getattr(args, "record", None), log_actions=getattr(args, "log_actions", None),
+                   targets=getattr(args, "targets", None) or "auto")
 
 
 class LiveSession:
@@ -53,7 +64,7 @@ class LiveSession:
 
     def __init__(self, options: SessionOptions, say: Callable[[str], None] | None = None,
                  adjust: Callable[[dict], dict] | None = None, backend=None,
-                 profile: Profile | None = None) -> None:
+                 profile: Profile | None = None, targets=None) -> None:
         from ..backends import choose, create
         self.options = options
         self.say = say or (lambda msg: print(f"steadyinput: {msg}", file=sys.stderr, flush=True))
@@ -70,12 +81,18 @@ class LiveSession:
         else:
             self.backend_name = backend.name
         self.backend = backend
+        if targets is None and wants_targets(options, self.profile):
+            from ..targets.live import create_provider
+            targets = create_provider(on_status=lambda m: self.say(f"targets: {m}"))
+        self.targets = targets  # a TargetProvider or None
         self.recorder = TraceRecorder(options.record, "events") if options.record else None
+        self.targets_recorder = TargetsRecorder(options.record) if options.record and targets is not None else None
         self.action_log = TraceRecorder(options.log_actions, "actions") if options.log_actions else None
         self.loop = LiveLoop(self.build_engine(), backend,
                              record=self.recorder.event if self.recorder else None,
                              on_actions=self.action_log.actions if self.action_log else None,
-                             on_fault=self._fault)
+                             on_fault=self._fault, targets=targets,
+                             record_targets=self.targets_recorder.sets if self.targets_recorder else None)
         self.on_fault: Callable[[str], None] | None = None
         self.watcher = ProfileWatcher(self.profile, self.reload, lambda m: self.say(f"warning: {m}"))
         self.failed: str | None = None  # why the loop ended by itself, if it did
@@ -123,11 +140,15 @@ class LiveSession:
         """Run until :meth:`stop`; whatever ends it, the pointer is given back and files closed."""
         dog = watchdog.spawn(self.backend.rescue_display) if self.backend.rescue_display else None
         self.watcher.start()
+        if self.targets is not None:
+            self.targets.start()
         try:
             self.loop.run(on_started=on_started)
         finally:
+            if self.targets is not None:
+                self.targets.stop()
             self.watcher.stop()
-            for rec in (self.recorder, self.action_log):
+            for rec in (self.recorder, self.targets_recorder, self.action_log):
                 if rec is not None:
                     rec.close()
             if dog is not None:
@@ -159,3 +180,18 @@ class LiveSession:
     def status(self) -> str:
         what = ", ".join(self.backend.steadied()) or "pointer"
         return f"steadying with backend '{self.backend_name}', profile '{self.profile.name}' ({what})"
+
+    def targets_status(self) -> str:
+        """One line on the target provider: off, or what it says (working, or what is missing)."""
+        if self.targets is None:
+            return "off"
+        return f"{self.targets.name}: {self.targets.status()}"
+
+
+def wants_targets(options: SessionOptions, profile: Profile) -> bool:
+    """Whether to run a target provider: not with ``--targets off`` nor a profile whose
+    ``targets`` section says ``enabled: false``."""
+    if options.targets == "off":
+        return False
+    section = profile.data.get("targets")
+    return not (isinstance(section, dict) and section.get("enabled") is False)

@@ -1,0 +1,24 @@
+"""Which live target provider this platform has: AT-SPI2 on Linux, UI Automation on Windows,
+the AX API on macOS (each a worker-thread provider, see :mod:`steadyinput.targets.worker`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from .worker import WorkerProvider
+
+
+def create_provider(platform: str = sys.platform,
+                    on_status: Callable[[str], None] | None = None) -> WorkerProvider | None:
+    """The provider for ``platform`` (not started), or None where there is none."""
+    if platform.startswith("linux"):
+        from .atspi import AtspiProvider
+        return AtspiProvider(on_status=on_status)
+    if platform == "win32":
+        from .uia import UiaProvider
+        return UiaProvider(on_status=on_status)
+    if platform == "darwin":
+        from .ax import AxProvider
+        return AxProvider(on_status=on_status)
+    return None

@@ -1,0 +1,54 @@
+"""A GTK3 window for the accessibility tests, run with the distribution's Python (python3-gi).
+
+It places buttons at exact window positions (Gtk.Fixed) and prints one JSON line on stdout
+once the window is shown: the window's position and each button's allocation (px, desktop
+coordinates), so a test can compare them with what the accessibility tree reports.
+Layout (window at 100, 100 on a window-manager-less X server):
+  a pair of 40 x 24 buttons 4 px apart, and one lone 40 x 24 button far from both.
+"""
+
+import json
+import sys
+
+import gi
+
+gi.require_version("Gtk", "3.0")
+from gi.repository import GLib, Gtk  # noqa: E402
+
+LAYOUT = {"left": (20, 20), "right": (64, 20), "lone": (200, 120)}  # 40 x 24 each: gap 64 - 60 = 4 px
+W, H = 40, 24
+
+
+def main() -> None:
+    win = Gtk.Window(title="steadyinput targets test")
+    win.set_default_size(320, 200)
+    win.move(100, 100)
+    fixed = Gtk.Fixed()
+    buttons = {}
+    for key, (x, y) in LAYOUT.items():
+        b = Gtk.Button()  # no label: the tests never need names or text
+        b.set_size_request(W, H)
+        fixed.put(b, x, y)
+        buttons[key] = b
+    win.add(fixed)
+    win.connect("destroy", Gtk.main_quit)
+    win.show_all()
+
+    def report() -> bool:
+        gdk_win = win.get_window()
+        if gdk_win is None:
+            return True
+        ox, oy = gdk_win.get_origin()[1:]
+        out = {"window": [ox, oy]}
+        for key, b in buttons.items():
+            a = b.get_allocation()
+            out[key] = [ox + a.x, oy + a.y, a.width, a.height]
+        print(json.dumps(out), flush=True)
+        return False
+
+    GLib.timeout_add(300, report)
+    Gtk.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

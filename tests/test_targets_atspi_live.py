@@ -1,0 +1,266 @@
+"""Targets from a real accessibility tree: an X server, a private session bus, at-spi2-core's
+accessibility bus and a real GTK3 window (run by the distribution's Python, python3-gi), read by
+the AT-SPI provider over jeepney, alone and inside the live utility.
+
+Skips, saying which package is missing, where at-spi2-core, dbus, Xvfb/Xvnc or GTK3 are absent
+(.ci/run installs them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from steadyinput.targets import Target
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+LAUNCHER = next((p for p in ("/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-spi-bus-launcher",
+                             "/usr/lib/at-spi-bus-launcher") if os.path.exists(p)), None)
+SYSTEM_PY = "/usr/bin/python3"
+SESSION_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def _missing() -> str | None:
+    if LAUNCHER is None:
+        return "at-spi2-core is not installed (apt-get install at-spi2-core; .ci/run does)"
+    if not shutil.which("dbus-daemon"):
+        return "dbus is not installed (apt-get install dbus-x11; .ci/run does)"
+    try:
+        import jeepney  # noqa: F401
+    except ImportError:
+        return "jeepney is not installed (pip install -e . installs it)"
+    r = subprocess.run([SYSTEM_PY, "-c", "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk"],
+                       capture_output=True) if os.path.exists(SYSTEM_PY) else None
+    if r is None or r.returncode != 0:
+        return "GTK3 for the system Python is not installed (apt-get install python3-gi gir1.2-gtk-3.0; .ci/run does)"
+    return None
+
+
+class A11yDesktop:
+    """A private session bus with an accessibility bus, and the GTK3 test window, on ``disp``."""
+
+    def __init__(self, disp: str) -> None:
+        self.procs: list[subprocess.Popen] = []
+        # a session bus without service activation: a killed accessibility bus stays dead (a real
+        # session would start a fresh, empty one; the provider then says no app exposes anything)
+        self.conf = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
+        self.conf.write(SESSION_CONF)
+        self.conf.close()
+        bus = subprocess.Popen(["dbus-daemon", f"--config-file={self.conf.name}", "--nofork", "--print-address=1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        self.procs.append(bus)
+        self.env = dict(os.environ, DISPLAY=disp, DBUS_SESSION_BUS_ADDRESS=bus.stdout.readline().strip())
+        self.env.pop("AT_SPI_BUS_ADDRESS", None)
+        self.env.pop("NO_AT_BRIDGE", None)
+        # its own process group: the test kills the accessibility bus (launcher, its dbus-daemon, registryd)
+        self.launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=self.env, start_new_session=True,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(self.launcher)
+        time.sleep(0.3)
+        self.app = subprocess.Popen([SYSTEM_PY, str(HERE / "gtk_buttons_app.py")], env=self.env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(self.app)
+        line = self.app.stdout.readline()
+        if not line:
+            self.close()
+            raise AssertionError("the GTK3 test window did not start")
+        self.layout = {k: tuple(v) for k, v in json.loads(line).items()}  # button -> (x, y, w, h) px
+
+    def kill_bus(self) -> None:
+        """Kill the accessibility bus outright (its whole process group), as a crash would."""
+        try:
+            os.killpg(self.launcher.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.launcher.wait(5)
+
+    def close(self) -> None:
+        for p in reversed(self.procs):
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(5)
+        os.unlink(self.conf.name)
+
+
+@pytest.fixture
+def a11y_on(xserver, monkeypatch):
+    why = _missing()
+    if why:
+        pytest.skip(why)
+    desk = A11yDesktop(xserver)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desk.env["DBUS_SESSION_BUS_ADDRESS"])
+    monkeypatch.delenv("AT_SPI_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    yield desk
+    desk.close()
+
+
+def _center(r) -> tuple[float, float]:
+    return r[0] + r[2] / 2, r[1] + r[3] / 2
+
+
+def _wait_targets(provider, t: float, x: float, y: float, pred, timeout_s: float = 10.0):
+    end = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < end:
+        provider.point(t, x, y)
+        ts = provider.latest()
+        if ts is not None:
+            last = ts
+            if pred(ts):
+                return ts
+        time.sleep(0.02)
+        t += 0.02
+    raise AssertionError(f"no matching target set; last {last}; status {provider.status()}")
+
+
+def test_the_atspi_provider_finds_the_rectangles_and_roles_of_the_buttons_near_the_cursor(a11y_on):
+    from steadyinput.targets.atspi import AtspiProvider
+    lay = a11y_on.layout
+    left, right, lone = (Target(*lay[k], "push button", True) for k in ("left", "right", "lone"))
+    prov = AtspiProvider()
+    prov.start()
+    try:
+        x, y = _center(lay["left"])
+        ts = _wait_targets(prov, 0.0, x - 25, y, lambda s: left in s.targets)  # 5 px left of the button
+        assert right in ts.targets and lone not in ts.targets  # the neighbour 4 px away, not the far one
+        assert all(g.role and isinstance(g.role, str) for g in ts.targets)  # roles, never names
+        gap_x = left.x + left.w + 1  # the 4 px gap between the pair is on neither
+        assert not left.contains(gap_x, y) and not right.contains(gap_x, y)
+        ts = _wait_targets(prov, 1.0, *_center(lay["lone"]), lambda s: lone in s.targets)
+        assert left not in ts.targets and right not in ts.targets
+        assert [g for g in ts.targets if g.clickable] == [lone]
+        assert prov.status().startswith("working")
+    finally:
+        prov.stop()
+
+
+def test_killing_the_accessibility_bus_leaves_the_provider_saying_so_with_no_targets_and_no_traceback(a11y_on):
+    from steadyinput.targets.atspi import AtspiProvider
+    said: list[str] = []
+    prov = AtspiProvider(on_status=said.append, max_age_s=0.3, retry_s=0.2)
+    prov.start()
+    try:
+        x, y = _center(a11y_on.layout["lone"])
+        _wait_targets(prov, 0.0, x, y, lambda s: bool(s.targets))
+        a11y_on.kill_bus()
+        ts = _wait_targets(prov, 5.0, x + 20, y, lambda s: not s.targets)  # stale rectangles withdrawn
+        assert ts.targets == ()
+        assert "accessibility" in prov.status() and not prov.status().startswith("working"), prov.status()
+        assert said[0].startswith("working") and said[-1].startswith("accessibility bus lost")  # said once
+    finally:
+        t0 = time.monotonic()
+        prov.stop()
+    assert time.monotonic() - t0 < 1.0  # stopping never hangs on the dead bus
+
+
+def test_a_live_session_feeds_the_engine_the_buttons_around_the_cursor_and_records_them_beside_the_trace(
+        a11y_on, tmp_path):
+    """The provider + loop wiring: a played hand trace hovering beside the pair of buttons runs
+    through the live loop; the engine is fed the real window's rectangles, and the sidecar beside
+    the recording holds exactly the sets it was fed."""
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    from steadyinput.targets.sidecar import read_targets, sidecar_path
+    lay = a11y_on.layout
+    x, y = _center(lay["left"])
+    hand = tmp_path / "hand.csv"
+    rows = ["t,x,y,buttons"] + [f"{i / 100:.2f},{x - 25 + (i % 5)},{y + (i % 3)},0" for i in range(300)]
+    hand.write_text("\n".join(rows) + "\n")
+    rec = tmp_path / "rec.csv"
+    fed = []
+    session = LiveSession(SessionOptions(profile="moderate", record=str(rec)),
+                          backend=Backend(str(hand), speed=1.0, linger_s=0.3), say=lambda m: None)
+    engine_set = session.loop.engine.set_targets
+
+    def spy(ts):
+        fed.append(ts)
+        return engine_set(ts)
+    session.loop.engine.set_targets = spy
+    session.run()
+    left, right = Target(*lay["left"], "push button", True), Target(*lay["right"], "push button", True)
+    assert any(left in ts.targets and right in ts.targets for ts in fed), (fed, session.targets_status())
+    recorded = read_targets(sidecar_path(rec))
+    assert [(r.t, r.targets) for r in recorded] == [(f.t, f.targets) for f in fed]
+    assert all(a.t <= b.t for a, b in zip(fed, fed[1:]))
+
+
+def test_target_sets_are_off_with_the_targets_off_option(a11y_on, tmp_path):
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    from steadyinput.targets.sidecar import find_sidecar
+    hand = tmp_path / "hand.csv"
+    hand.write_text("t,x,y,buttons\n0.0,140,137,0\n0.05,141,137,0\n")
+    session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / "rec.csv"), targets="off"),
+                          backend=Backend(str(hand), speed=1.0, linger_s=0.2), say=lambda m: None)
+    session.run()
+    assert session.targets is None and session.loop.target_sets_fed == 0
+    assert find_sidecar(tmp_path / "rec.csv") is None and session.targets_status() == "off"
+
+
+def test_the_live_utility_keeps_steadying_with_no_traceback_when_the_accessibility_bus_is_killed(
+        vnc_server, tmp_path):
+    """`steadyinput run` on an Xvnc display with the GTK window and the accessibility bus: it
+    says targets are working; the bus is killed; the pointer goes on following the hand, the
+    utility says what happened in one line, stops cleanly, and no traceback is printed."""
+    from live_helpers import LiveRun, Watcher
+    from rfb_client import RFB
+    why = _missing()
+    if why:
+        pytest.skip(why)
+    disp, port = vnc_server
+    desk = A11yDesktop(disp)
+    vnc = RFB(port)
+    vnc.pointer(150, 150)
+    watch = Watcher(disp)
+    run = LiveRun(disp, "--profile", "moderate", "--record", str(tmp_path / "raw.csv"),
+                  env={"DBUS_SESSION_BUS_ADDRESS": desk.env["DBUS_SESSION_BUS_ADDRESS"]})
+    try:
+        t = vnc.tremor(150, 150, 160, 140, 1.5)
+        end = time.monotonic() + 10
+        while "targets: working" not in run.text() and time.monotonic() < end:
+            t = vnc.tremor(160, 140, 160, 140, 0.2, t0=t)
+        assert "targets: working" in run.text(), run.text()
+        desk.kill_bus()
+        mark = time.monotonic()
+        t = vnc.tremor(160, 140, 600, 400, 1.0, t0=t, amp=0.0)
+        t = vnc.tremor(600, 400, 600, 400, 1.0, t0=t, amp=0.0)
+        time.sleep(0.3)
+    finally:
+        code = run.stop()
+        watch.close()
+        vnc.close()
+        desk.close()
+    text = run.text()
+    assert code == 0, text
+    assert "Traceback" not in text, text
+    assert "targets: accessibility bus lost" in text or "targets: no accessibility bus" in text \
+        or "targets: cannot" in text, text
+    moves = [(x, y) for (tt, k, x, y, _) in watch.events if k == "move" and tt > mark]
+    assert moves and abs(moves[-1][0] - 600) <= 2 and abs(moves[-1][1] - 400) <= 2, moves[-5:]
+    assert "target sets" in text  # the sidecar was written beside the recording
+    assert (tmp_path / "raw.csv.targets.jsonl").is_file()
