@@ -175,7 +175,7 @@ def test_killing_the_accessibility_bus_leaves_the_provider_saying_so_with_no_tar
     finally:
         t0 = time.monotonic()
         prov.stop()
-    assert time.monotonic() - t0 < 1.0  # stopping never hangs on the dead bus
+    assert time.monotonic() - t0 < 5.0  # stopping never hangs on the dead bus (a hang guard)
 
 
 def test_a_live_session_feeds_the_engine_the_buttons_around_the_cursor_and_records_them_beside_the_trace(

@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("doctor", help="check what this machine offers and how to fix what is missing",
                        description="Check the display, each piece 'steadyinput setup' installs (udev rule, "
                                    "uinput at boot, uinput loaded, /dev/uinput writable, a mouse readable), "
-                                   "the backends and the tray, and say "
+                                   "the backends, the accessibility tree (where buttons are, for target-aware "
+                                   "clicking) and the tray, and say "
                                    "exactly how to fix what is missing. Exit status: 0 when 'steadyinput "
                                    "run' can steady the pointer here, 1 when it cannot yet.")
     p.set_defaults(run=run)
@@ -78,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{ok(wl)}Wayland session: " + ("the evdev backend would be chosen" if wl else
               f"the evdev backend would not be chosen ({chosen or 'no backend'} instead; x11 only reaches "
               "XWayland windows)\n   fix: steadyinput setup, then 'steadyinput doctor' again"))
+    from ..targets.live import probe
+    a_ok, a_msg = probe()
+    print(f"{ok(a_ok)}targets (target-aware clicking): {a_msg}")
     t_ok, t_msg = _tray()
     print(f"{ok(t_ok)}tray: {t_msg}")
     print(f"user profiles: {user_dir()}")

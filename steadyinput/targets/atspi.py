@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import Target
+from .nearby import contains as _contains, intersect as _intersect
+from .roles import NESTING_ROLES, PASSIVE_ROLES, clickable
 from .worker import Unavailable, WorkerProvider
 
 REGISTRY = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
@@ -38,26 +40,6 @@ ACCESSIBLE, COMPONENT = "org.a11y.atspi.Accessible", "org.a11y.atspi.Component"
 ACTION = "org.a11y.atspi.Action"
 SCREEN = 0  # ATSPI_COORD_TYPE_SCREEN
 STATE_EDITABLE, STATE_SHOWING, STATE_VISIBLE, STATE_ACTIVE = 7, 25, 30, 1
-
-# Roles a person clicks on purpose (AT-SPI role names, as GetRoleName gives them)
-CLICKABLE_ROLES = frozenset({
-    "push button", "toggle button", "check box", "radio button", "link", "menu item",
-    "check menu item", "radio menu item", "tearoff menu item", "menu", "page tab", "combo box",
-    "icon", "spin button", "slider", "scroll bar", "list item", "table cell", "tree item",
-    "table column header", "table row header", "column header", "row header", "entry",
-    "password text", "button", "push button menu", "toggle", "switch", "color chooser",
-    "font chooser", "date editor", "file chooser", "tree table", "menu button",
-})
-# Containers and decoration: never targets themselves, even with an Action interface
-PASSIVE_ROLES = frozenset({
-    "frame", "window", "dialog", "panel", "filler", "scroll pane", "viewport", "layered pane",
-    "root pane", "glass pane", "split pane", "internal frame", "desktop frame", "application",
-    "separator", "tool bar", "menu bar", "status bar", "page tab list", "list", "table", "tree",
-    "section", "form", "document frame", "document web", "document text", "embedded", "grouping",
-    "redundant object", "unknown", "invalid", "landmark", "article", "block quote", "canvas",
-})
-# Clickable elements that hold clickable elements: a target themselves and entered too
-NESTING_ROLES = frozenset({"menu", "combo box", "page tab", "list item", "tree item", "table cell"})
 
 ENABLE_HINT = ("turn accessibility on and restart the apps: GNOME 'gsettings set org.gnome.desktop.interface "
                "toolkit-accessibility true'; Chromium/Electron '--force-renderer-accessibility'; "
@@ -82,23 +64,6 @@ class Info:
     children: list[Node] | None = None
 
 
-def _intersect(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
-
-
-def _contains(r: tuple[int, int, int, int], x: float, y: float) -> bool:
-    return r[0] <= x < r[0] + r[2] and r[1] <= y < r[1] + r[3]
-
-
-def clickable(role: str, action: bool, states: int) -> bool:
-    """Whether a person would click this element on purpose (role, Action interface, editable)."""
-    if role in PASSIVE_ROLES:
-        return False
-    return role in CLICKABLE_ROLES or action or bool(states & (1 << STATE_EDITABLE))
-
-
 class AtspiError(Exception):
     """A D-Bus error reply (an element gone, a method an app does not have)."""
 
@@ -114,7 +79,8 @@ def bus_address(timeout_s: float = 0.5) -> str:
     except ImportError:
         raise Unavailable("jeepney is missing (pip install jeepney): no targets from the accessibility tree") from None
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not os.path.exists(f"/run/user/{os.getuid()}/bus"):
-        raise Unavailable("no session D-Bus (DBUS_SESSION_BUS_ADDRESS unset): no accessibility bus to ask")
+        raise Unavailable("no session D-Bus (DBUS_SESSION_BUS_ADDRESS unset: a console, ssh or a service): "
+                          "no accessibility bus to ask; run it inside the desktop session")
     try:
         conn = open_dbus_connection("SESSION", auth_timeout=timeout_s)
     except Exception as exc:

@@ -22,3 +22,17 @@ def create_provider(platform: str = sys.platform,
         from .ax import AxProvider
         return AxProvider(on_status=on_status)
     return None
+
+
+def probe(platform: str = sys.platform) -> tuple[bool, str]:
+    """For ``doctor``: (usable, one line: what the accessibility tree offers, or how to turn it on)."""
+    if platform.startswith("linux"):
+        from .atspi import probe as atspi_probe
+        return atspi_probe()
+    if platform == "win32":
+        from .uia import probe as uia_probe
+        return uia_probe()
+    if platform == "darwin":
+        from .ax import probe as ax_probe
+        return ax_probe()
+    return False, f"no accessibility API known on {platform}"

@@ -1,0 +1,269 @@
+"""Target providers without a desktop: the worker every provider shares (never blocks the loop,
+hands out changes only, withdraws stale rectangles), the Windows and macOS providers on fake
+element trees (they cannot run here), and the live loop feeding target sets in time order."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from steadyinput.targets import Target, TargetSet
+from steadyinput.targets.live import create_provider
+from steadyinput.targets.worker import WorkerProvider
+
+
+def _wait(pred, timeout_s: float = 10.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+class ScriptedQuerier:
+    """Answers from a list of rectangles; can be made to hang or fail (a stand-in for a bus)."""
+
+    def __init__(self, targets, gate: threading.Event | None = None) -> None:
+        self.targets, self.gate, self.fail, self.asked = targets, gate, False, []
+
+    def query(self, x, y):
+        self.asked.append((x, y))
+        if self.gate is not None:
+            self.gate.wait()
+        if self.fail:
+            raise ConnectionError("bus gone")
+        return tuple(g for g in self.targets if g.distance(x, y) <= 64)
+
+    def close(self):
+        pass
+
+
+class ScriptedProvider(WorkerProvider):
+    name = "scripted"
+
+    def __init__(self, querier, **kw):
+        super().__init__(**kw)
+        self.querier = querier
+
+    def _connect(self):
+        return self.querier
+
+
+BUTTONS = (Target(100, 100, 40, 24, "push button"), Target(144, 100, 40, 24, "push button"),
+           Target(400, 300, 16, 16, "check box"))
+
+
+def test_point_and_latest_return_at_once_while_a_query_hangs():
+    gate = threading.Event()
+    q = ScriptedQuerier(BUTTONS, gate)
+    prov = ScriptedProvider(q)
+    prov.start()
+    try:
+        prov.point(0.0, 120, 110)
+        _wait(lambda: q.asked)  # the worker is now stuck in the query
+        for i in range(1000):  # these return while the query is still hung: none waits for it
+            prov.point(i * 0.001, 120 + i % 3, 110)
+            assert prov.latest() is None
+        assert not gate.is_set() and len(q.asked) == 1
+        gate.set()
+        ts = _wait(prov.latest)
+        assert ts.targets == BUTTONS[:2] and ts.source == "scripted"
+    finally:
+        gate.set()
+        prov.stop()
+
+
+def test_a_set_is_handed_out_once_and_only_when_it_changes():
+    prov = ScriptedProvider(ScriptedQuerier(BUTTONS), move_px=1.0, min_interval_s=0.0)
+    prov.start()
+    try:
+        prov.point(0.0, 120, 110)
+        first = _wait(prov.latest)
+        assert first.targets == BUTTONS[:2]
+        prov.point(0.1, 125, 112)  # moved: queried again, same answer: nothing new
+        time.sleep(0.2)
+        assert prov.latest() is None
+        prov.point(0.2, 405, 305)
+        assert _wait(prov.latest).targets == BUTTONS[2:]
+    finally:
+        prov.stop()
+
+
+def test_when_queries_fail_the_stale_rectangles_are_withdrawn_and_the_status_says_why():
+    said = []
+    q = ScriptedQuerier(BUTTONS)
+    prov = ScriptedProvider(q, max_age_s=0.2, retry_s=0.05, min_interval_s=0.0, move_px=1.0, on_status=said.append)
+    prov.start()
+    try:
+        prov.point(0.0, 120, 110)
+        assert _wait(prov.latest).targets
+        q.fail = True
+        prov.point(0.1, 130, 110)
+        assert _wait(prov.latest).targets == ()
+        assert "bus gone" in prov.status() and said[-1] == prov.status()
+        q.fail = False  # the source comes back: so do the targets
+        prov.point(0.2, 121, 110)
+        assert _wait(prov.latest).targets == BUTTONS[:2]
+        assert prov.status().startswith("working")
+    finally:
+        prov.stop()
+
+
+def test_a_still_hand_costs_no_queries():
+    q = ScriptedQuerier(BUTTONS)
+    prov = ScriptedProvider(q, refresh_s=0.05, min_interval_s=0.0)
+    prov.start()
+    try:
+        prov.point(0.0, 120, 110)
+        _wait(prov.latest)
+        n = len(q.asked)
+        time.sleep(0.3)  # nothing told since: the worker sleeps
+        assert len(q.asked) == n
+    finally:
+        prov.stop()
+
+
+def test_stop_is_idempotent_and_does_not_wait_for_a_hung_query():
+    gate = threading.Event()
+    q = ScriptedQuerier(BUTTONS, gate)
+    prov = ScriptedProvider(q)
+    prov.start()
+    prov.point(0.0, 120, 110)
+    _wait(lambda: q.asked)
+    t0 = time.monotonic()
+    prov.stop()
+    prov.stop()
+    assert time.monotonic() - t0 < 5.0  # a hang guard, not a speed test
+    gate.set()
+
+
+class FakeTree:
+    """A fake element tree (Windows UIA / macOS AX cannot run here): elements are dicts."""
+
+    def __init__(self, root):
+        self.root = root
+        self.parents = {}
+        self._index(root)
+
+    def _index(self, el):
+        for k in el.get("kids", []):
+            self.parents[id(k)] = el
+            self._index(k)
+
+    def element_at(self, x, y):
+        el = self.root
+        while True:
+            hit = [k for k in el.get("kids", []) if k["rect"][0] <= x < k["rect"][0] + k["rect"][2]
+                   and k["rect"][1] <= y < k["rect"][1] + k["rect"][3]]
+            if not hit:
+                return el
+            el = hit[0]
+
+    def parent(self, el):
+        return self.parents.get(id(el))
+
+    def children(self, el):
+        return el.get("kids", [])
+
+    def rect(self, el):
+        return el["rect"]
+
+    def role(self, el):
+        return el["role"]
+
+    def actionable(self, el):
+        return el.get("invoke", False)
+
+    def is_window(self, el):
+        return el["role"] == "frame"
+
+    def close(self):
+        pass
+
+
+def _window(role_of):
+    """A window with a toolbar of three 16 px icons 3 px apart, a label, and a far button."""
+    tool = {"rect": (10, 10, 80, 24), "role": role_of("toolbar"), "kids": [
+        {"rect": (14 + 19 * i, 14, 16, 16), "role": role_of("button")} for i in range(3)]}
+    return {"rect": (0, 0, 400, 300), "role": role_of("window"), "kids": [
+        {"rect": (0, 0, 400, 300), "role": role_of("pane"), "kids": [
+            tool, {"rect": (10, 40, 60, 14), "role": role_of("text")},
+            {"rect": (300, 250, 60, 24), "role": role_of("button")}]}]}
+
+
+def test_uia_fake_tree_gives_the_icons_near_the_cursor_as_push_buttons_never_the_far_one():
+    from steadyinput.targets.uia import CONTROL_ROLES, UiaProvider
+    ids = {"toolbar": 50021, "button": 50000, "window": 50032, "pane": 50033, "text": 50020}
+    tree = FakeTree(_window(lambda k: CONTROL_ROLES[ids[k]]))
+    prov = UiaProvider(tree_factory=lambda: tree)
+    prov.start()
+    try:
+        prov.point(0.0, 33, 21)  # between the first two icons
+        ts = _wait(prov.latest)
+    finally:
+        prov.stop()
+    icons = [Target(14 + 19 * i, 14, 16, 16, "push button", True) for i in range(3)]
+    assert [g for g in ts.targets if g.clickable] == icons
+    assert Target(10, 40, 60, 14, "label", False) in ts.targets  # something, not clickable
+    assert ts.source == "uia"
+
+
+def test_ax_fake_tree_maps_roles_and_finds_the_same_icons():
+    from steadyinput.targets.ax import AxProvider, ax_role
+    ids = {"toolbar": "AXToolbar", "button": "AXButton", "window": "AXWindow", "pane": "AXGroup",
+           "text": "AXStaticText"}
+    tree = FakeTree(_window(lambda k: ax_role(ids[k])))
+    prov = AxProvider(tree_factory=lambda: tree)
+    prov.start()
+    try:
+        prov.point(0.0, 33, 21)
+        ts = _wait(prov.latest)
+    finally:
+        prov.stop()
+    assert [(g.x, g.role) for g in ts.targets if g.clickable] == [(14, "push button"), (33, "push button"),
+                                                                   (52, "push button")]
+    assert ax_role("AXCheckBox") == "check box" and ax_role("AXSomethingNew") == "unknown"
+
+
+@pytest.mark.parametrize("platform,name", [("linux", "atspi"), ("win32", "uia"), ("darwin", "ax")])
+def test_each_platform_gets_its_provider_and_an_unusable_one_says_why_instead_of_raising(platform, name):
+    prov = create_provider(platform)
+    assert prov is not None and prov.name == name
+    if name != "atspi":  # UIA and AX cannot work on this Linux machine: they say so
+        prov.start()
+        try:
+            _wait(lambda: prov.status() != "starting")
+            assert "only" in prov.status() and prov.latest() is None
+        finally:
+            prov.stop()
+    assert create_provider("sunos5") is None
+
+
+def test_the_loop_feeds_target_sets_before_the_events_of_their_turn_and_in_time_order(tmp_path):
+    """The loop with the trace backend and a scripted provider: every set fed is stamped with
+    the loop's time, never after an event fed after it, and the sidecar holds exactly what was fed."""
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    from steadyinput.targets.sidecar import read_targets, sidecar_path
+    hand = tmp_path / "hand.csv"
+    rows = ["t,x,y,buttons"] + [f"{i / 125:.3f},{100 + i},{110 + (i % 4)},0" for i in range(250)]
+    hand.write_text("\n".join(rows) + "\n")
+    layout = tuple(Target(100 + 30 * i, 100, 24, 24, "push button") for i in range(12))
+    prov = ScriptedProvider(ScriptedQuerier(layout), move_px=4.0, min_interval_s=0.0)
+    order = []
+    session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / "rec.csv")),
+                          backend=Backend(str(hand), speed=1.0, linger_s=0.2), say=lambda m: None, targets=prov)
+    eng = session.loop.engine
+    feed, set_targets = eng.feed, eng.set_targets
+    eng.feed = lambda ev: (order.append(("event", ev.t)), feed(ev))[1]
+    eng.set_targets = lambda ts: (order.append(("targets", ts.t)), set_targets(ts))[1]
+    session.run()
+    sets = [t for k, t in order if k == "targets"]
+    assert len(sets) >= 3  # the cursor crossed the row of buttons: new neighbours, new sets
+    assert [t for _, t in order] == sorted(t for _, t in order)
+    assert [ts.t for ts in read_targets(sidecar_path(tmp_path / "rec.csv"))] == sets
+    assert session.loop.target_sets_fed == len(sets) and not prov._thread.is_alive()
