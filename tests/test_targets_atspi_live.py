@@ -8,107 +8,21 @@ Skips, saying which package is missing, where at-spi2-core, dbus, Xvfb/Xvnc or G
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
 from steadyinput.targets import Target
+from steadyinput.targets.desktop import A11yDesktop, missing
 
 pytestmark = pytest.mark.slow
 
-HERE = Path(__file__).resolve().parent
-LAUNCHER = next((p for p in ("/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-spi-bus-launcher",
-                             "/usr/lib/at-spi-bus-launcher") if os.path.exists(p)), None)
-SYSTEM_PY = "/usr/bin/python3"
-SESSION_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
-
-def _missing() -> str | None:
-    if LAUNCHER is None:
-        return "at-spi2-core is not installed (apt-get install at-spi2-core; .ci/run does)"
-    if not shutil.which("dbus-daemon"):
-        return "dbus is not installed (apt-get install dbus-x11; .ci/run does)"
-    try:
-        import jeepney  # noqa: F401
-    except ImportError:
-        return "jeepney is not installed (pip install -e . installs it)"
-    r = subprocess.run([SYSTEM_PY, "-c", "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk"],
-                       capture_output=True) if os.path.exists(SYSTEM_PY) else None
-    if r is None or r.returncode != 0:
-        return "GTK3 for the system Python is not installed (apt-get install python3-gi gir1.2-gtk-3.0; .ci/run does)"
-    return None
-
-
-class A11yDesktop:
-    """A private session bus with an accessibility bus, and the GTK3 test window, on ``disp``."""
-
-    def __init__(self, disp: str) -> None:
-        self.procs: list[subprocess.Popen] = []
-        # a session bus without service activation: a killed accessibility bus stays dead (a real
-        # session would start a fresh, empty one; the provider then says no app exposes anything)
-        self.conf = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
-        self.conf.write(SESSION_CONF)
-        self.conf.close()
-        bus = subprocess.Popen(["dbus-daemon", f"--config-file={self.conf.name}", "--nofork", "--print-address=1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-        self.procs.append(bus)
-        self.env = dict(os.environ, DISPLAY=disp, DBUS_SESSION_BUS_ADDRESS=bus.stdout.readline().strip())
-        self.env.pop("AT_SPI_BUS_ADDRESS", None)
-        self.env.pop("NO_AT_BRIDGE", None)
-        # its own process group: the test kills the accessibility bus (launcher, its dbus-daemon, registryd)
-        self.launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], env=self.env, start_new_session=True,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.procs.append(self.launcher)
-        time.sleep(0.3)
-        self.app = subprocess.Popen([SYSTEM_PY, str(HERE / "gtk_buttons_app.py")], env=self.env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.procs.append(self.app)
-        line = self.app.stdout.readline()
-        if not line:
-            self.close()
-            raise AssertionError("the GTK3 test window did not start")
-        self.layout = {k: tuple(v) for k, v in json.loads(line).items()}  # button -> (x, y, w, h) px
-
-    def kill_bus(self) -> None:
-        """Kill the accessibility bus outright (its whole process group), as a crash would."""
-        try:
-            os.killpg(self.launcher.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.launcher.wait(5)
-
-    def close(self) -> None:
-        for p in reversed(self.procs):
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait(5)
-        os.unlink(self.conf.name)
 
 
 @pytest.fixture
 def a11y_on(xserver, monkeypatch):
-    why = _missing()
+    why = missing()
     if why:
         pytest.skip(why)
     desk = A11yDesktop(xserver)
@@ -229,7 +143,7 @@ def test_the_live_utility_keeps_steadying_with_no_traceback_when_the_accessibili
     utility says what happened in one line, stops cleanly, and no traceback is printed."""
     from live_helpers import LiveRun, Watcher
     from rfb_client import RFB
-    why = _missing()
+    why = missing()
     if why:
         pytest.skip(why)
     disp, port = vnc_server

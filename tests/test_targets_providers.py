@@ -4,6 +4,7 @@ element trees (they cannot run here), and the live loop feeding target sets in t
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -267,3 +268,34 @@ def test_the_loop_feeds_target_sets_before_the_events_of_their_turn_and_in_time_
     assert [t for _, t in order] == sorted(t for _, t in order)
     assert [ts.t for ts in read_targets(sidecar_path(tmp_path / "rec.csv"))] == sets
     assert session.loop.target_sets_fed == len(sets) and not prov._thread.is_alive()
+
+
+def test_the_process_provider_relays_points_and_sets_and_its_child_ends_when_stopped(tmp_path, monkeypatch):
+    """The provider the live session uses on Linux, in its own process: here its child has no
+    session bus, so it says why, hands out nothing, and ends when stopped."""
+    from steadyinput.targets.process import ProcessProvider
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("AT_SPI_BUS_ADDRESS", raising=False)
+    said = []
+    prov = ProcessProvider("atspi", on_status=said.append)
+    prov.start()
+    try:
+        for i in range(50):
+            prov.point(i * 0.01, 100 + i, 100)
+        _wait(lambda: said)
+        assert "D-Bus" in prov.status() and prov.latest() is None
+    finally:
+        prov.stop()
+    assert prov.proc.returncode == 0
+
+
+def test_a_dead_target_process_withdraws_its_targets_and_says_so_without_raising():
+    from steadyinput.targets.process import ProcessProvider
+    prov = ProcessProvider("atspi", python=sys.executable)
+    prov.start()
+    prov.point(0.0, 1.0, 1.0)
+    prov.proc.kill()  # our own child
+    _wait(lambda: "ended" in prov.status())
+    prov.point(0.1, 5.0, 5.0)  # a dead child: point and latest still return at once
+    assert prov.latest() is None
+    prov.stop()

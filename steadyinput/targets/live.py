@@ -9,9 +9,25 @@ from collections.abc import Callable
 from .worker import WorkerProvider
 
 
-def create_provider(platform: str = sys.platform,
-                    on_status: Callable[[str], None] | None = None) -> WorkerProvider | None:
-    """The provider for ``platform`` (not started), or None where there is none."""
+def create_provider(platform: str = sys.platform, on_status: Callable[[str], None] | None = None,
+                    in_process: bool = False):
+    """The provider for ``platform`` (not started), or None where there is none. On Linux and
+    macOS it runs in a child process (:mod:`steadyinput.targets.process`) unless ``in_process``;
+    on Windows (no non-blocking pipes) in a worker thread."""
+    if in_process or platform == "win32" or platform != sys.platform:
+        return create_in_process(platform, on_status)
+    kind = {"darwin": "ax"}.get(platform, "atspi" if platform.startswith("linux") else None)
+    if kind is None:
+        return None
+    from .process import ProcessProvider
+    return ProcessProvider(kind, on_status=on_status)
+
+
+def create_in_process(platform: str = sys.platform,
+                      on_status: Callable[[str], None] | None = None) -> WorkerProvider | None:
+    """The worker-thread provider for ``platform`` (or a provider name: atspi, uia, ax), not started."""
+    if platform in ("atspi", "uia", "ax"):
+        platform = {"atspi": "linux", "uia": "win32", "ax": "darwin"}[platform]
     if platform.startswith("linux"):
         from .atspi import AtspiProvider
         return AtspiProvider(on_status=on_status)

@@ -50,6 +50,8 @@ class WorkerProvider:
         self.move_px, self.refresh_s, self.min_interval_s = move_px, refresh_s, min_interval_s
         self.max_age_s, self.retry_s = max_age_s, retry_s
         self.on_status = on_status  # told (from the worker) when the status changes from working to not
+        self.on_change: Callable[[str, bool], None] | None = None  # told every status text, and whether working
+        self.on_publish: Callable[[], None] | None = None  # told (from the worker) when a new set is ready
         self._clock = clock
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -98,6 +100,8 @@ class WorkerProvider:
 
     # -- the worker ----------------------------------------------------------------------------
     def _say(self, status: str, ok: bool) -> None:
+        if status != self._status and self.on_change is not None:
+            self.on_change(status, ok)
         self._status = status
         if ok != self._ok:
             self._ok = ok
@@ -113,6 +117,8 @@ class WorkerProvider:
                 return
             self._handed = targets
             self._new = TargetSet(t, targets, self.name)
+        if self.on_publish is not None:
+            self.on_publish()
 
     def _run(self) -> None:
         try:

@@ -1,10 +1,13 @@
-"""A GTK3 window for the accessibility tests, run with the distribution's Python (python3-gi).
+"""A GTK3 window for the live target tests and measurements; run it with the distribution's
+Python (python3-gi, gir1.2-gtk-3.0), not imported by steadyinput.
 
 It places buttons at exact window positions (Gtk.Fixed) and prints one JSON line on stdout
 once the window is shown: the window's position and each button's allocation (px, desktop
 coordinates), so a test can compare them with what the accessibility tree reports.
 Layout (window at 100, 100 on a window-manager-less X server):
-  a pair of 40 x 24 buttons 4 px apart, and one lone 40 x 24 button far from both.
+  a pair of 40 x 24 buttons 4 px apart, and one lone 40 x 24 button far from both;
+  with ``--grid N``, also an N x N grid of 16 x 16 icons 3 px apart below them (a dense toolbar,
+  for measuring a query round over many widgets).
 """
 
 import json
@@ -13,15 +16,20 @@ import sys
 import gi
 
 gi.require_version("Gtk", "3.0")
-from gi.repository import GLib, Gtk  # noqa: E402
+from gi.repository import Gdk, GLib, Gtk  # noqa: E402
 
 LAYOUT = {"left": (20, 20), "right": (64, 20), "lone": (200, 120)}  # 40 x 24 each: gap 64 - 60 = 4 px
 W, H = 40, 24
 
 
 def main() -> None:
+    grid = int(sys.argv[sys.argv.index("--grid") + 1]) if "--grid" in sys.argv else 0
+    css = Gtk.CssProvider()  # buttons exactly as large as asked (a theme pads them to ~34 px)
+    css.load_from_data(b"button { min-height: 0; min-width: 0; padding: 0; }")
+    Gtk.StyleContext.add_provider_for_screen(Gdk.Screen.get_default(), css,
+                                             Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION)
     win = Gtk.Window(title="steadyinput targets test")
-    win.set_default_size(320, 200)
+    win.set_default_size(max(320, 20 + 19 * grid), 200 + 19 * grid)
     win.move(100, 100)
     fixed = Gtk.Fixed()
     buttons = {}
@@ -30,6 +38,10 @@ def main() -> None:
         b.set_size_request(W, H)
         fixed.put(b, x, y)
         buttons[key] = b
+    for i in range(grid * grid):
+        icon = Gtk.Button()
+        icon.set_size_request(16, 16)
+        fixed.put(icon, 10 + 19 * (i % grid), 190 + 19 * (i // grid))
     win.add(fixed)
     win.connect("destroy", Gtk.main_quit)
     win.show_all()
