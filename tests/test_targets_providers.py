@@ -244,9 +244,10 @@ def test_each_platform_gets_its_provider_and_an_unusable_one_says_why_instead_of
     assert create_provider("sunos5") is None
 
 
-def test_the_loop_feeds_target_sets_before_the_events_of_their_turn_and_in_time_order(tmp_path):
+def test_the_loop_feeds_target_sets_in_time_order_after_every_event_up_to_their_time_as_replay_does(tmp_path):
     """The loop with the trace backend and a scripted provider: every set fed is stamped with
-    the loop's time, never after an event fed after it, and the sidecar holds exactly what was fed."""
+    the loop's time, no event fed after a set has its time (replay feeds a set after every event
+    with a time up to its own), and the sidecar holds exactly what was fed."""
     from steadyinput.backends.trace import Backend
     from steadyinput.live.session import LiveSession, SessionOptions
     from steadyinput.targets.sidecar import read_targets, sidecar_path
@@ -266,6 +267,7 @@ def test_the_loop_feeds_target_sets_before_the_events_of_their_turn_and_in_time_
     sets = [t for k, t in order if k == "targets"]
     assert len(sets) >= 3  # the cursor crossed the row of buttons: new neighbours, new sets
     assert [t for _, t in order] == sorted(t for _, t in order)
+    assert all(not (a[0] == "targets" and b[0] == "event" and a[1] == b[1]) for a, b in zip(order, order[1:]))
     assert [ts.t for ts in read_targets(sidecar_path(tmp_path / "rec.csv"))] == sets
     assert session.loop.target_sets_fed == len(sets) and not prov._thread.is_alive()
 

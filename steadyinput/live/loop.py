@@ -11,10 +11,10 @@ already dropped by the engine for pass-through; the loop reports it. If the engi
 by more than ``max_behind_s``, filtering is switched off and that is reported too.
 
 Targets (issue 20): with a provider, each turn that read events tells it where the cursor is
-shown, and each turn first hands the engine the provider's newest target set, if there is one,
-stamped with the loop's time then — before that turn's events, so an event and a target set with
-the same time are fed target set first. ``record_targets`` gets every set as fed: a recording's
-sidecar then replays to the same actions. The provider never blocks the loop (see
+shown, and then hands the engine the provider's newest target set, if there is one, stamped with
+the loop's time then — after that turn's events, and every later event is stamped after it: the
+order replay uses (a set is fed after every event with a time up to its own).
+``record_targets`` gets every set as fed: a recording's sidecar then replays to the same actions. The provider never blocks the loop (see
 :mod:`steadyinput.targets.provider`); one that raises is dropped with a warning.
 """
 
@@ -56,6 +56,7 @@ class LiveLoop:
         self.targets = targets  # a TargetProvider or None
         self.record_targets = record_targets
         self.target_sets_fed = 0
+        self._targets_t = -1.0  # loop time of the last target set fed
 
     def now(self) -> float:
         """Seconds since the loop started, to the µs: the resolution traces are written with, so a
@@ -101,7 +102,8 @@ class LiveLoop:
             return
         if got is None:
             return
-        ts = TargetSet(self.now(), tuple(got.targets), got.source)
+        ts = TargetSet(max(self.now(), self.engine.t), tuple(got.targets), got.source)  # never before an event
+        self._targets_t = ts.t
         if self.record_targets:
             self.record_targets(ts)
         self.target_sets_fed += 1
@@ -121,7 +123,8 @@ class LiveLoop:
         except Exception:
             pass
         if self.engine.targets is not None and self.engine.targets.targets:  # none known from now on
-            ts = TargetSet(self.now(), (), "")
+            ts = TargetSet(max(self.now(), self.engine.t), (), "")
+            self._targets_t = ts.t
             if self.record_targets:
                 self.record_targets(ts)
             self._apply(self.engine.set_targets(ts))
@@ -163,13 +166,13 @@ class LiveLoop:
                     self._rd.recv(4096)
             while self._calls:
                 self._apply(self._calls.pop(0)(self.now()))
-            if self.targets is not None:
-                self._take_targets()
             raw = self.backend.read()
             if raw is None:  # the input has ended for good
                 break
             if raw:
                 t = self.now()  # stamped when read: later than every tick already run
+                if t <= self._targets_t:  # and after the last target set (replay feeds sets after ties)
+                    t = round(self._targets_t + 1e-6, 6)
                 for x, y, buttons in raw:
                     ev = Event(t, x, y, buttons)
                     self.events_seen += 1
@@ -178,6 +181,8 @@ class LiveLoop:
                     self._apply(self.engine.feed(ev))
                 if self.targets is not None:
                     self._tell_targets(t)
+            if self.targets is not None:
+                self._take_targets()
             now = self.now()
             d = self.engine.next_deadline()
             if d is not None and now - d > self.max_behind_s and self.engine.enabled:

@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                          if "rounds" in res else "")
                 print(f"loop latency run {r + 1} {mode}: median {res['median_ms']:.3f} ms, p99 {res['p99_ms']:.3f} ms, "
                       f"max {res['max_ms']:.2f} ms ({res['events']} events{extra})", flush=True)
+        print(f"load average over the last minute at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print("| pointer loop latency (write → engine.feed returned) | median | p99 | worst |")
         print("|---|---|---|---|")
         for mode in modes:

@@ -8,6 +8,8 @@ Layout (window at 100, 100 on a window-manager-less X server):
   a pair of 40 x 24 buttons 4 px apart, and one lone 40 x 24 button far from both;
   with ``--grid N``, also an N x N grid of 16 x 16 icons 3 px apart below them (a dense toolbar,
   for measuring a query round over many widgets).
+Then one line ``clicked NAME`` on stdout each time a button is activated (NAME: left, right,
+lone, or icon<i>), so an end-to-end test can see which button a press landed on.
 """
 
 import json
@@ -37,11 +39,13 @@ def main() -> None:
         b = Gtk.Button()  # no label: the tests never need names or text
         b.set_size_request(W, H)
         fixed.put(b, x, y)
+        b.connect("clicked", lambda _b, k=key: print(f"clicked {k}", flush=True))
         buttons[key] = b
     for i in range(grid * grid):
         icon = Gtk.Button()
         icon.set_size_request(16, 16)
         fixed.put(icon, 10 + 19 * (i % grid), 190 + 19 * (i // grid))
+        icon.connect("clicked", lambda _b, k=f"icon{i}": print(f"clicked {k}", flush=True))
     win.add(fixed)
     win.connect("destroy", Gtk.main_quit)
     win.show_all()
