@@ -178,3 +178,43 @@ def test_the_live_utility_keeps_steadying_with_no_traceback_when_the_accessibili
     assert moves and abs(moves[-1][0] - 600) <= 2 and abs(moves[-1][1] - 400) <= 2, moves[-5:]
     assert "target sets" in text  # the sidecar was written beside the recording
     assert (tmp_path / "raw.csv.targets.jsonl").is_file()
+
+
+def test_live_a_press_5px_outside_a_lone_button_activates_it_and_a_press_between_two_buttons_4px_apart_nothing(
+        vnc_server, tmp_path):
+    """End to end: the utility with press correction on, the real GTK3 window and its
+    accessibility bus on Xvnc, the pointer device driven over VNC. A press 5 px left of the lone
+    button clicks it; a press in the 4 px gap between the pair clicks neither."""
+    import importlib.util
+    if importlib.util.find_spec("steadyinput.targets.assist") is None:
+        pytest.skip("the engine's press correction (steadyinput.targets.assist) is not on this branch")
+    why = missing()
+    if why:
+        pytest.skip(why)
+    from live_helpers import LiveRun
+    from rfb_client import RFB
+    disp, port = vnc_server
+    prof = tmp_path / "aim.yaml"
+    prof.write_text("schema_version: 1\nextends: moderate\ntargets:\n  press_correction: true\n  reach_px: 10\n")
+    desk = A11yDesktop(disp)
+    vnc = RFB(port)
+    lone, left = desk.layout["lone"], desk.layout["left"]
+    vnc.pointer(lone[0] - 60, lone[1] + lone[3] // 2)
+    run = LiveRun(disp, "--profile", str(prof), env={"DBUS_SESSION_BUS_ADDRESS": desk.env["DBUS_SESSION_BUS_ADDRESS"]})
+    try:
+        def press_at(x, y):
+            t = vnc.tremor(vnc.x, vnc.y, x, y, 0.6, amp=0.0)
+            vnc.tremor(x, y, x, y, 1.5, t0=t, amp=0.0)  # settle: the filter and the provider catch up
+            vnc.pointer(x, y, mask=1)
+            time.sleep(0.15)
+            vnc.pointer(x, y, mask=0)
+            time.sleep(0.5)
+        press_at(lone[0] - 5, lone[1] + lone[3] // 2)
+        assert desk.clicked == ["lone"], (desk.clicked, run.text())
+        press_at(left[0] + left[2] + 2, left[1] + left[3] // 2)  # the middle of the 4 px gap
+        assert desk.clicked == ["lone"], (desk.clicked, run.text())
+    finally:
+        code = run.stop()
+        vnc.close()
+        desk.close()
+    assert code == 0 and "Traceback" not in run.text(), run.text()

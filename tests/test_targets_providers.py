@@ -301,3 +301,41 @@ def test_a_dead_target_process_withdraws_its_targets_and_says_so_without_raising
     prov.point(0.1, 5.0, 5.0)  # a dead child: point and latest still return at once
     assert prov.latest() is None
     prov.stop()
+
+
+def test_a_live_recording_with_targets_replays_to_exactly_the_live_actions_with_press_correction_on(tmp_path):
+    """live == replay with targets: a scripted provider, a hand that presses just off a button,
+    press correction on; replaying the recording (with its sidecar) gives the live actions."""
+    import importlib.util
+    import subprocess
+    if importlib.util.find_spec("steadyinput.targets.assist") is None:
+        pytest.skip("the engine's press correction (steadyinput.targets.assist) is not on this branch")
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    hand = tmp_path / "hand.csv"
+    rows = ["t,x,y,buttons"]
+    for i in range(400):  # reach to 5 px left of the button, hold, press, release, hold
+        t = i / 125
+        x = 100 + min(1.0, t / 1.0) * 95 + (i % 3) - 1
+        b = 1 if 250 <= i < 270 else 0
+        rows.append(f"{t:.3f},{x:.1f},{112 + (i % 2)},{b}")
+    hand.write_text("\n".join(rows) + "\n")
+    prof = tmp_path / "aim.yaml"
+    prof.write_text("schema_version: 1\nextends: moderate\ntargets:\n  press_correction: true\n  reach_px: 10\n")
+    button = Target(200, 100, 40, 24, "push button")
+    prov = ScriptedProvider(ScriptedQuerier((button, Target(20, 20, 30, 20, "push button"))),
+                            move_px=2.0, min_interval_s=0.0)
+    session = LiveSession(SessionOptions(profile=str(prof), record=str(tmp_path / "rec.csv"),
+                                         log_actions=str(tmp_path / "live.csv")),
+                          backend=Backend(str(hand), speed=1.0, linger_s=0.5), say=lambda m: None, targets=prov)
+    session.run()
+    live = (tmp_path / "live.csv").read_text().splitlines()
+    presses = [r for r in live[1:] if r.split(",")[3] == "1"]
+    assert presses and all(button.contains(float(r.split(",")[1]), float(r.split(",")[2])) for r in presses[:1])
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(tmp_path / "rec.csv"), "--profile", str(prof),
+                        "-o", str(tmp_path / "replayed.csv")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    replayed = (tmp_path / "replayed.csv").read_text().splitlines()
+    stop_t = live[-1].split(",")[0]
+    before_stop = [row for row in live if row.split(",")[0] != stop_t]
+    assert len(before_stop) > 50 and replayed[:len(before_stop)] == before_stop

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,9 +81,16 @@ class A11yDesktop:
             if not line:
                 raise RuntimeError("the GTK3 test window did not start")
             self.layout = {k: tuple(v) for k, v in json.loads(line).items()}  # name -> (x, y, w, h) px
+            self.clicked: list[str] = []  # the buttons the window says were activated, in order
+            threading.Thread(target=self._read_clicks, daemon=True).start()
         except BaseException:
             self.close()
             raise
+
+    def _read_clicks(self) -> None:
+        for line in self.app.stdout:
+            if line.startswith("clicked "):
+                self.clicked.append(line.split()[1])
 
     def _start(self, cmd: list[str], env: dict, stdout=subprocess.DEVNULL) -> subprocess.Popen:
         p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
