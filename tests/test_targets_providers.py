@@ -339,3 +339,65 @@ def test_a_live_recording_with_targets_replays_to_exactly_the_live_actions_with_
     stop_t = live[-1].split(",")[0]
     before_stop = [row for row in live if row.split(",")[0] != stop_t]
     assert len(before_stop) > 50 and replayed[:len(before_stop)] == before_stop
+
+
+def _profile_with_targets(on: bool):
+    """moderate with a ``targets`` section (the engine side's settings) switched on or off."""
+    from steadyinput.profile import Profile, load
+    base = load("moderate")
+    data = dict(base.data, targets={"press_correction": on, "sticky": False})
+    return Profile(f"moderate-targets-{on}", data)
+
+
+def test_the_session_asks_for_targets_only_when_the_profile_uses_them_or_it_records(tmp_path, monkeypatch):
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions, wants_targets
+    from steadyinput.profile import load
+    assert not wants_targets(SessionOptions(), load("moderate"))  # no assistance, no recording: never asked
+    assert wants_targets(SessionOptions(record="r.csv"), load("moderate"))
+    assert wants_targets(SessionOptions(), _profile_with_targets(True))
+    assert not wants_targets(SessionOptions(), _profile_with_targets(False))
+    assert not wants_targets(SessionOptions(targets="off", record="r.csv"), _profile_with_targets(True))
+    hand = tmp_path / "hand.csv"
+    hand.write_text("t,x,y,buttons\n0.0,140,137,0\n0.05,141,137,0\n")
+    session = LiveSession(SessionOptions(), backend=Backend(str(hand), speed=1.0, linger_s=0.1),
+                          profile=load("moderate"), say=lambda m: None)
+    assert session.targets is None and session.loop.targets is None
+
+
+def test_switching_to_a_profile_with_target_assistance_starts_the_provider_and_switching_back_stops_it(
+        tmp_path, monkeypatch):
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live import session as session_mod
+    from steadyinput.live.session import LiveSession, SessionOptions
+    from steadyinput.profile import load
+    monkeypatch.setattr(session_mod, "build_engine", lambda data, screens=None: _engine(data, screens))
+    made = []
+
+    def new_provider(self):
+        made.append(ScriptedProvider(ScriptedQuerier(BUTTONS), move_px=1.0, min_interval_s=0.0))
+        return made[-1]
+    monkeypatch.setattr(LiveSession, "_new_provider", new_provider)
+    hand = tmp_path / "hand.csv"
+    rows = ["t,x,y,buttons"] + [f"{i / 125:.3f},{100 + (i % 40)},{110 + (i % 4)},0" for i in range(500)]
+    hand.write_text("\n".join(rows) + "\n")
+    session = LiveSession(SessionOptions(), backend=Backend(str(hand), speed=1.0, linger_s=0.1),
+                          profile=load("moderate"), say=lambda m: None)
+    session.start()
+    try:
+        _wait(lambda: session.loop.events_seen > 20)
+        assert session.targets is None
+        session.use_profile(_profile_with_targets(True))
+        _wait(lambda: session.loop.target_sets_fed > 0)
+        assert session.loop.engine.targets.targets
+        session.use_profile(_profile_with_targets(False))
+        _wait(lambda: session.loop.targets is None and not session.loop.engine.targets.targets)
+        assert not made[0]._thread.is_alive()
+    finally:
+        session.stop()
+
+
+def _engine(data, screens):
+    """The pipeline's engine for a profile whose ``targets`` section this branch's engine may not know."""
+    from steadyinput.pipeline import build_engine
+    return build_engine({k: v for k, v in data.items() if k != "targets"}, screens=screens)

@@ -115,6 +115,30 @@ class LiveLoop:
         except Exception as exc:
             self._drop_targets(exc)
 
+    def attach_targets(self, provider) -> None:
+        """Take target sets from ``provider`` from now on (call inside the loop: ``call``)."""
+        self.targets = provider
+
+    def detach_targets(self, now: float) -> list[Action]:
+        """Stop the provider and tell the engine no target is known any more (inside the loop)."""
+        provider, self.targets = self.targets, None
+        if provider is not None:
+            try:
+                provider.stop()
+            except Exception:
+                pass
+        return self._forget_targets()
+
+    def _forget_targets(self) -> list[Action]:
+        if self.engine.targets is None or not self.engine.targets.targets:
+            return []
+        ts = TargetSet(max(self.now(), self.engine.t), (), "")
+        self._targets_t = ts.t
+        if self.record_targets:
+            self.record_targets(ts)
+        self.target_sets_fed += 1
+        return self.engine.set_targets(ts)
+
     def _drop_targets(self, exc: Exception) -> None:
         provider, self.targets = self.targets, None
         self.on_fault(f"target provider failed, going on without targets: {type(exc).__name__}: {exc}")
@@ -122,12 +146,7 @@ class LiveLoop:
             provider.stop()
         except Exception:
             pass
-        if self.engine.targets is not None and self.engine.targets.targets:  # none known from now on
-            ts = TargetSet(max(self.now(), self.engine.t), (), "")
-            self._targets_t = ts.t
-            if self.record_targets:
-                self.record_targets(ts)
-            self._apply(self.engine.set_targets(ts))
+        self._apply(self._forget_targets())  # none known from now on
 
     # -- the loop -----------------------------------------------------------------------------
     def _apply(self, actions: list[Action]) -> None:

@@ -6,10 +6,13 @@ the raw pointer and logs actions when asked, starts the watchdog that gives the 
 the process dies, reloads the profile when its files change (a broken edit keeps the last good
 profile and says why), and on any end closes everything in order.
 
-Targets (issue 20): unless switched off (``--targets off``, or ``targets: {enabled: false}`` in
-the profile), the session starts the platform's target provider (AT-SPI2 on Linux, UI
-Automation, AX), the loop feeds its target sets to the engine, and ``--record`` writes them
-beside the recording. A missing accessibility bus only costs the assistance, said once.
+Targets (issue 20): when the profile uses target assistance (any behaviour in its ``targets``
+section switched on) or the session records (``--record``: the recording carries them for replay
+and calibration), and ``--targets off`` does not forbid it, the session runs the platform's
+target provider (AT-SPI2 on Linux, UI Automation, AX); the loop feeds its target sets to the
+engine, and ``--record`` writes them beside the recording. A profile switched on or off for
+targets while running starts or stops the provider. A missing accessibility bus only costs the
+assistance, said once.
 """
 
 from __future__ import annotations
@@ -81,10 +84,11 @@ class LiveSession:
         else:
             self.backend_name = backend.name
         self.backend = backend
+        self._own_targets = targets is None  # ours to start and stop as the profile asks
         if targets is None and wants_targets(options, self.profile):
-            from ..targets.live import create_provider
-            targets = create_provider(on_status=lambda m: self.say(f"targets: {m}"))
+            targets = self._new_provider()
         self.targets = targets  # a TargetProvider or None
+        self._running = False
         self.recorder = TraceRecorder(options.record, "events") if options.record else None
         self.targets_recorder = TargetsRecorder(options.record) if options.record and targets is not None else None
         self.action_log = TraceRecorder(options.log_actions, "actions") if options.log_actions else None
@@ -119,7 +123,35 @@ class LiveSession:
         self.profile = profile
         self.watcher.follow(profile)
         self.loop.swap_engine(engine)
+        self._follow_targets()
         return True
+
+    # -- targets ----------------------------------------------------------------------------------
+    def _new_provider(self):
+        from ..targets.live import create_provider
+        return create_provider(on_status=lambda m: self.say(f"targets: {m}"))
+
+    def _follow_targets(self) -> None:
+        """Start or stop our provider when the profile in use starts or stops wanting targets."""
+        if not self._own_targets or self.targets_recorder is not None:
+            return  # a given provider, or a recording (which always carries its targets): as started
+        want = wants_targets(self.options, self.profile)
+        if want and self.targets is None:
+            prov = self._new_provider()
+            if prov is None:
+                return
+            self.targets = prov
+            if self._running:
+                prov.start()
+                self.loop.call(lambda now: self.loop.attach_targets(prov) or [])
+            else:
+                self.loop.targets = prov
+        elif not want and self.targets is not None:
+            self.targets = None
+            if self._running:
+                self.loop.call(self.loop.detach_targets)
+            else:
+                self.loop.targets = None
 
     def rebuild(self) -> None:
         """Rebuild the engine after the adjustments changed (same profile)."""
@@ -142,11 +174,13 @@ class LiveSession:
         self.watcher.start()
         if self.targets is not None:
             self.targets.start()
+        self._running = True
         try:
             self.loop.run(on_started=on_started)
         finally:
-            if self.targets is not None:
-                self.targets.stop()
+            self._running = False
+            for prov in {id(p): p for p in (self.targets, self.loop.targets) if p is not None}.values():
+                prov.stop()
             self.watcher.stop()
             for rec in (self.recorder, self.targets_recorder, self.action_log):
                 if rec is not None:
@@ -189,9 +223,12 @@ class LiveSession:
 
 
 def wants_targets(options: SessionOptions, profile: Profile) -> bool:
-    """Whether to run a target provider: not with ``--targets off`` nor a profile whose
-    ``targets`` section says ``enabled: false``."""
+    """Whether to run a target provider: never with ``--targets off``; when recording (the
+    recording carries the targets for replay and calibration); else when the profile switches
+    on any target assistance (a true setting in its ``targets`` section)."""
     if options.targets == "off":
         return False
+    if options.record:
+        return True
     section = profile.data.get("targets")
-    return not (isinstance(section, dict) and section.get("enabled") is False)
+    return isinstance(section, dict) and any(v is True for v in section.values())
