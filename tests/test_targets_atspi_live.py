@@ -218,3 +218,34 @@ def test_live_a_press_5px_outside_a_lone_button_activates_it_and_a_press_between
         vnc.close()
         desk.close()
     assert code == 0 and "Traceback" not in run.text(), run.text()
+
+
+def test_on_wayland_windows_whose_extents_are_not_screen_coordinates_give_no_targets_and_the_status_says_so(
+        xserver, monkeypatch):
+    """A Wayland app's accessibility extents are relative to its own window: every window sits
+    at 0, 0. Played here by a real GTK3 window placed at 0, 0 with WAYLAND_DISPLAY set."""
+    from steadyinput.targets.atspi import AtspiProvider, probe
+    why = missing()
+    if why:
+        pytest.skip(why)
+    desk = A11yDesktop(xserver, at=(0, 0))
+    try:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desk.env["DBUS_SESSION_BUS_ADDRESS"])
+        monkeypatch.delenv("AT_SPI_BUS_ADDRESS", raising=False)
+        monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+        prov = AtspiProvider()
+        prov.start()
+        try:
+            x, y = _center(desk.layout["lone"])
+            end = time.monotonic() + 10
+            while "Wayland" not in prov.status() and time.monotonic() < end:
+                prov.point(time.monotonic(), x, y)
+                time.sleep(0.05)
+            assert "Wayland" in prov.status() and "screen coordinates" in prov.status(), prov.status()
+            assert prov.latest() is None  # nothing handed out
+        finally:
+            prov.stop()
+        ok, line = probe()
+        assert not ok and "Wayland" in line
+    finally:
+        desk.close()

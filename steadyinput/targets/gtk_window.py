@@ -4,7 +4,7 @@ Python (python3-gi, gir1.2-gtk-3.0), not imported by steadyinput.
 It places buttons at exact window positions (Gtk.Fixed) and prints one JSON line on stdout
 once the window is shown: the window's position and each button's allocation (px, desktop
 coordinates), so a test can compare them with what the accessibility tree reports.
-Layout (window at 100, 100 on a window-manager-less X server):
+Layout (window at 100, 100 on a window-manager-less X server, or where ``--at X,Y`` says):
   a pair of 40 x 24 buttons 4 px apart, and one lone 40 x 24 button far from both;
   with ``--grid N``, also an N x N grid of 16 x 16 icons 3 px apart below them (a dense toolbar,
   for measuring a query round over many widgets).
@@ -26,13 +26,14 @@ W, H = 40, 24
 
 def main() -> None:
     grid = int(sys.argv[sys.argv.index("--grid") + 1]) if "--grid" in sys.argv else 0
+    at = [int(v) for v in sys.argv[sys.argv.index("--at") + 1].split(",")] if "--at" in sys.argv else [100, 100]
     css = Gtk.CssProvider()  # buttons exactly as large as asked (a theme pads them to ~34 px)
     css.load_from_data(b"button { min-height: 0; min-width: 0; padding: 0; }")
     Gtk.StyleContext.add_provider_for_screen(Gdk.Screen.get_default(), css,
                                              Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION)
     win = Gtk.Window(title="steadyinput targets test")
     win.set_default_size(max(320, 20 + 19 * grid), 200 + 19 * grid)
-    win.move(100, 100)
+    win.move(*at)
     fixed = Gtk.Fixed()
     buttons = {}
     for key, (x, y) in LAYOUT.items():
