@@ -249,3 +249,24 @@ def test_on_wayland_windows_whose_extents_are_not_screen_coordinates_give_no_tar
         assert not ok and "Wayland" in line
     finally:
         desk.close()
+
+
+def test_a_hung_application_is_left_out_for_a_while_and_its_targets_come_back_when_it_answers_again(a11y_on):
+    import signal
+    from steadyinput.targets.atspi import AtspiProvider
+    prov = AtspiProvider(refresh_s=0.1, min_interval_s=0.0, max_age_s=0.3)
+    prov.start()
+    lone = Target(*a11y_on.layout["lone"], "push button", True)
+    x, y = _center(a11y_on.layout["lone"])
+    try:
+        _wait_targets(prov, 0.0, x, y, lambda s: lone in s.targets)
+        a11y_on.app.send_signal(signal.SIGSTOP)  # the app hangs (our own child)
+        try:
+            _wait_targets(prov, 5.0, x + 13, y, lambda s: lone not in s.targets)
+            assert "did not answer" in prov.status(), prov.status()
+        finally:
+            a11y_on.app.send_signal(signal.SIGCONT)
+        _wait_targets(prov, 10.0, x, y, lambda s: lone in s.targets, timeout_s=15.0)
+        assert prov.status().startswith("working (")
+    finally:
+        prov.stop()

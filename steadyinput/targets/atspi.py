@@ -101,7 +101,8 @@ class AtspiClient:
     """Blocking AT-SPI queries on one connection (the worker thread's); see the module doc."""
 
     def __init__(self, address: str, timeout_s: float = 0.25, radius_px: float = 64.0, budget: int = 600,
-                 max_children: int = 64, windows_s: float = 1.0, wayland: bool | None = None) -> None:
+                 max_children: int = 64, windows_s: float = 1.0, wayland: bool | None = None,
+                 slow_s: float = 5.0) -> None:
         from jeepney.io.blocking import open_dbus_connection
         self.timeout_s, self.radius_px, self.budget, self.max_children = timeout_s, radius_px, budget, max_children
         self.windows_s = windows_s
@@ -111,6 +112,8 @@ class AtspiClient:
         self._windows: list[Info] = []
         self._windows_t = -float("inf")
         self.skipped_wayland = 0  # windows whose extents are not screen coordinates (Wayland)
+        self.slow: dict[str, float] = {}  # app bus name -> until when it is left out (monotonic s)
+        self.slow_s = slow_s
 
     def close(self) -> None:
         try:
@@ -120,19 +123,39 @@ class AtspiClient:
 
     # -- D-Bus ------------------------------------------------------------------------------------
     def batch(self, calls: Iterable[tuple[Node, str, str, str | None, tuple]]) -> list:
-        """Send every call, then read the replies (pipelined): a list of bodies or AtspiError."""
+        """Send every call, then read the replies (pipelined): a list of bodies or AtspiError.
+
+        An application that does not answer within ``timeout_s`` gets AtspiError for its calls and
+        is left out for ``slow_s`` (a hung app costs one wait, not every round's); only the
+        registry not answering raises TimeoutError (the bus itself is stuck)."""
+        import time
         from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
         serials: dict[int, int] = {}
-        out: list = []
+        calls = list(calls)
+        out: list = [None] * len(calls)
+        now = time.monotonic()
         for i, (node, iface, method, sig, body) in enumerate(calls):
+            if self.slow.get(node.bus, 0.0) > now:
+                out[i] = AtspiError("not answering lately")
+                continue
             msg = new_method_call(DBusAddress(node.path, node.bus, iface), method, sig, body)
             serial = next(self.conn.outgoing_serial)
             self.conn.send(msg, serial=serial)
             serials[serial] = i
-            out.append(None)
-        self.calls += len(out)
+        self.calls += len(serials)
+        deadline = time.monotonic() + self.timeout_s
         while serials:
-            reply = self.conn.receive(timeout=self.timeout_s)  # raises TimeoutError: the app hangs
+            try:
+                reply = self.conn.receive(timeout=max(0.001, deadline - time.monotonic()))
+            except TimeoutError:
+                late = {calls[i][0].bus for i in serials.values()}
+                if REGISTRY[0] in late:
+                    raise
+                for i in serials.values():
+                    out[i] = AtspiError("timed out")
+                until = time.monotonic() + self.slow_s
+                self.slow.update((bus, until) for bus in late)
+                break
             i = serials.pop(reply.header.fields.get(HeaderFields.reply_serial, -1), None)
             if i is None:
                 continue  # a signal or a late reply to an earlier round
@@ -285,11 +308,16 @@ class AtspiProvider(WorkerProvider):
         if isinstance(exc, Unavailable):
             return str(exc)
         if isinstance(exc, TimeoutError):
-            return "an application did not answer the accessibility query in time: retrying"
+            return "the accessibility bus did not answer in time: retrying"
         return f"accessibility bus lost ({type(exc).__name__}: {exc}): retrying"
 
     def _working(self, found: tuple[Target, ...]) -> str:
         c = self.client
+        import time
+        slow = sum(1 for until in (c.slow.values() if c else ()) if until > time.monotonic())
+        if slow:
+            return (f"working, but {slow} application{'s' if slow > 1 else ''} did not answer in "
+                    f"{self.timeout_s * 1000:.0f} ms: left out for {c.slow_s:.0f} s")  # type: ignore[union-attr]
         if c is not None and not c._windows:
             if c.skipped_wayland:
                 return ("working, but the windows are on Wayland, whose accessibility extents are not screen "
