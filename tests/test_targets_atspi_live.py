@@ -270,3 +270,29 @@ def test_a_hung_application_is_left_out_for_a_while_and_its_targets_come_back_wh
         assert prov.status().startswith("working (")
     finally:
         prov.stop()
+
+
+def test_a_hidpi_scaled_app_reports_logical_px_and_its_targets_come_out_in_screen_px(xserver, monkeypatch):
+    """GTK with GDK_SCALE=2 reports its extents in logical px (half the screen's); the provider
+    finds the scale from the X server's window and gives the buttons where they are on screen."""
+    from steadyinput.targets.atspi import AtspiProvider
+    why = missing()
+    if why:
+        pytest.skip(why)
+    desk = A11yDesktop(xserver, app_env={"GDK_SCALE": "2"})
+    try:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desk.env["DBUS_SESSION_BUS_ADDRESS"])
+        monkeypatch.setenv("DISPLAY", xserver)
+        monkeypatch.delenv("AT_SPI_BUS_ADDRESS", raising=False)
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        on_screen = {k: tuple(2 * v for v in r) for k, r in desk.layout.items() if k != "window"}
+        lone = Target(*on_screen["lone"], "push button", True)
+        prov = AtspiProvider()
+        prov.start()
+        try:
+            ts = _wait_targets(prov, 0.0, *_center(on_screen["lone"]), lambda s: lone in s.targets)
+            assert [g for g in ts.targets if g.clickable] == [lone]
+        finally:
+            prov.stop()
+    finally:
+        desk.close()

@@ -62,6 +62,56 @@ class Info:
     states: int
     action: bool
     children: list[Node] | None = None
+    scale: float = 1.0  # device px per px the app reports (a HiDPI-scaled app reports logical px)
+
+
+SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+def match_scale(rect: tuple[int, int, int, int], screen_rects: list[tuple[int, int, int, int]]) -> float:
+    """The scale at which ``rect`` (an app's window, as the app reports it) is one of the windows
+    the display server has (``screen_rects``, device px): 1 when it is there as reported, 2 when
+    a GDK_SCALE=2 app reports half its position and size, ...; 1 when none matches (unknown)."""
+    for k in SCALES:
+        want = (rect[0] * k, rect[1] * k, rect[2] * k, rect[3] * k)
+        tol = max(2.0, k)
+        if any(all(abs(a - b) <= tol for a, b in zip(want, xr)) for xr in screen_rects):
+            return k
+    return 1.0
+
+
+def _scaled(r: tuple[int, int, int, int], k: float) -> tuple[int, int, int, int]:
+    if k == 1.0:
+        return r
+    return (round(r[0] * k), round(r[1] * k), round(r[2] * k), round(r[3] * k))
+
+
+class X11Windows:
+    """The top-level windows of the X server (device px), to tell the scale apps report in."""
+
+    def __init__(self) -> None:
+        from Xlib import display
+        self.d = display.Display()
+
+    def rects(self) -> list[tuple[int, int, int, int]]:
+        from Xlib import X
+        from Xlib.error import XError
+        out = []
+        for w in self.d.screen().root.query_tree().children:
+            try:
+                if w.get_attributes().map_state != X.IsViewable:
+                    continue
+                g = w.get_geometry()
+            except XError:
+                continue  # gone meanwhile
+            out.append((g.x, g.y, g.width, g.height))
+        return out
+
+    def close(self) -> None:
+        try:
+            self.d.close()
+        except Exception:
+            pass
 
 
 class AtspiError(Exception):
@@ -114,12 +164,20 @@ class AtspiClient:
         self.skipped_wayland = 0  # windows whose extents are not screen coordinates (Wayland)
         self.slow: dict[str, float] = {}  # app bus name -> until when it is left out (monotonic s)
         self.slow_s = slow_s
+        self.x11: X11Windows | None = None
+        if not self.wayland and os.environ.get("DISPLAY"):
+            try:
+                self.x11 = X11Windows()
+            except Exception:  # no X server to compare with: scales stay 1
+                self.x11 = None
 
     def close(self) -> None:
         try:
             self.conn.close()
         except Exception:
             pass
+        if self.x11 is not None:
+            self.x11.close()
 
     # -- D-Bus ------------------------------------------------------------------------------------
     def batch(self, calls: Iterable[tuple[Node, str, str, str | None, tuple]]) -> list:
@@ -214,15 +272,23 @@ class AtspiClient:
                 self.skipped_wayland += 1  # window-relative extents under Wayland: cannot be placed
                 continue
             wins.append(info)
+        if wins and self.x11 is not None:
+            try:
+                screen = self.x11.rects()
+            except Exception:
+                screen = []
+            for w in wins:
+                w.scale = match_scale(w.rect, screen)  # type: ignore[arg-type]
         self._windows, self._windows_t = wins, now
         return wins
 
     def window_at(self, x: float, y: float) -> Info | None:
         """The smallest showing window that contains the point (a menu over its frame), else None."""
-        hits = [w for w in self.windows() if w.rect and _contains(w.rect, x, y)]
+        hits = [w for w in self.windows() if w.rect and _contains(_scaled(w.rect, w.scale), x, y)]
         if not hits:
             return None
-        return min(hits, key=lambda w: (w.rect[2] * w.rect[3], not w.states & (1 << STATE_ACTIVE)))  # type: ignore[index]
+        return min(hits, key=lambda w: (w.rect[2] * w.rect[3] * w.scale ** 2,  # type: ignore[index]
+                                        not w.states & (1 << STATE_ACTIVE)))
 
     def at_point(self, node: Node, points: list[tuple[int, int]]) -> list[Node]:
         """The direct children of node at each point (GetAccessibleAtPoint, screen coordinates)."""
@@ -242,7 +308,8 @@ class AtspiClient:
         win = self.window_at(x, y)
         if win is None or win.rect is None:
             return ()
-        r = self.radius_px
+        k = win.scale  # the walk is in the app's px; the targets come out in device px
+        x, y, r = x / k, y / k, self.radius_px / k
         box = (int(x - r), int(y - r), int(2 * r) + 1, int(2 * r) + 1)
         ring = [(int(x), int(y))] + [(int(x + dx), int(y + dy)) for dx, dy in
                                      ((r / 2, 0), (-r / 2, 0), (0, r / 2), (0, -r / 2),
@@ -274,11 +341,11 @@ class AtspiClient:
                     continue
                 if clickable(info.role, info.action, info.states):
                     if rect != clip:  # a popup menu filling its window is no target, its items are
-                        found[(rect, info.role)] = Target(*rect, role=info.role, clickable=True)
+                        found[(rect, info.role)] = Target(*_scaled(rect, k), role=info.role, clickable=True)
                     if info.role in NESTING_ROLES:
                         nxt.append((node, rect))
                 elif info.role not in PASSIVE_ROLES:  # label, image, ...: something, not clickable
-                    found.setdefault((rect, info.role), Target(*rect, role=info.role, clickable=False))
+                    found.setdefault((rect, info.role), Target(*_scaled(rect, k), role=info.role, clickable=False))
                     nxt.append((node, rect))  # it may still hold clickable things (a link in a label)
                 else:
                     nxt.append((node, rect))

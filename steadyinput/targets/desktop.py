@@ -61,7 +61,8 @@ def missing() -> str | None:
 class A11yDesktop:
     """The session bus, accessibility bus and GTK3 window on ``disp`` (see the module doc)."""
 
-    def __init__(self, disp: str, grid: int = 0, at: tuple[int, int] | None = None) -> None:
+    def __init__(self, disp: str, grid: int = 0, at: tuple[int, int] | None = None,
+                 app_env: dict[str, str] | None = None) -> None:
         self.procs: list[subprocess.Popen] = []
         fd, self.conf = tempfile.mkstemp(suffix=".conf", prefix="steadyinput-bus-")
         with os.fdopen(fd, "w") as f:
@@ -76,7 +77,8 @@ class A11yDesktop:
             self.launcher = self._start([launcher(), "--launch-immediately"], self.env)
             time.sleep(0.3)
             self.app = self._start([SYSTEM_PY, str(WINDOW)] + (["--grid", str(grid)] if grid else [])
-                                   + (["--at", f"{at[0]},{at[1]}"] if at else []), self.env, stdout=subprocess.PIPE)
+                                   + (["--at", f"{at[0]},{at[1]}"] if at else []), dict(self.env, **(app_env or {})),
+                                   stdout=subprocess.PIPE)
             line = self.app.stdout.readline()
             if not line:
                 raise RuntimeError("the GTK3 test window did not start")
