@@ -8,6 +8,8 @@ Skips, saying which package is missing, where at-spi2-core, dbus, Xvfb/Xvnc or G
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -71,6 +73,9 @@ def test_the_atspi_provider_finds_the_rectangles_and_roles_of_the_buttons_near_t
         assert prov.status().startswith("working")
     finally:
         prov.stop()
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "doctor"], capture_output=True, text=True,
+                       env=dict(a11y_on.env))
+    assert "ok targets (target-aware clicking): accessibility bus answers: 1 apps, 1 windows" in r.stdout, r.stdout
 
 
 def test_killing_the_accessibility_bus_leaves_the_provider_saying_so_with_no_targets_and_no_traceback(a11y_on):

@@ -19,6 +19,10 @@ A query round around the cursor (x, y), within ``radius_px``:
    not entered; other leaves are non-clickable targets (a press on a label is "on something");
    every rectangle is clipped to its ancestors' (a scrolled-away row is not a target).
 
+An app scaled for a HiDPI screen (GDK_SCALE=2) reports logical px: each window's scale is found
+by matching it with the X server's top-level windows (python-xlib) and its targets are given in
+screen px. An app that does not answer within ``timeout_s`` is left out for ``slow_s``.
+
 A round stops after ``budget`` D-Bus calls. Everything that can go wrong (no session bus, no
 accessibility bus, an app that does not answer in ``timeout_s``, the bus dying) raises; the
 worker (:mod:`steadyinput.targets.worker`) turns it into status text and retries.
