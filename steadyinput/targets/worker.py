@@ -3,8 +3,9 @@
 The pointer loop only ever stores the cursor position (:meth:`point`) and picks up the newest
 answer (:meth:`latest`); both take a lock held for a few assignments, never across a query. The
 worker (a daemon thread) asks the platform's accessibility API what is around the last point
-it was told, at most every ``min_interval_s`` and again when the cursor has moved more than
-``move_px`` or the answer is older than ``refresh_s``. An answer is handed out only when it
+it was told when the cursor has moved more than ``move_px`` or the answer is older than
+``refresh_s`` — never sooner than ``min_interval_s`` after the last round, nor than
+``idle_factor`` × its duration (an app that answers slowly is not kept busy answering). An answer is handed out only when it
 differs from the last one handed out. When queries fail for longer than ``max_age_s`` (the bus
 died, the app hangs) an empty set is handed out once, so no stale rectangle outlives its window,
 and the worker reconnects every ``retry_s``. Nothing a query raises reaches the loop: it is
@@ -45,10 +46,12 @@ class WorkerProvider:
     name = "worker"
 
     def __init__(self, *, move_px: float = 12.0, refresh_s: float = 0.5, min_interval_s: float = 0.03,
-                 max_age_s: float = 1.5, retry_s: float = 3.0, clock: Callable[[], float] = time.monotonic,
+                 max_age_s: float = 1.5, retry_s: float = 3.0, idle_factor: float = 3.0,
+                 clock: Callable[[], float] = time.monotonic,
                  on_status: Callable[[str], None] | None = None) -> None:
         self.move_px, self.refresh_s, self.min_interval_s = move_px, refresh_s, min_interval_s
         self.max_age_s, self.retry_s = max_age_s, retry_s
+        self.idle_factor = idle_factor  # after a round of d s, wait idle_factor * d s (at most 1 s) before the next
         self.on_status = on_status  # told (from the worker) when the status changes from working to not
         self.on_change: Callable[[str, bool], None] | None = None  # told every status text, and whether working
         self.on_publish: Callable[[], None] | None = None  # told (from the worker) when a new set is ready
@@ -56,6 +59,7 @@ class WorkerProvider:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
+        self._halt = threading.Event()  # set by stop: ends any rest at once
         self._thread: threading.Thread | None = None
         self._point: tuple[float, float, float] | None = None  # (t, x, y) last told
         self._new: TargetSet | None = None
@@ -86,6 +90,7 @@ class WorkerProvider:
 
     def stop(self) -> None:
         self._stopping = True
+        self._halt.set()
         self._wake.set()
         th = self._thread
         if th is not None and th is not threading.current_thread():
@@ -175,9 +180,10 @@ class WorkerProvider:
             last_q = (t1, p[1], p[2], p[0])
             self._say(self._working(found), True)
             self._publish(t1, found)
-            rest = self.min_interval_s - (self._clock() - t0)
+            # at most a quarter of the time busy asking: a slow app is not kept busy answering
+            rest = max(self.min_interval_s, min(1.0, self.idle_factor * self.round_s)) - (self._clock() - t0)
             if rest > 0 and not self._stopping:
-                time.sleep(rest)
+                self._halt.wait(rest)
         if querier is not None:
             querier.close()
 
