@@ -128,19 +128,6 @@ def test_a_live_session_feeds_the_engine_the_buttons_around_the_cursor_and_recor
     assert all(a.t <= b.t for a, b in zip(fed, fed[1:]))
 
 
-def test_target_sets_are_off_with_the_targets_off_option(a11y_on, tmp_path):
-    from steadyinput.backends.trace import Backend
-    from steadyinput.live.session import LiveSession, SessionOptions
-    from steadyinput.targets.sidecar import find_sidecar
-    hand = tmp_path / "hand.csv"
-    hand.write_text("t,x,y,buttons\n0.0,140,137,0\n0.05,141,137,0\n")
-    session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / "rec.csv"), targets="off"),
-                          backend=Backend(str(hand), speed=1.0, linger_s=0.2), say=lambda m: None)
-    session.run()
-    assert session.targets is None and session.loop.target_sets_fed == 0
-    assert find_sidecar(tmp_path / "rec.csv") is None and session.targets_status() == "off"
-
-
 def test_the_live_utility_keeps_steadying_with_no_traceback_when_the_accessibility_bus_is_killed(
         vnc_server, tmp_path):
     """`steadyinput run` on an Xvnc display with the GTK window and the accessibility bus: it

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from steadyinput.targets import Target, TargetSet
+from steadyinput.targets import Target
 from steadyinput.targets.live import create_provider
 from steadyinput.targets.worker import WorkerProvider
 
@@ -401,3 +401,18 @@ def _engine(data, screens):
     """The pipeline's engine for a profile whose ``targets`` section this branch's engine may not know."""
     from steadyinput.pipeline import build_engine
     return build_engine({k: v for k, v in data.items() if k != "targets"}, screens=screens)
+
+
+def test_with_targets_off_nothing_is_asked_nor_recorded_and_an_old_recordings_sidecar_goes(tmp_path):
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    from steadyinput.targets.sidecar import find_sidecar
+    hand = tmp_path / "hand.csv"
+    hand.write_text("t,x,y,buttons\n0.0,140,137,0\n0.05,141,137,0\n")
+    (tmp_path / "rec.csv.targets.jsonl").write_text('{"t":0.0,"targets":[[1,1,5,5,"push button",1]]}\n')  # an old one
+    session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / "rec.csv"), targets="off"),
+                          backend=Backend(str(hand), speed=1.0, linger_s=0.2), say=lambda m: None)
+    session.run()
+    assert session.targets is None and session.loop.target_sets_fed == 0
+    # the old recording's sidecar is gone with it: replay must not pair it with the new one
+    assert find_sidecar(tmp_path / "rec.csv") is None and session.targets_status() == "off"

@@ -9,7 +9,9 @@ Only pointer positions and buttons are ever written, never keys.
 
 Beside a raw recording, :class:`TargetsRecorder` writes the target sets the engine was fed
 (``TRACE.targets.jsonl[.gz]``, :mod:`steadyinput.targets.sidecar`: rectangles and roles only)
-the same way, so replaying the pair gives the live session's actions.
+the same way, so replaying the pair gives the live session's actions (an empty one when no
+set was fed: it still replaces the sidecar of an earlier recording of the same name, which is
+removed when this one records no targets at all).
 """
 
 from __future__ import annotations
@@ -77,3 +79,15 @@ class TargetsRecorder:
         self._closed = True
         self._f.close()
         self._outs.commit()
+
+
+def drop_stale_sidecars(trace: str | Path, keep: Path | None) -> None:
+    """Remove target sidecars of ``trace`` other than ``keep``: they described the recording this
+    one has just replaced, and replay would pair them with the new one."""
+    t = Path(trace)
+    for cand in (t.with_name(t.name + ".targets.jsonl"), t.with_name(t.name + ".targets.jsonl.gz")):
+        if cand != keep and cand.is_file():
+            try:
+                cand.unlink()
+            except OSError:
+                pass

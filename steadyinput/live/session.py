@@ -30,7 +30,7 @@ from ..pipeline import build_engine
 from ..profile import Profile, load
 from . import watchdog
 from .loop import LiveLoop
-from .recording import TargetsRecorder, TraceRecorder
+from .recording import TargetsRecorder, TraceRecorder, drop_stale_sidecars
 from .reload import ProfileWatcher
 
 log = logging.getLogger("steadyinput.session")
@@ -185,6 +185,8 @@ class LiveSession:
             for rec in (self.recorder, self.targets_recorder, self.action_log):
                 if rec is not None:
                     rec.close()
+            if self.recorder is not None:
+                drop_stale_sidecars(self.recorder.path, self.targets_recorder.path if self.targets_recorder else None)
             if dog is not None:
                 watchdog.dismiss(dog)
             self._ended.set()

@@ -23,7 +23,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import deque
 
