@@ -345,7 +345,7 @@ def _profile_with_targets(on: bool):
     """moderate with a ``targets`` section (the engine side's settings) switched on or off."""
     from steadyinput.profile import Profile, load
     base = load("moderate")
-    data = dict(base.data, targets={"press_correction": on, "sticky": False})
+    data = dict(base.data, targets=dict(base.data.get("targets", {}), press_correction=on, sticky=False))
     return Profile(f"moderate-targets-{on}", data)
 
 
@@ -398,9 +398,11 @@ def test_switching_to_a_profile_with_target_assistance_starts_the_provider_and_s
 
 
 def _engine(data, screens):
-    """The pipeline's engine for a profile whose ``targets`` section this branch's engine may not know."""
+    """The pipeline's engine, also where the engine does not know the ``targets`` section yet."""
     from steadyinput.pipeline import build_engine
-    return build_engine({k: v for k, v in data.items() if k != "targets"}, screens=screens)
+    from steadyinput.profile import SCHEMA
+    return build_engine(data if "targets" in SCHEMA else {k: v for k, v in data.items() if k != "targets"},
+                        screens=screens)
 
 
 def test_with_targets_off_nothing_is_asked_nor_recorded_and_an_old_recordings_sidecar_goes(tmp_path):
