@@ -418,3 +418,21 @@ def test_with_targets_off_nothing_is_asked_nor_recorded_and_an_old_recordings_si
     assert session.targets is None and session.loop.target_sets_fed == 0
     # the old recording's sidecar is gone with it: replay must not pair it with the new one
     assert find_sidecar(tmp_path / "rec.csv") is None and session.targets_status() == "off"
+
+
+def test_no_targets_with_a_backend_whose_positions_are_not_screen_coordinates_and_it_says_so_once(tmp_path):
+    """The evdev backend integrates relative mice from where they started: accessibility rectangles
+    (screen px) would not line up with its positions, so no provider runs (played here by the
+    trace backend under the evdev name)."""
+    from steadyinput.backends.trace import Backend
+    from steadyinput.live.session import LiveSession, SessionOptions
+    hand = tmp_path / "hand.csv"
+    hand.write_text("t,x,y,buttons\n0.0,140,137,0\n0.05,141,137,0\n")
+    backend = Backend(str(hand), speed=1.0, linger_s=0.1)
+    backend.name = "evdev"
+    said = []
+    session = LiveSession(SessionOptions(record=str(tmp_path / "rec.csv")), backend=backend, say=said.append,
+                          profile=_profile_with_targets(True))
+    session.use_profile(_profile_with_targets(True))
+    assert session.targets is None and session.targets_recorder is None
+    assert len([m for m in said if "not screen coordinates" in m]) == 1

@@ -34,6 +34,8 @@ from .recording import TargetsRecorder, TraceRecorder, drop_stale_sidecars
 from .reload import ProfileWatcher
 
 log = logging.getLogger("steadyinput.session")
+# backends whose positions are screen px, the coordinates accessibility rectangles are in
+DESKTOP_BACKENDS = frozenset({"x11", "win32", "darwin", "trace"})
 DEFAULT_PROFILE = "moderate"
 
 
@@ -85,7 +87,8 @@ class LiveSession:
             self.backend_name = backend.name
         self.backend = backend
         self._own_targets = targets is None  # ours to start and stop as the profile asks
-        if targets is None and wants_targets(options, self.profile):
+        self._told_coordinates = False
+        if targets is None and wants_targets(options, self.profile) and self._desktop_coordinates():
             targets = self._new_provider()
         self.targets = targets  # a TargetProvider or None
         self._running = False
@@ -127,6 +130,17 @@ class LiveSession:
         return True
 
     # -- targets ----------------------------------------------------------------------------------
+    def _desktop_coordinates(self) -> bool:
+        """Whether the backend's positions are screen px, as the accessibility tree's rectangles are
+        (the evdev backend's relative mice count from where they started: no targets there)."""
+        if self.backend_name in DESKTOP_BACKENDS:
+            return True
+        if not self._told_coordinates:
+            self._told_coordinates = True
+            self.say(f"targets: not with the {self.backend_name} backend: its positions are not screen "
+                     "coordinates (in an X11 session, --backend x11 has them)")
+        return False
+
     def _new_provider(self):
         from ..targets.live import create_provider
         return create_provider(on_status=lambda m: self.say(f"targets: {m}"))
@@ -136,7 +150,7 @@ class LiveSession:
         if not self._own_targets or self.targets_recorder is not None:
             return  # a given provider, or a recording (which always carries its targets): as started
         want = wants_targets(self.options, self.profile)
-        if want and self.targets is None:
+        if want and self.targets is None and self._desktop_coordinates():
             prov = self._new_provider()
             if prov is None:
                 return
