@@ -392,7 +392,7 @@ class AtspiProvider(WorkerProvider):
         if c is not None and not c._windows:
             if c.skipped_wayland:
                 return ("working, but the windows are on Wayland, whose accessibility extents are not screen "
-                        "coordinates: no targets (X11 apps under XWayland do work)")
+                        "coordinates: no targets (X11 apps under XWayland do work with --backend x11)")
             return f"working, but no application exposes its widgets; {ENABLE_HINT}"
         return super()._working(found)
 
@@ -416,5 +416,5 @@ def probe(timeout_s: float = 0.5) -> tuple[bool, str]:
         return True, f"accessibility bus answers: {len(apps)} apps, {len(wins)} windows with their widgets"
     if client.skipped_wayland:
         return False, ("accessibility bus answers, but Wayland windows give no screen coordinates: no targets "
-                       "there (X11/XWayland apps do work)")
+                       "there (X11 apps under XWayland do work with --backend x11)")
     return False, f"accessibility bus answers, but no application exposes its windows ({len(apps)} apps); {ENABLE_HINT}"
