@@ -436,3 +436,16 @@ def test_no_targets_with_a_backend_whose_positions_are_not_screen_coordinates_an
     session.use_profile(_profile_with_targets(True))
     assert session.targets is None and session.targets_recorder is None
     assert len([m for m in said if "not screen coordinates" in m]) == 1
+
+
+def test_a_window_is_placed_on_the_screen_only_where_it_lies_on_a_window_of_the_display_server():
+    from steadyinput.targets.atspi import match_scale
+    screen = [(0, 0, 1280, 32), (90, 70, 340, 240), (600, 400, 640, 400)]  # a panel, a framed window, one at 2x
+    assert match_scale((100, 100, 320, 200), screen) == 1.0  # inside its window-manager frame
+    assert match_scale((90, 70, 340, 240), screen) == 1.0  # the frame itself
+    assert match_scale((300, 200, 320, 200), screen) == 2.0  # GDK_SCALE=2: logical px
+    assert match_scale((0, 0, 320, 200), screen) is None  # window-relative: cannot be placed
+    assert match_scale((700, 100, 100, 100), screen) is None  # nowhere
+    desktop = screen + [(0, 0, 1920, 1080)]  # a desktop window under everything
+    assert match_scale((0, 0, 1920, 1048), desktop) is None  # a maximized window-relative one: not "inside" it
+    assert match_scale((0, 0, 1920, 1080), desktop) == 1.0  # a full-screen window that is there

@@ -21,7 +21,8 @@ A query round around the cursor (x, y), within ``radius_px``:
 
 An app scaled for a HiDPI screen (GDK_SCALE=2) reports logical px: each window's scale is found
 by matching it with the X server's top-level windows (python-xlib) and its targets are given in
-screen px. An app that does not answer within ``timeout_s`` is left out for ``slow_s``.
+screen px; a window that lies on no X window at any scale (window-relative rectangles, as GTK4
+gives) is left out rather than guessed. An app that does not answer within ``timeout_s`` is left out for ``slow_s``.
 
 A round stops after ``budget`` D-Bus calls. Everything that can go wrong (no session bus, no
 accessibility bus, an app that does not answer in ``timeout_s``, the bus dying) raises; the
@@ -72,16 +73,26 @@ class Info:
 SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
-def match_scale(rect: tuple[int, int, int, int], screen_rects: list[tuple[int, int, int, int]]) -> float:
-    """The scale at which ``rect`` (an app's window, as the app reports it) is one of the windows
-    the display server has (``screen_rects``, device px): 1 when it is there as reported, 2 when
-    a GDK_SCALE=2 app reports half its position and size, ...; 1 when none matches (unknown)."""
+def match_scale(rect: tuple[int, int, int, int], screen_rects: list[tuple[int, int, int, int]],
+                frame_px: int = 64) -> float | None:
+    """The scale at which ``rect`` (an app's window, as the app reports it) lies on one of the
+    display server's windows (``screen_rects``, device px): 1 when it is there as reported (within
+    the window-manager frame around it, at most ``frame_px`` a side), 2 when a GDK_SCALE=2 app
+    reports half its position and size, ...; None when it lies on none (window-relative
+    rectangles, as GTK4 gives: its targets cannot be placed). A window reported at 0, 0 must be
+    an X window exactly: window-relative rectangles also start at 0, 0, and a desktop window
+    would have them "inside its frame"."""
+    if rect[0] == 0 and rect[1] == 0:
+        frame_px = 0
     for k in SCALES:
-        want = (rect[0] * k, rect[1] * k, rect[2] * k, rect[3] * k)
+        x0, y0, w, h = rect[0] * k, rect[1] * k, rect[2] * k, rect[3] * k
         tol = max(2.0, k)
-        if any(all(abs(a - b) <= tol for a, b in zip(want, xr)) for xr in screen_rects):
-            return k
-    return 1.0
+        for sx, sy, sw, sh in screen_rects:
+            left, top = x0 - sx, y0 - sy
+            right, bottom = sx + sw - (x0 + w), sy + sh - (y0 + h)
+            if all(-tol <= m <= frame_px for m in (left, top, right, bottom)):
+                return k
+    return None
 
 
 def _scaled(r: tuple[int, int, int, int], k: float) -> tuple[int, int, int, int]:
@@ -166,6 +177,7 @@ class AtspiClient:
         self._windows: list[Info] = []
         self._windows_t = -float("inf")
         self.skipped_wayland = 0  # windows whose extents are not screen coordinates (Wayland)
+        self.unplaced = 0  # windows that lie on no window of the X server (window-relative extents)
         self.slow: dict[str, float] = {}  # app bus name -> until when it is left out (monotonic s)
         self.slow_s = slow_s
         self.x11: X11Windows | None = None
@@ -276,13 +288,22 @@ class AtspiClient:
                 self.skipped_wayland += 1  # window-relative extents under Wayland: cannot be placed
                 continue
             wins.append(info)
+        self.unplaced = 0
         if wins and self.x11 is not None:
             try:
                 screen = self.x11.rects()
             except Exception:
                 screen = []
-            for w in wins:
-                w.scale = match_scale(w.rect, screen)  # type: ignore[arg-type]
+            if screen:
+                placed = []
+                for w in wins:
+                    k = match_scale(w.rect, screen)  # type: ignore[arg-type]
+                    if k is None:
+                        self.unplaced += 1  # its rectangles are not where it is on screen
+                        continue
+                    w.scale = k
+                    placed.append(w)
+                wins = placed
         self._windows, self._windows_t = wins, now
         return wins
 
@@ -393,6 +414,9 @@ class AtspiProvider(WorkerProvider):
             if c.skipped_wayland:
                 return ("working, but the windows are on Wayland, whose accessibility extents are not screen "
                         "coordinates: no targets (X11 apps under XWayland do work with --backend x11)")
+            if c.unplaced:
+                return (f"working, but {c.unplaced} window{'s' if c.unplaced > 1 else ''} give rectangles that lie on "
+                        "no window of the screen (relative to their own window, as GTK4 apps give): no targets there")
             return f"working, but no application exposes its widgets; {ENABLE_HINT}"
         return super()._working(found)
 
