@@ -7,8 +7,8 @@ from about 0.3 ms to 1.5-4.5 ms with an in-process worker; see the README). So t
 runs the provider in a child process
 (``python -m steadyinput.targets.process KIND``) and talks to it over two pipes:
 
-* to the child, ``t x y`` lines: where the cursor is (written non-blocking; a full pipe drops
-  the line, a moved cursor sends the next one);
+* to the child, ``t x y`` lines: where the cursor is (at most every 10 ms unless it moved 6 px;
+  written non-blocking: a full pipe drops the line, a moved cursor sends the next one);
 * from the child, ``T <sidecar line>`` (a new target set, :func:`steadyinput.targets.sidecar.encode`)
   and ``S <0|1> <status>`` (its status text, 1 when working).
 
@@ -45,7 +45,7 @@ class ProcessProvider:
         self._handed = False  # a non-empty set was handed out (withdrawn if the child dies)
         self._status = "starting"
         self._ok: bool | None = None
-        self._sent: tuple[float, float] | None = None
+        self._sent: tuple[float, float, float] | None = None  # x, y, t last written
         self._stopping = False
         self.rounds = 0  # target sets received
 
@@ -64,11 +64,13 @@ class ProcessProvider:
     def point(self, t: float, x: float, y: float) -> None:
         if self.proc is None or self._stopping:
             return
-        if self._sent is not None and abs(x - self._sent[0]) < self.min_move_px and abs(y - self._sent[1]) < self.min_move_px:
-            return
+        if self._sent is not None:  # at most every 10 ms, unless it moved far: the child need not wake 1000 times a s
+            moved = max(abs(x - self._sent[0]), abs(y - self._sent[1]))
+            if moved < self.min_move_px or (t - self._sent[2] < 0.01 and moved < 6.0):
+                return
         try:
             os.write(self.proc.stdin.fileno(), f"{t:.6f} {x:.1f} {y:.1f}\n".encode())
-            self._sent = (x, y)
+            self._sent = (x, y, t)
         except (BlockingIOError, BrokenPipeError, OSError, ValueError):
             pass  # full (the next move sends again) or the child is gone (the reader says so)
 
