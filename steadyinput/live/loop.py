@@ -14,8 +14,9 @@ Targets (issue 20): with a provider, each turn that read events tells it where t
 shown, and then hands the engine the provider's newest target set, if there is one, stamped with
 the loop's time then — after that turn's events, and every later event is stamped after it: the
 order replay uses (a set is fed after every event with a time up to its own).
-``record_targets`` gets every set as fed: a recording's sidecar then replays to the same actions. The provider never blocks the loop (see
-:mod:`steadyinput.targets.provider`); one that raises is dropped with a warning.
+``record_targets`` gets every set as fed: a recording's sidecar then replays to the same actions.
+The provider never blocks the loop (see :mod:`steadyinput.targets.provider`; one that is let go
+is stopped on a thread of its own); one that raises is dropped with a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -123,10 +125,7 @@ class LiveLoop:
         """Stop the provider and tell the engine no target is known any more (inside the loop)."""
         provider, self.targets = self.targets, None
         if provider is not None:
-            try:
-                provider.stop()
-            except Exception:
-                pass
+            _stop_aside(provider)
         return self._forget_targets()
 
     def _forget_targets(self) -> list[Action]:
@@ -142,10 +141,7 @@ class LiveLoop:
     def _drop_targets(self, exc: Exception) -> None:
         provider, self.targets = self.targets, None
         self.on_fault(f"target provider failed, going on without targets: {type(exc).__name__}: {exc}")
-        try:
-            provider.stop()
-        except Exception:
-            pass
+        _stop_aside(provider)
         self._apply(self._forget_targets())  # none known from now on
 
     # -- the loop -----------------------------------------------------------------------------
@@ -212,3 +208,14 @@ class LiveLoop:
                 for f in self.engine.faults[self._reported:]:
                     self.on_fault(f"filter error, pass-through until restarted: {f}")
                 self._reported = len(self.engine.faults)
+
+
+def _stop_aside(provider) -> None:
+    """Stop a provider on a thread of its own: its stop may wait (up to about a second) for a
+    helper to end, which the pointer loop must not."""
+    def stop() -> None:
+        try:
+            provider.stop()
+        except Exception:
+            log.debug("target provider stop failed", exc_info=True)
+    threading.Thread(target=stop, name="targets-stop", daemon=True).start()

@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="loop-latency runs without and with the provider, alternated")
     ap.add_argument("--rate", type=float, default=500.0, help="pointer rate of the loop-latency runs (Hz)")
     args = ap.parse_args(argv)
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped measurement still cleans up its desktop
     from ..bench.xserver import start_display_server
     from .atspi import COMPONENT, AtspiClient, AtspiProvider, bus_address
     from .desktop import A11yDesktop, missing
