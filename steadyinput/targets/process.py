@@ -2,9 +2,8 @@
 
 The accessibility queries are Python work (D-Bus messages built and parsed by jeepney); in the
 loop's process they would hold the interpreter lock the loop thread needs when an event comes
-(measured with ``python -m steadyinput.targets.bench``: in some runs the loop's p99 latency rose
-from about 0.3 ms to 1.5-4.5 ms with an in-process worker; see the README). So the live session
-runs the provider in a child process
+(``python -m steadyinput.targets.bench`` measures both ways; see the README). So the live
+session runs the provider in a child process
 (``python -m steadyinput.targets.process KIND``) and talks to it over two pipes:
 
 * to the child, ``t x y`` lines: where the cursor is (at most every 10 ms unless it moved 6 px;
