@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("doctor", help="check what this machine offers and how to fix what is missing",
                        description="Check the display, each piece 'steadyinput setup' installs (udev rule, "
                                    "uinput at boot, uinput loaded, /dev/uinput writable, a mouse readable), "
-                                   "the backends and every piece the tray needs (display, Tk, pystray, Pillow, "
+                                   "the backends, the accessibility tree (where buttons are, for target-aware "
+                                   "clicking) and every piece the tray needs (display, Tk, pystray, Pillow, "
                                    "python-xlib, a system tray or PyGObject), and say "
                                    "exactly how to fix what is missing. Exit status: 0 when 'steadyinput "
                                    "run' can steady the pointer here, 1 when it cannot yet.")
@@ -63,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{ok(wl)}Wayland session: " + ("the evdev backend would be chosen" if wl else
               f"the evdev backend would not be chosen ({chosen or 'no backend'} instead; x11 only reaches "
               "XWayland windows)\n   fix: steadyinput setup, then 'steadyinput doctor' again"))
+    from ..targets.live import probe
+    a_ok, a_msg = probe()
+    print(f"{ok(a_ok)}targets (target-aware clicking): {a_msg}")
     from ..app.tray import tray_checks, tray_problem
     problem = tray_problem(fixes=False)
     print(f"{ok(not problem)}tray: " + ("its icon and menu can be shown" if not problem else

@@ -20,9 +20,14 @@ def add_run_options(p) -> None:
     p.add_argument("--backend", default="auto", help="auto (default), evdev, x11, win32 or darwin")
     p.add_argument("--profile", default=None, help="profile name or file (default: moderate)")
     p.add_argument("--device", action="append", help="only steady devices whose name contains this (repeatable)")
-    p.add_argument("--record", metavar="FILE", help="also record the raw pointer (no keys) to this trace file")
+    p.add_argument("--record", metavar="FILE", help="also record the raw pointer (no keys) to this trace file, and the "
+                        "targets near the cursor beside it (FILE.targets.jsonl; not with --targets off)")
     p.add_argument("--log-actions", metavar="FILE",
                    help="write what the cursor was told to do (a trace, as replay -o writes) for bug reports")
+    p.add_argument("--targets", choices=("auto", "off"), default="auto",
+                   help="where buttons are, for target-aware clicking: 'auto' (default) asks the desktop's "
+                        "accessibility tree when the profile uses target assistance or --record is given "
+                        "(rectangles and roles only, never names or text); 'off' never asks")
     p.add_argument("--no-tray", action="store_true", help="run in the foreground with a status line, no tray icon")
     p.add_argument("--quiet", action="store_true", help="no status line")
 
@@ -57,4 +62,7 @@ def run_foreground(args: argparse.Namespace) -> int:
         if session.recorder is not None:
             print(f"steadyinput: recorded {session.recorder.rows} events to {session.recorder.path}",
                   file=sys.stderr)
+        if session.targets_recorder is not None:
+            print(f"steadyinput: recorded {session.targets_recorder.rows} target sets to "
+                  f"{session.targets_recorder.path}", file=sys.stderr)
     return 0

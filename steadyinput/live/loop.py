@@ -9,6 +9,14 @@ Safety: whatever ends the loop (stop(), a signal, an exception) runs ``close``: 
 releases its buttons, the actions go out, and the backend ungrabs. A filter that raises is
 already dropped by the engine for pass-through; the loop reports it. If the engine falls behind
 by more than ``max_behind_s``, filtering is switched off and that is reported too.
+
+Targets (issue 20): with a provider, each turn that read events tells it where the cursor is
+shown, and then hands the engine the provider's newest target set, if there is one, stamped with
+the loop's time then — after that turn's events, and every later event is stamped after it: the
+order replay uses (a set is fed after every event with a time up to its own).
+``record_targets`` gets every set as fed: a recording's sidecar then replays to the same actions.
+The provider never blocks the loop (see :mod:`steadyinput.targets.provider`; one that is let go
+is stopped on a thread of its own); one that raises is dropped with a warning.
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ from __future__ import annotations
 import logging
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable
 
 from ..engine import Engine
 from ..events import Action, Event
+from ..targets import TargetSet
 
 log = logging.getLogger("steadyinput.live")
 
@@ -29,7 +39,8 @@ class LiveLoop:
     def __init__(self, engine: Engine, backend, clock: Callable[[], float] = time.monotonic,
                  record: Callable[[Event], None] | None = None,
                  on_actions: Callable[[list[Action]], None] | None = None,
-                 on_fault: Callable[[str], None] | None = None, max_behind_s: float = 0.5) -> None:
+                 on_fault: Callable[[str], None] | None = None, max_behind_s: float = 0.5,
+                 targets=None, record_targets: Callable[[TargetSet], None] | None = None) -> None:
         self.engine = engine
         self.backend = backend
         self._clock = clock
@@ -44,6 +55,10 @@ class LiveLoop:
         self._reported = 0
         self._calls: list[Callable[[float], list[Action]]] = []
         self.events_seen = 0
+        self.targets = targets  # a TargetProvider or None
+        self.record_targets = record_targets
+        self.target_sets_fed = 0
+        self._targets_t = -1.0  # loop time of the last target set fed
 
     def now(self) -> float:
         """Seconds since the loop started, to the µs: the resolution traces are written with, so a
@@ -72,9 +87,62 @@ class LiveLoop:
         def do(now: float) -> list[Action]:
             acts = self.engine.close(now)
             engine.enabled = self.engine.enabled
+            known = self.engine.targets
             self.engine = engine
+            if known is not None:  # the targets known go on being known
+                acts += engine.set_targets(TargetSet(now, known.targets, known.source))
             return acts
         self.call(do)
+
+    # -- targets ------------------------------------------------------------------------------
+    def _take_targets(self) -> None:
+        """Feed the provider's newest target set, if any, at the loop's time now."""
+        try:
+            got = self.targets.latest()
+        except Exception as exc:
+            self._drop_targets(exc)
+            return
+        if got is None:
+            return
+        ts = TargetSet(max(self.now(), self.engine.t), tuple(got.targets), got.source)  # never before an event
+        self._targets_t = ts.t
+        if self.record_targets:
+            self.record_targets(ts)
+        self.target_sets_fed += 1
+        self._apply(self.engine.set_targets(ts))
+
+    def _tell_targets(self, t: float) -> None:
+        try:
+            self.targets.point(t, self.engine.cx, self.engine.cy)
+        except Exception as exc:
+            self._drop_targets(exc)
+
+    def attach_targets(self, provider) -> None:
+        """Take target sets from ``provider`` from now on (call inside the loop: ``call``)."""
+        self.targets = provider
+
+    def detach_targets(self, now: float) -> list[Action]:
+        """Stop the provider and tell the engine no target is known any more (inside the loop)."""
+        provider, self.targets = self.targets, None
+        if provider is not None:
+            _stop_aside(provider)
+        return self._forget_targets()
+
+    def _forget_targets(self) -> list[Action]:
+        if self.engine.targets is None or not self.engine.targets.targets:
+            return []
+        ts = TargetSet(max(self.now(), self.engine.t), (), "")
+        self._targets_t = ts.t
+        if self.record_targets:
+            self.record_targets(ts)
+        self.target_sets_fed += 1
+        return self.engine.set_targets(ts)
+
+    def _drop_targets(self, exc: Exception) -> None:
+        provider, self.targets = self.targets, None
+        self.on_fault(f"target provider failed, going on without targets: {type(exc).__name__}: {exc}")
+        _stop_aside(provider)
+        self._apply(self._forget_targets())  # none known from now on
 
     # -- the loop -----------------------------------------------------------------------------
     def _apply(self, actions: list[Action]) -> None:
@@ -118,12 +186,18 @@ class LiveLoop:
                 break
             if raw:
                 t = self.now()  # stamped when read: later than every tick already run
+                if t <= self._targets_t:  # and after the last target set (replay feeds sets after ties)
+                    t = round(self._targets_t + 1e-6, 6)
                 for x, y, buttons in raw:
                     ev = Event(t, x, y, buttons)
                     self.events_seen += 1
                     if self.record:
                         self.record(ev)
                     self._apply(self.engine.feed(ev))
+                if self.targets is not None:
+                    self._tell_targets(t)
+            if self.targets is not None:
+                self._take_targets()
             now = self.now()
             d = self.engine.next_deadline()
             if d is not None and now - d > self.max_behind_s and self.engine.enabled:
@@ -134,3 +208,14 @@ class LiveLoop:
                 for f in self.engine.faults[self._reported:]:
                     self.on_fault(f"filter error, pass-through until restarted: {f}")
                 self._reported = len(self.engine.faults)
+
+
+def _stop_aside(provider) -> None:
+    """Stop a provider on a thread of its own: its stop may wait (up to about a second) for a
+    helper to end, which the pointer loop must not."""
+    def stop() -> None:
+        try:
+            provider.stop()
+        except Exception:
+            log.debug("target provider stop failed", exc_info=True)
+    threading.Thread(target=stop, name="targets-stop", daemon=True).start()

@@ -6,14 +6,25 @@ The file is written under a temporary name beside its final place and renamed wh
 ends, so an existing file is replaced only by a complete recording; a session killed outright
 leaves its rows in the temporary file (``.NAME.steadyinput-tmp-*``) rather than losing them.
 Only pointer positions and buttons are ever written, never keys.
+
+Beside a raw recording, :class:`TargetsRecorder` writes the target sets the engine was fed
+(``TRACE.targets.jsonl[.gz]``, :mod:`steadyinput.targets.sidecar`: rectangles and roles only)
+the same way, so replaying the pair gives the live session's actions (an empty one when no
+set was fed: it still replaces the sidecar of an earlier recording of the same name, which is
+removed when this one records no targets at all).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import gzip
+from typing import IO
+
 from ..events import Action, Event
 from ..outputs import Outputs
+from ..targets import TargetSet
+from ..targets.sidecar import encode, sidecar_path
 from ..traces import TraceWriter
 
 
@@ -43,3 +54,40 @@ class TraceRecorder:
         self._closed = True
         self._writer.__exit__(None, None, None)
         self._outs.commit()
+
+
+class TargetsRecorder:
+    """Streams the target sets fed to the engine to the sidecar of ``trace`` (moved into place on close)."""
+
+    def __init__(self, trace: str | Path) -> None:
+        self.path = sidecar_path(trace)
+        self._outs = Outputs()
+        tmp = self._outs.file(self.path)
+        self._f: IO[str] = (gzip.open(tmp, "wt", encoding="utf-8") if self.path.name.endswith(".gz")  # type: ignore[assignment]
+                            else open(tmp, "w", encoding="utf-8"))
+        self.rows = 0
+        self._closed = False
+
+    def sets(self, ts: TargetSet) -> None:
+        self._f.write(encode(ts) + "\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._closed:
+            return
+        self._closed = True
+        self._f.close()
+        self._outs.commit()
+
+
+def drop_stale_sidecars(trace: str | Path, keep: Path | None) -> None:
+    """Remove target sidecars of ``trace`` other than ``keep``: they described the recording this
+    one has just replaced, and replay would pair them with the new one."""
+    t = Path(trace)
+    for cand in (t.with_name(t.name + ".targets.jsonl"), t.with_name(t.name + ".targets.jsonl.gz")):
+        if cand != keep and cand.is_file():
+            try:
+                cand.unlink()
+            except OSError:
+                pass
