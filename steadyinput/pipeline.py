@@ -57,13 +57,46 @@ def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None)
     data = profile.data if isinstance(profile, Profile) else profile
     try:
         tick_hz = float(data["tick_hz"])
-        return Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
-                      screens=screens)
+        engine = Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
+                        screens=screens)
     except ProfileError:
         raise
     except ValueError as exc:
         name = (profile.path or profile.name) if isinstance(profile, Profile) else "the profile"
         raise ProfileError([f"{name}: settings the filters cannot run with: {exc}"]) from exc
+    engine.settings = _settings_of(data)  # what apply_settings compares with
+    return engine
+
+
+MOTION_KEYS = ("tick_hz", "lowpass", "one_euro", "kalman", "adaptive")  # what build_chain reads
+
+
+def _settings_of(data: dict) -> dict:
+    """The parts of profile data an engine is built from, copied (sections as new dicts)."""
+    return {k: (dict(data[k]) if isinstance(data[k], dict) else data[k])
+            for k in (*MOTION_KEYS, "click_guard", "dwell")}
+
+
+def apply_settings(engine: Engine, t: float, data: dict) -> list:
+    """Retune a running engine to profile ``data`` from time ``t`` (s) on (:meth:`Engine.retune`):
+    only the stages whose settings differ are rebuilt; the actions that produces.
+
+    The one way settings change while an engine runs (a live control, a profile reload, a
+    recorded change in replay), so a recording replays to the same actions. A setting the
+    filters reject is a :class:`ProfileError` and changes nothing."""
+    old = getattr(engine, "settings", None) or {}
+    new = _settings_of(data)
+    try:
+        tick_hz = float(new["tick_hz"])
+        motion = any(old.get(k) != new[k] for k in MOTION_KEYS)
+        chain = build_chain(new, tick_hz) if motion else None
+        guard = build_guard(new) if old.get("click_guard") != new["click_guard"] else None
+        dwell = build_dwell(new) if old.get("dwell") != new["dwell"] else False
+    except ValueError as exc:
+        raise ProfileError([f"settings the filters cannot run with: {exc}"]) from exc
+    out = engine.retune(t, chain, guard, dwell, tick_hz if motion else None)
+    engine.settings = new
+    return out
 
 
 def replay_trace(engine: Engine, raw, bar=None):

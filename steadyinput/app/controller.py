@@ -1,7 +1,8 @@
 """The running utility's state and every action the tray menu and hotkeys offer.
 
 The menu, the hotkeys and the tests all call these same methods. Engine changes go through the
-live loop's thread (``LiveLoop.call``/``swap_engine``); the tray is told about each change.
+live loop's thread as settings changes (:mod:`steadyinput.live.settings_stream`: recorded, and
+replayed at their time); the tray is told about each change.
 """
 
 from __future__ import annotations
@@ -87,8 +88,7 @@ class App:
 
     def _after_swap(self) -> None:
         """The new engine pauses dwell as the menu says, and the tray shows the change."""
-        paused = self.dwell_paused
-        self.loop.call(lambda now: self.loop.engine.set_dwell_paused(paused) or [])
+        self.session.settings.change(dwell_paused=self.dwell_paused)
         self._changed()
 
     def _said(self, msg: str) -> None:
@@ -136,7 +136,7 @@ class App:
     # -- actions (menu items, hotkeys) ---------------------------------------------------------------
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
-        self.loop.call(lambda now: self.loop.engine.set_enabled(now, on))
+        self.session.settings.change(enabled=on)  # engine input: recorded with run --record
         self.settings.enabled = on
         self.settings.save()
         log.info("filtering %s", "on" if on else "off")
@@ -173,12 +173,7 @@ class App:
 
     def toggle_dwell_pause(self) -> None:
         self.dwell_paused = not self.dwell_paused
-        paused = self.dwell_paused
-
-        def apply(now: float) -> list:
-            self.loop.engine.set_dwell_paused(paused)
-            return []  # no pointer actions
-        self.loop.call(apply)
+        self.session.settings.change(dwell_paused=self.dwell_paused)
         self._changed()
 
     def set_autostart(self, on: bool) -> Path:

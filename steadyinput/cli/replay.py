@@ -60,6 +60,10 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             warn("replay", w)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
+        changes, note = _recorded_changes(trace_path, engine)
+        if note:
+            warnings.append(note)
+            warn("replay", note)
         chunks = -(-len(raw) // CHUNK_EVENTS)
         measuring = 0
         if metrics or report:  # metrics imports SciPy's signal module: over a second of start-up
@@ -67,12 +71,17 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             measuring = segment_count(raw)
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
-        out = replay_trace(engine, raw, bar)
+        if changes:
+            from ..live.settings_stream import replay_with_changes
+            out = replay_with_changes(engine, raw, changes, bar)
+        else:
+            out = replay_trace(engine, raw, bar)
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
         if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
             _give_back_memory()
         result = {"trace": str(trace_path), "profile": prof.name, "profile_file": prof.path,
-                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults, "warnings": warnings}
+                  "events_in": len(raw), "actions_out": len(out), "faults": engine.faults, "warnings": warnings,
+                  "settings_changes": len(changes)}
         if metrics or report:
             from ..metrics import evaluate
             bar.step("measuring", 0)
@@ -91,6 +100,23 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             bar.step("report written")
         bar.done(f"{len(raw)} events, {len(out)} actions")
     return result
+
+
+def _recorded_changes(trace_path: str, engine) -> tuple[list, str | None]:
+    """The settings changes recorded beside the trace (``TRACE.settings.jsonl``, see
+    :mod:`steadyinput.live.settings_stream`), and a warning if the session started with other
+    settings than the profile replayed with (then the replay is not the live session's)."""
+    from ..live.settings_stream import find_sidecar, read_changes
+    side = find_sidecar(trace_path)
+    if side is None:
+        return [], None
+    start, changes = read_changes(side)
+    note = None
+    if start is not None and start.settings is not None and start.settings != engine.settings:
+        differ = sorted(k for k in engine.settings if start.settings.get(k) != engine.settings[k])
+        note = (f"{side}: the recorded session started with other settings ({', '.join(differ)}) than this "
+                f"profile; replaying its {len(changes)} recorded change(s) on top of the profile's")
+    return changes, note
 
 
 def _give_back_memory() -> None:
@@ -117,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"replayed {res['events_in']} events with profile '{res['profile']}' -> {args.output} "
           f"({res['actions_out']} actions)")
+    if res["settings_changes"]:
+        print(f"  applied the {res['settings_changes']} settings change(s) recorded beside the trace")
     for f in res["faults"]:
         print(f"  FILTER FAULT: {f}")
     if "metrics" not in res:
