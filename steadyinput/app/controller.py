@@ -57,6 +57,8 @@ class App:
         self.loop.engine.set_dwell_paused(self.dwell_paused)
         self._quit = threading.Event()
         self._quitting = False
+        self.view = None  # the live view, while open
+        self.view_master = None  # the Tk root the view opens on (the tray's); None: its own
 
     @property
     def loop(self) -> LiveLoop:
@@ -175,6 +177,19 @@ class App:
         self.dwell_paused = not self.dwell_paused
         self.session.settings.change(dwell_paused=self.dwell_paused)
         self._changed()
+
+    def open_view(self) -> None:
+        """Open the live view (one at a time; a second request brings it to the front). Runs on
+        the tray's Tk thread; closing it leaves the pointer steadied and the tray running."""
+        def show() -> None:
+            if self.view is not None and self.view.alive():
+                self.view.lift()
+                return
+            from ..view.window import LiveView
+            self.view = LiveView(self.session, master=self.view_master, on_enabled=self.set_enabled,
+                                 enabled=lambda: self.enabled)
+            log.info("live view opened")
+        self.post(show)
 
     def set_autostart(self, on: bool) -> Path:
         p = autostart.set_enabled(on)

@@ -31,6 +31,7 @@ COMMANDS = {
     "doctor": "doctor",
     "setup": "setup",
     "bench": "bench",
+    "view": "view",
 }
 
 DESCRIPTION = """\
