@@ -148,3 +148,18 @@ def test_view_without_a_display_says_so_in_one_line():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     r = subprocess.run([sys.executable, "-m", "steadyinput", "view"], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no display" in r.stderr
+
+
+def test_bench_speed_measures_the_loop_with_the_view_closed_and_open_side_by_side(tmp_path):
+    import shutil
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed")
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "bench", "speed", "--view-only", "--quick", "-o",
+                        str(tmp_path / "b")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    import json
+    rows = json.loads((tmp_path / "b" / "speed.json").read_text())["view"]
+    assert [(row["rate_hz"], row["view"]) for row in rows] == [(125.0, "closed"), (125.0, "open"),
+                                                               (1000.0, "closed"), (1000.0, "open")]
+    assert all(row["loop_cpu_percent"] > 0 for row in rows) and rows[1]["fps"] > 0
+    assert "| 1000 Hz | open |" in (tmp_path / "b" / "speed.md").read_text()

@@ -1,14 +1,13 @@
 """A bounded ring of recent samples the pointer loop appends to and the view reads.
 
 The loop's side is O(1) and takes no lock: one tuple stored in a preallocated list and a
-counter bumped. The view's side copies the list in one slice (atomic under the GIL) and keeps
-only the entries that cannot have been overwritten meanwhile, so it never blocks the loop and
-never sees a torn sample.
+counter bumped. The view's side reads back from the newest sample (each
+read of a list item is atomic under the GIL; a tuple is never torn) and drops anything the
+writer may have overwritten meanwhile, so it never blocks the loop.
 """
 
 from __future__ import annotations
 
-import bisect
 
 from ..events import Action, Event
 
@@ -28,14 +27,29 @@ class Ring:
         self._buf[n % self.size] = (t, x, y)
         self.n = n + 1
 
-    def since(self, t_from: float) -> list[tuple[float, float, float]]:
-        """The samples with t >= ``t_from`` (s), oldest first."""
-        n1 = self.n
-        buf = self._buf[:]  # one atomic copy
-        n2 = self.n
-        first = max(0, n2 - self.size, n1 - self.size)
-        out = [buf[i % self.size] for i in range(first, n1)]
-        return out[bisect.bisect_left(out, t_from, key=lambda s: s[0]):]  # type: ignore[return-value]
+    def since(self, t_from: float, one_before: bool = False) -> list[tuple[float, float, float]]:
+        """The samples with t >= ``t_from`` (s), oldest first (``one_before``: and the last one
+        before it, where the pointer was at ``t_from``). Reads back from the newest sample only
+        as far as needed: O(samples returned), however large the ring."""
+        n = self.n
+        buf, size = self._buf, self.size
+        out = []
+        i = n - 1
+        lowest = max(0, n - size)
+        while i >= lowest:
+            s = buf[i % size]
+            if s[0] < t_from:  # type: ignore[index]
+                if one_before:
+                    out.append(s)
+                    i -= 1
+                break
+            out.append(s)
+            i -= 1
+        oldest = i + 1  # the sequence number of the oldest sample read
+        if self.n - size > oldest:  # the writer lapped what was read meanwhile (never at a sane rate)
+            out = out[:max(0, n - (self.n - size))]
+        out.reverse()
+        return out  # type: ignore[return-value]
 
     def last_t(self) -> float | None:
         n = self.n

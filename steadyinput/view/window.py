@@ -243,7 +243,7 @@ class LiveView:
         now = self.session.loop.now()
         t0 = now - WINDOW_S
         hand = _held_to(self.tap.hand.since(t0), now)
-        cursor = _held_to(cursor_from(t0, self.tap.cursor.since(t0 - 5.0)), now)
+        cursor = _held_to(cursor_from(t0, self.tap.cursor.since(t0, one_before=True)), now)
         self._draw_path(hand, cursor)
         self._draw_time(hand, cursor, t0)
         if self.meter is not None:
@@ -296,7 +296,7 @@ class LiveView:
             try:
                 now = self.session.loop.now()
                 hand = self.tap.hand.since(now - METER_S)
-                cursor = self.tap.cursor.since(now - METER_S - 5.0)
+                cursor = self.tap.cursor.since(now - METER_S, one_before=True)
                 self.meter = measure(hand, cursor)
             except Exception as exc:  # the meter must never take the view down
                 self.meter = {**_empty_meter(), "note": f"not measured ({type(exc).__name__})"}
