@@ -114,3 +114,76 @@ def test_new_filters_start_where_the_cursor_is_so_it_never_jumps():
     assert acts and abs(acts[0].x - before) <= 15  # one 2 ms tick on from where it was
     acts += eng.finish()
     assert eng.cx == 300 and eng.dt == 1 / 500.0
+
+
+from hypothesis import HealthCheck, given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from steadyinput.live.settings_stream import SettingsChange, apply_change  # noqa: E402
+from steadyinput.pipeline import build_engine  # noqa: E402
+
+PROFILES = ["off", "mild", "moderate", "severe", "dwell-only"]
+
+
+@st.composite
+def streams_with_changes(draw):
+    n = draw(st.integers(2, 60))
+    t, x, y = 0.0, draw(st.integers(0, 1900)), draw(st.integers(0, 1000))
+    buttons = 0
+    items = []
+    for _ in range(n):
+        t += draw(st.sampled_from([0.0, 0.001, 0.004, 0.02, 0.3, 1.5]))
+        x += draw(st.integers(-40, 40))
+        y += draw(st.integers(-40, 40))
+        if draw(st.integers(0, 4)) == 0:
+            buttons = draw(st.integers(0, 7))
+        items.append(Event(t, float(x), float(y), buttons))
+        if draw(st.integers(0, 6)) == 0:
+            t += draw(st.sampled_from([0.0, 0.003, 0.05]))
+            kind = draw(st.integers(0, 2))
+            if kind == 0:
+                items.append(SettingsChange(t, 0, load(draw(st.sampled_from(PROFILES))).data))
+            else:
+                items.append(SettingsChange(t, 0, enabled=draw(st.booleans())) if kind == 1
+                             else SettingsChange(t, 0, dwell_paused=draw(st.booleans())))
+    return items
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=streams_with_changes(), start=st.sampled_from(PROFILES))
+def test_settings_changed_at_any_moment_leave_no_button_down_and_the_cursor_on_the_hand(items, start):
+    engine = build_engine(load(start))
+    acts = []
+    for it in items:
+        acts += engine.feed(it) if isinstance(it, Event) else apply_change(engine, it)
+    acts += engine.set_enabled(engine.t, True)  # the end of a session: on, so it settles on the hand
+    acts += engine.finish()
+    acts += engine.close()
+    down = 0
+    for a in acts:
+        if a.kind == "press":
+            assert not down & a.button
+            down |= a.button
+        elif a.kind == "release":
+            assert down & a.button
+            down &= ~a.button
+    assert down == 0 and engine.down == 0
+    last = [it for it in items if isinstance(it, Event)][-1]
+    assert (engine.cx, engine.cy) == (int(last.x), int(last.y))
+    assert all(b.t >= a.t for a, b in zip(acts, acts[1:])) and engine.faults == []
+
+
+def test_a_malformed_settings_sidecar_is_one_line_naming_file_line_and_field(tmp_path):
+    sim = simulate(UserSpec(kind="essential", amp_px=6), TaskSpec(trials=1, rate_hz=125), seed=1)
+    sim.write(tmp_path / "rec.csv")
+    side = tmp_path / "rec.csv.settings.jsonl"
+    for text, where in (('{"t": 1.0, "after_events": 3, "settings": {"tick_hz": 5}}\n', ":1: field 'settings.tick_hz'"),
+                        ('{"t": 1.0, "after_events": -1}\n', ":1: field 'after_events'"),
+                        ('{"t": 1.0, "after_events": 3}\n{"t": 0.5, "after_events": 4}\n', ":2: field 't'"),
+                        ('not json\n', ":1: not a JSON object"),
+                        ('{"t": 0.0, "after_events": 50}\n', ": field 't'")):
+        side.write_text(text)
+        r = subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(tmp_path / "rec.csv"), "-o",
+                            str(tmp_path / "out.csv")], capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and f"{side}{where}" in r.stderr, r.stderr
+        assert not (tmp_path / "out.csv").exists()

@@ -53,8 +53,8 @@ class App:
         self.session = LiveSession(options or SessionOptions(), say=self._said, adjust=self._adjust, backend=backend,
                                    profile=self._load_profile(settings.profile))
         self.session.on_fault = self._fault
-        self.loop.engine.enabled = self.enabled
-        self.loop.engine.set_dwell_paused(self.dwell_paused)
+        if not self.enabled:  # off as the settings say: a recorded change, so a recording replays the same
+            self.session.settings.change(enabled=False, note="off at start")
         self._quit = threading.Event()
         self._quitting = False
         self.view = None  # the live view, while open

@@ -49,7 +49,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
 
     prof = load(profile_name)
     truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
-    inputs = [trace_path, truth_file, *prof.chain]
+    from ..live.settings_stream import find_sidecar
+    inputs = [trace_path, truth_file, find_sidecar(trace_path), *prof.chain]
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
@@ -60,7 +61,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             warn("replay", w)
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         engine = build_engine(prof)
-        changes, note = _recorded_changes(trace_path, engine)
+        changes, note, side = _recorded_changes(trace_path, engine)
         if note:
             warnings.append(note)
             warn("replay", note)
@@ -73,7 +74,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
                        final_only=not sys.stderr.isatty())
         if changes:
             from ..live.settings_stream import replay_with_changes
-            out = replay_with_changes(engine, raw, changes, bar)
+            out = replay_with_changes(engine, raw, changes, bar, source=side)
         else:
             out = replay_trace(engine, raw, bar)
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
@@ -102,21 +103,21 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     return result
 
 
-def _recorded_changes(trace_path: str, engine) -> tuple[list, str | None]:
+def _recorded_changes(trace_path: str, engine) -> tuple[list, str | None, Path | None]:
     """The settings changes recorded beside the trace (``TRACE.settings.jsonl``, see
     :mod:`steadyinput.live.settings_stream`), and a warning if the session started with other
     settings than the profile replayed with (then the replay is not the live session's)."""
     from ..live.settings_stream import find_sidecar, read_changes
     side = find_sidecar(trace_path)
     if side is None:
-        return [], None
+        return [], None, None
     start, changes = read_changes(side)
     note = None
     if start is not None and start.settings is not None and start.settings != engine.settings:
         differ = sorted(k for k in engine.settings if start.settings.get(k) != engine.settings[k])
         note = (f"{side}: the recorded session started with other settings ({', '.join(differ)}) than this "
                 f"profile; replaying its {len(changes)} recorded change(s) on top of the profile's")
-    return changes, note
+    return changes, note, side
 
 
 def _give_back_memory() -> None:

@@ -217,9 +217,11 @@ def _check_settings(p: Path, n: int, settings: dict) -> None:
                 raise TraceError(p, n, f"settings.{sec}.{key}", msg)
 
 
-def replay_with_changes(engine: Engine, raw, changes: Iterable[SettingsChange], bar=None):
+def replay_with_changes(engine: Engine, raw, changes: Iterable[SettingsChange], bar=None,
+                        source: str | Path = "the settings sidecar"):
     """:func:`~steadyinput.pipeline.replay_trace` with recorded settings changes applied at
-    their place in the events: the actions as a Trace, the same as the live session's."""
+    their place in the events: the actions as a Trace, the same as the live session's.
+    ``source``: the sidecar, named in the error when a change is timed before the events it follows."""
     import numpy as np
 
     from ..engine import feed_arrays, finish_replay
@@ -246,8 +248,10 @@ def replay_with_changes(engine: Engine, raw, changes: Iterable[SettingsChange], 
         if ch.after_events > n:
             break  # the recording ended before this change (a session stopped mid-write)
         feed_to(ch.after_events)
-        if ch.t >= engine.t:
-            parts.append(Trace.from_actions(apply_change(engine, ch)))
+        if ch.t < engine.t:
+            raise TraceError(source, None, "t", f"a change at {ch.t} s comes after event {ch.after_events}, "
+                                                f"which is at {engine.t} s: not a recording of this trace")
+        parts.append(Trace.from_actions(apply_change(engine, ch)))
     feed_to(n)
     parts.append(Trace.from_actions(finish_replay(engine)))
     return Trace(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("t", "x", "y", "buttons")))
