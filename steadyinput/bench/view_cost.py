@@ -11,7 +11,10 @@ prints JSON with
   p99; µs);
 * ``loop_cpu_percent``: CPU time of the loop's thread, % of one core; ``process_cpu_percent``:
   the whole process (the view's drawing and meter included);
-* ``fps``: frames the view drew per second (view open).
+* ``fps``: frames the view drew per second (view open);
+* ``control_us``: from a control's change (5 a second, from the Tk thread when the view is open)
+  to the running engine having it (median, max; µs). The engine's next tick, at most
+  1/``tick_hz`` later (5 ms at 200 Hz), moves the cursor with it.
 
 :func:`view_cost` alternates closed and open runs and reports the medians side by side.
 """
@@ -128,9 +131,17 @@ def one_run(rate_hz: float, seconds: float, view: bool) -> dict:
                 time.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
     wait(warm)
+    asked: list[float] = []
+    done: list[float] = []
+    session.settings.on_applied = lambda ch: done.append(time.perf_counter())
+    base = session.engine_data()
+    steadier = {**base, "adaptive": {**base["adaptive"], "move_cutoff_hz": base["adaptive"]["move_cutoff_hz"] / 2}}
     n0, late0, frames0 = mouse.n_read, len(mouse.late), win.frames if win else 0
     c_loop, c_proc, w0 = _thread_cpu(tid), time.process_time(), time.monotonic()
-    wait(seconds)
+    for k in range(int(seconds * 5)):
+        asked.append(time.perf_counter())
+        session.settings.change(steadier if k % 2 == 0 else base)
+        wait(0.2)
     el = time.monotonic() - w0
     loop_cpu, proc_cpu = _thread_cpu(tid) - c_loop, time.process_time() - c_proc
     n1, late1, frames1 = mouse.n_read, len(mouse.late), win.frames if win else 0
@@ -140,11 +151,14 @@ def one_run(rate_hz: float, seconds: float, view: bool) -> dict:
     n1 = min(n1, len(mouse.read_t))
     wake = (np.array(mouse.read_t[n0:n1]) - np.array(mouse.put_t[n0:n1])) * 1e6
     late = np.array(mouse.late[late0:late1]) * 1e6
+    m = min(len(asked), len(done))
+    control = (np.array(done[:m]) - np.array(asked[:m])) * 1e6
     return {"rate_hz": rate_hz, "view": view, "seconds": round(el, 2), "events": n1 - n0,
             "wake_us": [round(float(np.median(wake)), 1), round(float(np.percentile(wake, 99)), 1)],
             "late_us": [round(float(np.median(late)), 1), round(float(np.percentile(late, 99)), 1)],
             "loop_cpu_percent": round(100 * loop_cpu / el, 2), "process_cpu_percent": round(100 * proc_cpu / el, 2),
-            "fps": round((frames1 - frames0) / el, 1) if view else None}
+            "fps": round((frames1 - frames0) / el, 1) if view else None,
+            "control_us": [round(float(np.median(control)), 1), round(float(control.max()), 1)] if m else None}
 
 
 def view_cost(rates=(125.0, 1000.0), seconds: float = 5.0, runs: int = 3, say=None) -> list[dict] | None:
@@ -175,7 +189,9 @@ def view_cost(rates=(125.0, 1000.0), seconds: float = 5.0, runs: int = 3, say=No
                        "late_median_us": med(lambda r: r["late_us"][0]), "late_p99_us": med(lambda r: r["late_us"][1]),
                        "loop_cpu_percent": med(lambda r: r["loop_cpu_percent"]),
                        "process_cpu_percent": med(lambda r: r["process_cpu_percent"]),
-                       "fps": med(lambda r: r["fps"]) if view else None}
+                       "fps": med(lambda r: r["fps"]) if view else None,
+                       "control_median_us": med(lambda r: r["control_us"][0]),
+                       "control_max_us": max(r["control_us"][1] for r in rs)}
                 rows.append(row)
                 if say is not None:
                     say(f"  {rate:g} Hz, view {row['view']}: wake {row['wake_median_us']} / {row['wake_p99_us']} µs, "
@@ -192,11 +208,12 @@ def markdown(rows: list[dict] | None) -> list[str]:
     out = [f"The pointer loop with the live view closed and open (synthetic mouse, profile moderate, Xvfb; "
            f"medians of {rows[0]['runs']} alternated runs):", "",
            "| mouse | view | event read after queued, median / p99 µs | move carried out after its tick, "
-           "median / p99 µs | loop thread CPU % | process CPU % | frames/s |",
-           "|---|---|---:|---:|---:|---:|---:|"]
+           "median / p99 µs | control to engine, median / max µs | loop thread CPU % | process CPU % | frames/s |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['rate_hz']:g} Hz | {r['view']} | {r['wake_median_us']:g} / {r['wake_p99_us']:g} | "
-                   f"{r['late_median_us']:g} / {r['late_p99_us']:g} | {r['loop_cpu_percent']:g} | "
+                   f"{r['late_median_us']:g} / {r['late_p99_us']:g} | "
+                   f"{r['control_median_us']:g} / {r['control_max_us']:g} | {r['loop_cpu_percent']:g} | "
                    f"{r['process_cpu_percent']:g} | {'' if r['fps'] is None else format(r['fps'], 'g')} |")
     return out
 

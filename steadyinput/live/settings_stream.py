@@ -126,6 +126,7 @@ class SettingsStream:
         self.loop = loop
         self.recorder = recorder
         self.on_error = on_error or (lambda msg: None)
+        self.on_applied: Callable[[SettingsChange], None] | None = None  # on the loop's thread, after it
         self.applied = 0
 
     def start(self, data: dict, profile: str) -> None:
@@ -148,6 +149,8 @@ class SettingsStream:
             if self.recorder is not None:
                 self.recorder.write(ch)
             self.applied += 1
+            if self.on_applied is not None:
+                self.on_applied(ch)
             return out
         self.loop.call(do)
 
