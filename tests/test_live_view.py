@@ -100,6 +100,11 @@ def test_the_live_view_draws_tunes_the_engine_saves_a_profile_and_closes_leaving
         view.on_var.set(True)
         view._on_off()
         _pump(root, calls, until=lambda: app.loop.engine.enabled)
+        # a profile chosen in the tray while the view is open: the view follows it
+        app.set_profile("severe")
+        _pump(root, calls, until=lambda: view.profile.name == "severe")
+        assert view.title_label.cget("text") == "Profile: severe" and view.controls.steadiness == 0.0
+        assert view.current["adaptive"] == load("severe").data["adaptive"]
         # closing the window leaves the pointer steadied and the session running
         view.close()
         _pump(root, calls, 0.5)

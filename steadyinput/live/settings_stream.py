@@ -128,9 +128,11 @@ class SettingsStream:
         self.on_error = on_error or (lambda msg: None)
         self.on_applied: Callable[[SettingsChange], None] | None = None  # on the loop's thread, after it
         self.applied = 0
+        self.requested: dict | None = None  # the settings last asked for (whoever asked), for the view
 
     def start(self, data: dict, profile: str) -> None:
         """Note what the session starts with (the sidecar's first line; not applied)."""
+        self.requested = _settings_of(data)
         if self.recorder is not None:
             self.recorder.write(SettingsChange(0.0, 0, _settings_of(data)), start=True, profile=profile)
 
@@ -138,6 +140,8 @@ class SettingsStream:
                dwell_paused: bool | None = None, note: str = "") -> None:
         """Apply at the loop's next turn (returns at once)."""
         snap = _settings_of(settings) if settings is not None else None
+        if snap is not None:
+            self.requested = snap
 
         def do(now: float) -> list[Action]:
             ch = SettingsChange(now, self.loop.events_seen, snap, enabled, dwell_paused, note)

@@ -59,6 +59,7 @@ class LiveView:
         self.base = session.engine_data()
         self.current = self.base
         self.controls = Controls.of(self.base)
+        self._requested = session.settings.requested  # what the engine was last asked to run
         self.log: list[str] = []  # what was changed and when, for the saved profile's provenance
         self.closed = False
         self.frames = 0
@@ -189,6 +190,7 @@ class LiveView:
                                                               ((k, *v) for k, v in diff.items())))
         self.controls, self.current = c, new
         self.session.settings.change(new, note=f"view: {what}")
+        self._requested = self.session.settings.requested
         self._say(f"applied: {what}")
         return diff
 
@@ -239,7 +241,28 @@ class LiveView:
             if not self.closed:
                 self.win.after(FRAME_MS, self._frame)
 
+    def follow(self) -> None:
+        """Someone else changed the settings (the tray's profile or dwell menu, the profile edited
+        on disk): the view starts again from what the session now runs, controls at 0."""
+        self._requested = self.session.settings.requested
+        self.profile = self.session.profile
+        self.base = self.current = self.session.engine_data()
+        self.controls = Controls.of(self.base)
+        for var, value in ((self.steady, 0.0), (self.guard_var, self.controls.click_guard),
+                           (self.dwell_var, self.controls.dwell), (self.dwell_s, self.controls.dwell_s)):
+            var.set(value)
+        if self._pending is not None:
+            self.win.after_cancel(self._pending)
+            self._pending = None
+        self.title_label.configure(text=f"Profile: {self.profile.name}")
+        self.win.title(f"steadyinput live view: profile {self.profile.name}")
+        self.log.append(f"{now_text()} settings changed outside the view: now profile {self.profile.name}")
+        self._say(f"the settings were changed outside the view (profile {self.profile.name}); "
+                  "the controls start again from them")
+
     def draw(self) -> None:
+        if self.session.settings.requested is not self._requested:
+            self.follow()
         now = self.session.loop.now()
         t0 = now - WINDOW_S
         hand = _held_to(self.tap.hand.since(t0), now)
