@@ -168,3 +168,16 @@ def test_bench_speed_measures_the_loop_with_the_view_closed_and_open_side_by_sid
                                                                (1000.0, "closed"), (1000.0, "open")]
     assert all(row["loop_cpu_percent"] > 0 for row in rows) and rows[1]["fps"] > 0
     assert "| 1000 Hz | open |" in (tmp_path / "b" / "speed.md").read_text()
+
+
+def test_a_second_view_command_asks_the_running_tray_to_open_its_view(tmp_path):
+    from steadyinput.app.single import SingleInstance, ask_running
+    asked: list[str] = []
+    assert not ask_running(b"view", directory=tmp_path)  # nothing running: view steadies by itself
+    first = SingleInstance(on_show=lambda: asked.append("show"), directory=tmp_path,
+                           on_view=lambda: asked.append("view"))
+    first.acquire()
+    try:
+        assert ask_running(b"view", directory=tmp_path) and asked == ["view"]
+    finally:
+        first.release()
