@@ -64,14 +64,14 @@ def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None)
     except ValueError as exc:
         name = (profile.path or profile.name) if isinstance(profile, Profile) else "the profile"
         raise ProfileError([f"{name}: settings the filters cannot run with: {exc}"]) from exc
-    engine.settings = _settings_of(data)  # what apply_settings compares with
+    engine.settings = settings_of(data)  # what apply_settings compares with
     return engine
 
 
 MOTION_KEYS = ("tick_hz", "lowpass", "one_euro", "kalman", "adaptive")  # what build_chain reads
 
 
-def _settings_of(data: dict) -> dict:
+def settings_of(data: dict) -> dict:
     """The parts of profile data an engine is built from, copied (sections as new dicts)."""
     return {k: (dict(data[k]) if isinstance(data[k], dict) else data[k])
             for k in (*MOTION_KEYS, "click_guard", "dwell")}
@@ -85,7 +85,7 @@ def apply_settings(engine: Engine, t: float, data: dict) -> list:
     recorded change in replay), so a recording replays to the same actions. A setting the
     filters reject is a :class:`ProfileError` and changes nothing."""
     old = getattr(engine, "settings", None) or {}
-    new = _settings_of(data)
+    new = settings_of(data)
     try:
         tick_hz = float(new["tick_hz"])
         motion = any(old.get(k) != new[k] for k in MOTION_KEYS)

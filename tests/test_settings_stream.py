@@ -187,3 +187,18 @@ def test_a_malformed_settings_sidecar_is_one_line_naming_file_line_and_field(tmp
                             str(tmp_path / "out.csv")], capture_output=True, text=True)
         assert r.returncode == 2 and r.stderr.count("\n") == 1 and f"{side}{where}" in r.stderr, r.stderr
         assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_gzipped_recording_gets_a_gzipped_settings_sidecar_that_replays(hand, tmp_path):
+    from steadyinput.backends.trace import Backend
+    backend = Backend(str(hand), speed=8.0, linger_s=0.3)
+    session = LiveSession(SessionOptions(profile="moderate", record=str(tmp_path / "rec.csv.gz")), backend=backend,
+                          say=lambda m: None)
+    session.start()
+    _wait(lambda: session.loop.events_seen > 50)
+    session.use_profile(load("severe"))
+    session.thread.join(60)
+    side = find_sidecar(tmp_path / "rec.csv.gz")
+    assert side == tmp_path / "rec.csv.gz.settings.jsonl.gz"
+    _, changes = read_changes(side)
+    assert [c.note for c in changes] == ["profile severe"]

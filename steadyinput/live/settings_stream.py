@@ -32,7 +32,7 @@ from ..engine import Engine
 from ..errors import TraceError
 from ..events import Action
 from ..outputs import Outputs
-from ..pipeline import _settings_of, apply_settings
+from ..pipeline import settings_of, apply_settings
 
 SUFFIX = ".settings.jsonl"
 
@@ -88,8 +88,9 @@ def encode(ch: SettingsChange, start: bool = False, profile: str = "") -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.name.endswith(".gz"):
+def _open(path: Path, mode: str, like: Path | None = None) -> IO[str]:
+    """``path`` as text, gzipped if ``like`` (default: ``path`` itself) ends with .gz."""
+    if (like or path).name.endswith(".gz"):
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return open(path, mode, encoding="utf-8")
 
@@ -101,7 +102,7 @@ class SettingsRecorder:
     def __init__(self, trace: str | Path) -> None:
         self.path = sidecar_path(trace)
         self._outs = Outputs()
-        self._fh = _open(self._outs.file(self.path), "w")
+        self._fh = _open(self._outs.file(self.path), "w", like=self.path)  # the temporary name has no .gz
         self.lines = 0
         self._closed = False
 
@@ -132,14 +133,14 @@ class SettingsStream:
 
     def start(self, data: dict, profile: str) -> None:
         """Note what the session starts with (the sidecar's first line; not applied)."""
-        self.requested = _settings_of(data)
+        self.requested = settings_of(data)
         if self.recorder is not None:
-            self.recorder.write(SettingsChange(0.0, 0, _settings_of(data)), start=True, profile=profile)
+            self.recorder.write(SettingsChange(0.0, 0, settings_of(data)), start=True, profile=profile)
 
     def change(self, settings: dict | None = None, enabled: bool | None = None,
                dwell_paused: bool | None = None, note: str = "") -> None:
         """Apply at the loop's next turn (returns at once)."""
-        snap = _settings_of(settings) if settings is not None else None
+        snap = settings_of(settings) if settings is not None else None
         if snap is not None:
             self.requested = snap
 
