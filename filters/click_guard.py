@@ -60,6 +60,13 @@ class ClickGuard:
         self.swallowed = 0  # buttons whose press was dropped: drop their release too
         self.last_release: dict[int, float] = {}
 
+    def carry_from(self, old: "ClickGuard") -> None:
+        """Take over ``old``'s state (held and pending presses, freeze, history) with this
+        guard's settings: a guard retuned mid-press still releases what it pressed."""
+        for name in ("_history", "frozen", "anchor", "tremor_px", "freeze_until", "dragging", "held",
+                     "pending", "swallowed", "last_release"):
+            setattr(self, name, getattr(old, name))
+
     # -- timers -------------------------------------------------------------------------------
     def busy(self) -> bool:
         """True while it needs the engine to keep ticking (held, pending or frozen)."""

@@ -124,6 +124,7 @@ class Engine:
         self._event_t = -math.inf  # time of the last event fed, s
         self.targets: TargetSet | None = None  # the targets known now (second input stream)
         self.assist = assist  # target assistance (steadyinput.targets.assist), None: off
+        self.settings: dict | None = None  # the profile settings it runs with (set by pipeline.build_engine)
 
     # -- public API ---------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
@@ -262,6 +263,64 @@ class Engine:
             self._run_ticks(targets.t, out)
         self.t = targets.t
         self.targets = targets
+        return out
+
+    def retune(self, t: float, chain: Chain | None = None, guard: ClickGuard | None = None,
+               dwell: Dwell | None | bool = False, tick_hz: float | None = None,
+               assist: Assist | None | bool = False) -> list[Action]:
+        """New settings from time ``t`` (s) on, at a tick boundary: ticks due before ``t`` run with
+        the old ones, later ones with the new. Only what is given changes (``dwell=False``: keep;
+        None: no dwell). Nothing jumps and nothing is lost:
+
+        * a new ``chain`` starts at rest where the cursor is (not where the hand is) and carries
+          it on towards the hand from there;
+        * a new ``guard`` takes over the old one's presses, freeze and history, so every press
+          it let through still gets its release;
+        * a new ``dwell`` keeps the old one's count and pause; a dwell-drag it held is released
+          unless the new one drags too;
+        * a new ``tick_hz`` (Hz) starts its grid at the next tick that was due;
+        * a new ``assist`` (target assistance; None: off) keeps the old one's offset and motion,
+          so a corrected click in progress ends where it was pressed.
+        """
+        out: list[Action] = []
+        if t < self.t:
+            raise ValueError(f"settings time {t} is before {self.t}: times must not go backwards")
+        self._run_ticks(t, out)
+        self.t = t
+        if tick_hz is not None and float(tick_hz) != self.tick_hz:
+            if not 10.0 <= tick_hz <= 2000.0:
+                raise ValueError(f"tick_hz must be within 10..2000 Hz, got {tick_hz}")
+            due = self._t0 + self._k * self.dt
+            self.tick_hz = float(tick_hz)
+            self.dt = 1.0 / self.tick_hz
+            self._home_k = math.exp(-self.dt / HOME_TAU_S)
+            self._slow_step2 = (TREMOR_SLOW_PX_S * self.dt) ** 2
+            self._tremor_a = self.dt / TREMOR_TAU_S
+            self._t0, self._k = due, 0
+        if guard is not None:
+            guard.carry_from(self.guard)
+            self.guard = guard
+        if dwell is not False:
+            old = self.dwell
+            if old is not None and old.drag_held:
+                if dwell is not None and dwell.click is old.click:
+                    dwell.drag_held = True
+                else:
+                    self._emit(t, "release", 1, out)  # the dwell-drag it held ends here
+            if old is not None and dwell is not None:
+                dwell.anchor, dwell.anchor_t, dwell.armed, dwell.paused = old.anchor, old.anchor_t, old.armed, old.paused
+            self.dwell = dwell  # type: ignore[assignment]
+        if assist is not False:
+            if assist is not None and self.assist is not None:
+                assist.carry_from(self.assist)
+            self.assist = assist  # type: ignore[assignment]
+        if chain is not None:
+            self.chain = chain
+            if self._started:
+                self._filters_from(self.fx, self.fy)
+        if self._started and self.enabled:
+            self._still = 0
+            self._wake(t)  # the new settings run from the next tick on, and settle by themselves
         return out
 
     def set_dwell_paused(self, paused: bool) -> None:

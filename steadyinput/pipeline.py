@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from .engine import Engine, Rect
 from .filters import Butterworth, Chain, ClickGuard, Dwell, OneEuro, SpeedAdaptive, TremorKalman
-from .errors import ProfileError
+from .errors import ProfileError, TraceError
+from .events import Action
 from .profile import Profile
 from .targets import TargetSet
 from .targets.assist import Assist
@@ -70,43 +72,126 @@ def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None)
     data = profile.data if isinstance(profile, Profile) else profile
     try:
         tick_hz = float(data["tick_hz"])
-        return Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
-                      screens=screens, assist=build_assist(data))
+        engine = Engine(build_chain(data, tick_hz), build_guard(data), build_dwell(data), tick_hz=tick_hz,
+                        screens=screens, assist=build_assist(data))
     except ProfileError:
         raise
     except ValueError as exc:
         name = (profile.path or profile.name) if isinstance(profile, Profile) else "the profile"
         raise ProfileError([f"{name}: settings the filters cannot run with: {exc}"]) from exc
+    engine.settings = settings_of(data)  # what apply_settings compares with
+    return engine
 
 
-def replay_trace(engine: Engine, raw, bar=None, targets: Sequence[TargetSet] | None = None):
+MOTION_KEYS = ("tick_hz", "lowpass", "one_euro", "kalman", "adaptive")  # what build_chain reads
+
+
+def settings_of(data: dict) -> dict:
+    """The parts of profile data an engine is built from, copied (sections as new dicts)."""
+    return {k: (dict(data[k]) if isinstance(data[k], dict) else data[k])
+            for k in (*MOTION_KEYS, "click_guard", "dwell", "targets") if k in data}
+
+
+def apply_settings(engine: Engine, t: float, data: dict) -> list:
+    """Retune a running engine to profile ``data`` from time ``t`` (s) on (:meth:`Engine.retune`):
+    only the stages whose settings differ are rebuilt; the actions that produces.
+
+    The one way settings change while an engine runs (a live control, a profile reload, a
+    recorded change in replay), so a recording replays to the same actions. A setting the
+    filters reject is a :class:`ProfileError` and changes nothing."""
+    old = getattr(engine, "settings", None) or {}
+    new = settings_of(data)
+    try:
+        tick_hz = float(new["tick_hz"])
+        motion = any(old.get(k) != new[k] for k in MOTION_KEYS)
+        chain = build_chain(new, tick_hz) if motion else None
+        guard = build_guard(new) if old.get("click_guard") != new["click_guard"] else None
+        dwell = build_dwell(new) if old.get("dwell") != new["dwell"] else False
+        assist = (build_assist(new) if "targets" in new and (old.get("targets") != new["targets"] or dwell is not False)
+                  else False)
+    except ValueError as exc:
+        raise ProfileError([f"settings the filters cannot run with: {exc}"]) from exc
+    out = engine.retune(t, chain, guard, dwell, tick_hz if motion else None, assist)
+    engine.settings = new
+    return out
+
+
+class SettingsChange(NamedTuple):
+    """One change at ``t`` (s), after the first ``after_events`` events of the recording."""
+
+    t: float
+    after_events: int
+    settings: dict | None = None  # the complete engine settings from now on
+    enabled: bool | None = None
+    dwell_paused: bool | None = None
+    note: str = ""
+
+
+def apply_change(engine: Engine, ch: SettingsChange) -> list[Action]:
+    """Carry out one change on ``engine`` at its time; the actions it causes. The one code path
+    for live and replay."""
+    out = engine.advance(ch.t)  # every tick due before t runs with the settings of before
+    if ch.settings is not None:
+        out += apply_settings(engine, ch.t, ch.settings)
+    if ch.enabled is not None:
+        out += engine.set_enabled(ch.t, ch.enabled)
+    if ch.dwell_paused is not None:
+        engine.set_dwell_paused(ch.dwell_paused)
+    return out
+
+
+def replay_trace(engine: Engine, raw, bar=None, targets: Sequence[TargetSet] | None = None,
+                 changes: Sequence[SettingsChange] | None = None, source: str = "the settings sidecar"):
     """Run a trace through the engine chunk by chunk and let it settle; the actions as a Trace
     (what ``steadyinput replay`` writes, and what calibration and ``bench real`` measure).
 
     Only one chunk of events and of actions is held as Python objects at a time; the actions
     are the same as from one :func:`~steadyinput.engine.run_arrays` call. ``bar``: a progress
-    bar stepped once per chunk. ``targets``: target sets in time order (a recording's sidecar),
-    each fed to :meth:`Engine.set_targets` after every event with a time up to its own (events
-    at the same time first, as the live loop sees them); without any, the events go through
-    the engine exactly as before.
+    bar stepped once per chunk. The engine's other inputs come in where the live loop fed them:
+
+    * ``targets``: target sets in time order (a recording's sidecar), each fed to
+      :meth:`Engine.set_targets` after every event with a time up to its own (the live loop
+      stamps the events after a set later than it);
+    * ``changes``: settings changes (:class:`SettingsChange`), each after its first
+      ``after_events`` events (the live loop applies them before the events of its turn); a
+      change after the recording's end is dropped (a session stopped mid-write); one timed
+      before the events it follows is a :class:`TraceError` naming ``source``.
+
+    At the same place, the earlier time goes first, and a change before a target set at the
+    same time. Without either, the events go through the engine exactly as before.
     """
     import numpy as np
 
     from .engine import feed_arrays, finish_replay
     from .traces import Trace
 
+    n = len(raw)
     sets = list(targets or ())
-    at = np.searchsorted(raw.t, np.array([ts.t for ts in sets], dtype=float), side="right").tolist() \
-        if sets else []
+    # (place: events fed before it, t, order at a tie, the input)
+    side: list[tuple[int, float, int, object]] = []
+    if sets:
+        at = np.searchsorted(raw.t, np.array([ts.t for ts in sets], dtype=float), side="right").tolist()
+        side += [(i, ts.t, 1, ts) for i, ts in zip(at, sets)]
+    side += [(ch.after_events, ch.t, 0, ch) for ch in (changes or ()) if ch.after_events <= n]
+    side.sort(key=lambda r: r[:3])
+
+    def feed_side(item: object) -> list:
+        if isinstance(item, TargetSet):
+            return engine.set_targets(item)
+        ch: SettingsChange = item  # type: ignore[assignment]
+        if ch.t < engine.t:
+            raise TraceError(source, None, "t", f"a change at {ch.t} s comes after event {ch.after_events}, "
+                                                f"which is at {engine.t} s: not a recording of this trace")
+        return apply_change(engine, ch)
+
     k = 0
     parts: list[Trace] = []
-    n = len(raw)
     for i in range(0, n, CHUNK_EVENTS):
         hi = min(i + CHUNK_EVENTS, n)
         actions: list = []
         lo = i
-        while True:  # the events of this chunk, cut where a target set comes in
-            j = at[k] if k < len(sets) and at[k] < hi else hi
+        while True:  # the events of this chunk, cut where another input comes in
+            j = side[k][0] if k < len(side) and side[k][0] < hi else hi
             if j > lo:
                 part = slice(lo, j)
                 feed_arrays(engine, raw.t[part].tolist(), raw.x[part].tolist(), raw.y[part].tolist(),
@@ -114,14 +199,14 @@ def replay_trace(engine: Engine, raw, bar=None, targets: Sequence[TargetSet] | N
                 lo = j
             if j == hi:
                 break
-            actions.extend(engine.set_targets(sets[k]))
+            actions.extend(feed_side(side[k][3]))
             k += 1
         parts.append(Trace.from_actions(actions))
         if bar is not None:
             bar.step(f"t={raw.t[hi - 1]:.0f} s")
     tail: list = []
-    for ts in sets[k:]:  # after the last event
-        tail.extend(engine.set_targets(ts))
+    for item in side[k:]:  # after the last event
+        tail.extend(feed_side(item[3]))
     tail.extend(finish_replay(engine))
     parts.append(Trace.from_actions(tail))
     return Trace(*(np.concatenate([getattr(p, k) for p in parts]) for k in ("t", "x", "y", "buttons")))

@@ -92,10 +92,13 @@ def test_a_broken_profile_edit_keeps_the_last_good_profile_and_a_good_one_is_tak
         time.sleep(0.05)
         prof.write_text("extends: moderate\nadaptive: {hold_cutoff_hz: 20, move_cutoff_hz: 10}\n")
         _wait(lambda: any("last good" in m or "keeping" in m for m in said))
+        from steadyinput.profile import load
         assert session.loop.engine is engine_before and session.thread.is_alive()
+        assert session.loop.engine.settings["adaptive"] == load("moderate").data["adaptive"]
         prof.write_text("extends: severe\n")
         _wait(lambda: any("now in use" in m for m in said))
-        _wait(lambda: session.loop.engine is not engine_before)
+        # the running engine is retuned in place (a recorded settings change), not replaced
+        _wait(lambda: session.loop.engine.settings["adaptive"] == load("severe").data["adaptive"])
     finally:
         session.stop()
     assert session.ended() and not session.thread.is_alive()

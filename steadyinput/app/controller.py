@@ -1,7 +1,8 @@
 """The running utility's state and every action the tray menu and hotkeys offer.
 
 The menu, the hotkeys and the tests all call these same methods. Engine changes go through the
-live loop's thread (``LiveLoop.call``/``swap_engine``); the tray is told about each change.
+live loop's thread as settings changes (:mod:`steadyinput.live.settings_stream`: recorded, and
+replayed at their time); the tray is told about each change.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ class App:
         self.session = LiveSession(options or SessionOptions(), say=self._said, adjust=self._adjust, backend=backend,
                                    profile=self._load_profile(settings.profile))
         self.session.on_fault = self._fault
-        self.loop.engine.enabled = self.enabled
-        self.loop.engine.set_dwell_paused(self.dwell_paused)
+        if not self.enabled:  # off as the settings say: a recorded change, so a recording replays the same
+            self.session.settings.change(enabled=False, note="off at start")
         self._quit = threading.Event()
         self._quitting = False
+        self.view = None  # the live view, while open
+        self.view_master = None  # the Tk root the view opens on (the tray's); None: its own
 
     @property
     def loop(self) -> LiveLoop:
@@ -87,8 +90,7 @@ class App:
 
     def _after_swap(self) -> None:
         """The new engine pauses dwell as the menu says, and the tray shows the change."""
-        paused = self.dwell_paused
-        self.loop.call(lambda now: self.loop.engine.set_dwell_paused(paused) or [])
+        self.session.settings.change(dwell_paused=self.dwell_paused)
         self._changed()
 
     def _said(self, msg: str) -> None:
@@ -136,7 +138,7 @@ class App:
     # -- actions (menu items, hotkeys) ---------------------------------------------------------------
     def set_enabled(self, on: bool) -> None:
         self.enabled = on
-        self.loop.call(lambda now: self.loop.engine.set_enabled(now, on))
+        self.session.settings.change(enabled=on)  # engine input: recorded with run --record
         self.settings.enabled = on
         self.settings.save()
         log.info("filtering %s", "on" if on else "off")
@@ -173,13 +175,21 @@ class App:
 
     def toggle_dwell_pause(self) -> None:
         self.dwell_paused = not self.dwell_paused
-        paused = self.dwell_paused
-
-        def apply(now: float) -> list:
-            self.loop.engine.set_dwell_paused(paused)
-            return []  # no pointer actions
-        self.loop.call(apply)
+        self.session.settings.change(dwell_paused=self.dwell_paused)
         self._changed()
+
+    def open_view(self) -> None:
+        """Open the live view (one at a time; a second request brings it to the front). Runs on
+        the tray's Tk thread; closing it leaves the pointer steadied and the tray running."""
+        def show() -> None:
+            if self.view is not None and self.view.alive():
+                self.view.lift()
+                return
+            from ..view.window import LiveView
+            self.view = LiveView(self.session, master=self.view_master, on_enabled=self.set_enabled,
+                                 enabled=lambda: self.enabled)
+            log.info("live view opened")
+        self.post(show)
 
     def set_autostart(self, on: bool) -> Path:
         p = autostart.set_enabled(on)

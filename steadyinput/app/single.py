@@ -17,12 +17,14 @@ class AlreadyRunning(RuntimeError):
 
 
 class SingleInstance:
-    def __init__(self, on_show: Callable[[], None], directory: Path | None = None) -> None:
+    def __init__(self, on_show: Callable[[], None], directory: Path | None = None,
+                 on_view: Callable[[], None] | None = None) -> None:
         self.dir = directory or runtime_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.lock_path = self.dir / "steadyinput.lock"
         self.sock_path = self.dir / "steadyinput.sock"
         self.on_show = on_show
+        self.on_view = on_view  # a second `steadyinput view` asks for the live view
         self._fh = None
         self._srv: socket.socket | None = None
 
@@ -63,8 +65,12 @@ class SingleInstance:
             except OSError:
                 return
             with conn:
-                if conn.recv(16).startswith(b"show"):
+                msg = conn.recv(16)
+                if msg.startswith(b"show"):
                     self.on_show()
+                    conn.sendall(b"ok")
+                elif msg.startswith(b"view") and self.on_view is not None:
+                    self.on_view()
                     conn.sendall(b"ok")
 
     def _ask_first_to_show(self) -> None:
@@ -90,3 +96,18 @@ class SingleInstance:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def ask_running(request: bytes, directory: Path | None = None) -> bool:
+    """Ask the running instance (if any) for ``request`` (b"show", b"view"); True if it did it."""
+    sock_path = (directory or runtime_dir()) / "steadyinput.sock"
+    if not hasattr(socket, "AF_UNIX") or not sock_path.exists():
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(2)
+            s.connect(str(sock_path))
+            s.sendall(request)
+            return s.recv(8).startswith(b"ok")
+    except OSError:
+        return False

@@ -127,6 +127,7 @@ def menu_model(app: App) -> list:
                                (lambda k=k: app.settings.dwell_click == k)) for k in DWELL_TYPES], "sub", None),
         ("Pause dwell-click", app.toggle_dwell_pause, "check", lambda: app.dwell_paused),
         None,
+        ("Live view…", app.open_view, "item", None),
         ("Calibrate…", app.calibrate, "item", None),
         ("Open the last report", app.open_last_report, "item", None),
         ("Open the profiles folder", app.open_profiles_folder, "item", None),
@@ -334,7 +335,8 @@ def run_tray(args) -> int:
 
     app = App(backend, settings, options=SessionOptions.from_args(args))
     app.post = schedule
-    single = SingleInstance(on_show=lambda: schedule("menu"))
+    app.view_master = root
+    single = SingleInstance(on_show=lambda: schedule("menu"), on_view=app.open_view)
     try:
         single.acquire()
     except AlreadyRunning as exc:

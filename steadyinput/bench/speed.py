@@ -10,6 +10,8 @@
   (x and y) looping over the same events (the loop alone), alternated; medians and ratios.
 * Live CPU: ``steadyinput run --backend x11`` on an Xvnc server, CPU time of the process while
   the hand is still and while a VNC client moves the pointer at 1000 Hz (needs Xvnc).
+* Live view: the pointer loop's latency and CPU with the live view closed and open, side by side,
+  at 125 and 1000 Hz (:mod:`.view_cost`; needs Xvfb).
 """
 
 from __future__ import annotations
@@ -290,13 +292,24 @@ def run_speed(quick: bool = False, say=print, include_user: bool = False, minute
                                       tuple(REPLAY_TRACES), say=say)
     say("measuring the live loop's CPU use under Xvnc...")
     res["live"] = live_cpu(1.0 if quick else 5.0)
+    say("measuring the pointer loop with the live view closed and open...")
+    res["view"] = run_view_cost(quick, say)["view"]
     return res
 
 
+def run_view_cost(quick: bool = False, say=print) -> dict:
+    """Only the live view's cost to the pointer loop (``bench speed --view-only``)."""
+    from .view_cost import view_cost
+    return {"machine": machine(), "view": view_cost(seconds=2.0 if quick else 5.0, runs=1 if quick else 3, say=say)}
+
+
 def markdown(res: dict) -> str:
+    from .view_cost import markdown as view_markdown
     lines = [f"Machine: {res['machine']}", ""]
-    if "filters" not in res:  # --replay-only
+    if "filters" not in res and "replay" in res:  # --replay-only
         return "\n".join(lines + replay_markdown(res["replay"])) + "\n"
+    if "filters" not in res:  # --view-only
+        return "\n".join(lines + view_markdown(res["view"])) + "\n"
     lines += ["| what | median µs | p99 µs |", "|---|---|---|"]
     for r in res["filters"] + res["pipelines"]:
         lines.append(f"| {r['what']} | {r['median_us']} | {r['p99_us']} |")
@@ -307,4 +320,6 @@ def markdown(res: dict) -> str:
                      f"{lv['moving_cpu_percent']} % while moving at {lv['moving_events_per_s']} events/s.")
     else:
         lines.append("Live loop CPU: not measured (needs Xvnc on Linux).")
+    if "view" in res:
+        lines += ["", *view_markdown(res["view"])]
     return "\n".join(lines) + "\n"

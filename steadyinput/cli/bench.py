@@ -24,13 +24,16 @@ def add_parser(sub) -> None:
     q.add_argument("-o", "--out", default="bench-results", help="folder for quality.csv/.md/.png (default: bench-results)")
     q.add_argument("--include-user", action="store_true", help=USER_HELP)
     q.set_defaults(run=run_quality)
-    s = ps.add_parser("speed", help="µs per event, replay throughput, live CPU use")
+    s = ps.add_parser("speed", help="µs per event, replay throughput, live CPU use, the live view's cost")
     s.add_argument("--quick", action="store_true", help="short runs (checks the command works)")
     s.add_argument("-o", "--out", default="bench-results", help="folder for speed.json/.md (default: bench-results)")
     s.add_argument("--include-user", action="store_true", help=USER_HELP)
     s.add_argument("--replay-only", action="store_true",
                    help="only time whole-process replay against the One Euro authors' loop, on a regular "
                         "1000 Hz trace and on jittered 1000, 125 and 60 Hz traces (half pixels, abrupt stops)")
+    s.add_argument("--view-only", action="store_true",
+                   help="only measure the pointer loop's latency and CPU with the live view closed and open "
+                        "(125 and 1000 Hz synthetic mouse, on an Xvfb display)")
     s.add_argument("--minutes", type=float, default=None, metavar="M",
                    help="length of each replay trace, 0.05-60 (default: 5; 0.2 with --quick)")
     s.add_argument("--runs", type=int, default=None, metavar="N",
@@ -225,6 +228,8 @@ def run_speed(args: argparse.Namespace) -> int:
         say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
         if args.replay_only:
             res = speed.run_replay(minutes, runs, tuple(speed.REPLAY_TRACES), say=say)
+        elif args.view_only:
+            res = speed.run_view_cost(args.quick, say=say)
         else:
             res = speed.run_speed(quick=args.quick, say=say, include_user=args.include_user, minutes=minutes,
                                   runs=runs)

@@ -31,6 +31,7 @@ COMMANDS = {
     "doctor": "doctor",
     "setup": "setup",
     "bench": "bench",
+    "view": "view",
 }
 
 DESCRIPTION = """\
@@ -45,6 +46,7 @@ examples:
   steadyinput simulate --tremor intention -o t.csv   make a synthetic tremor trace
   steadyinput replay t.csv -o out.csv --report r/    filter it with the default profile
   steadyinput profile list                           the profiles you can use
+  steadyinput view                                   watch the tremor and the steadied cursor, tune by eye
   steadyinput setup                                  Wayland/console: let this user steady the mouse
 """
 

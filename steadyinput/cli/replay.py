@@ -50,6 +50,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
     are fed to the engine in time order with the events.
     """
     from ..bench.progress import Progress
+    from .main import warn
     from ..outputs import Outputs
     from ..pipeline import CHUNK_EVENTS, build_engine, replay_trace
     from ..profile import load
@@ -60,9 +61,10 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
 
     prof = load(profile_name)
     truth_file = Path(truth_path) if truth_path else find_truth(trace_path)
+    from ..live.settings_stream import find_sidecar as find_settings
     from ..targets.sidecar import find_sidecar, read_targets
     targets_file = (Path(targets_path) if targets_path else find_sidecar(trace_path)) if use_targets else None
-    inputs = [trace_path, truth_file, targets_file, *prof.chain]
+    inputs = [trace_path, truth_file, targets_file, find_settings(trace_path), *prof.chain]
     with Outputs(inputs) as outs:
         tmp_out = outs.file(output)  # checked before the work: a bad -o costs nothing
         tmp_report = outs.folder(report) if report else None
@@ -71,6 +73,10 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
         truth = read_truth(truth_file) if truth_file and (truth_path or metrics or report) else None
         target_sets = read_targets(targets_file) if targets_file is not None else None
         engine = build_engine(prof)
+        changes, note, side = _recorded_changes(trace_path, engine)
+        warnings = [note] if note else []
+        if note:
+            warn("replay", note)
         chunks = -(-len(raw) // CHUNK_EVENTS)
         measuring = 0
         if metrics or report:  # metrics imports SciPy's signal module: over a second of start-up
@@ -78,7 +84,7 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             measuring = segment_count(raw)
         bar = Progress(chunks + measuring + bool(report), "replay", after_s=2.0,
                        final_only=not sys.stderr.isatty())
-        out = replay_trace(engine, raw, bar, target_sets)
+        out = replay_trace(engine, raw, bar, target_sets, changes, str(side))
         write_trace(tmp_out, out, format_as=output)  # now, while little else is held
         if metrics or report:  # only a later stage gains from it (ctypes' library search costs ms)
             _give_back_memory()
@@ -86,7 +92,8 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
                   "events_in": len(raw), "actions_out": len(out), "faults": engine.faults,
                   "targets": str(targets_file) if targets_file is not None else None,
                   "target_sets": len(target_sets) if target_sets is not None else 0,
-                  "presses_moved": engine.assist.corrections if engine.assist is not None else 0}
+                  "presses_moved": engine.assist.corrections if engine.assist is not None else 0,
+                  "settings_changes": len(changes), "warnings": warnings}
         if metrics or report:
             from ..metrics import evaluate
             bar.step("measuring", 0)
@@ -105,6 +112,23 @@ def replay_file(trace_path: str, output: str, profile_name: str, report: str | N
             bar.step("report written")
         bar.done(f"{len(raw)} events, {len(out)} actions")
     return result
+
+
+def _recorded_changes(trace_path: str, engine) -> tuple[list, str | None, Path | None]:
+    """The settings changes recorded beside the trace (``TRACE.settings.jsonl``, see
+    :mod:`steadyinput.live.settings_stream`), and a warning if the session started with other
+    settings than the profile replayed with (then the replay is not the live session's)."""
+    from ..live.settings_stream import find_sidecar, read_changes
+    side = find_sidecar(trace_path)
+    if side is None:
+        return [], None, None
+    start, changes = read_changes(side)
+    note = None
+    if start is not None and start.settings is not None and start.settings != engine.settings:
+        differ = sorted(k for k in engine.settings if start.settings.get(k) != engine.settings[k])
+        note = (f"{side}: the recorded session started with other settings ({', '.join(differ)}) than this "
+                f"profile; replaying its {len(changes)} recorded change(s) on top of the profile's")
+    return changes, note, side
 
 
 def _give_back_memory() -> None:
@@ -136,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
     if res["targets"]:
         print(f"  targets: {res['target_sets']} sets from {res['targets']}; "
               f"{res['presses_moved']} presses moved onto the target they were meant for")
+    if res["settings_changes"]:
+        print(f"  applied the {res['settings_changes']} settings change(s) recorded beside the trace")
     for f in res["faults"]:
         print(f"  FILTER FAULT: {f}")
     if "metrics" not in res:

@@ -59,6 +59,7 @@ class LiveLoop:
         self.record_targets = record_targets
         self.target_sets_fed = 0
         self._targets_t = -1.0  # loop time of the last target set fed
+        self.tap = None  # the live view's ring buffers (view.ring.Tap): O(1) per event, no lock
 
     def now(self) -> float:
         """Seconds since the loop started, to the µs: the resolution traces are written with, so a
@@ -80,19 +81,6 @@ class LiveLoop:
             self._wr.send(b"x")
         except OSError:
             pass
-
-    def swap_engine(self, engine: Engine) -> None:
-        """Use a new engine (a new profile) from the next loop turn; the old one is closed and
-        the new one is on or off as the old one was then (calls queued before this come first)."""
-        def do(now: float) -> list[Action]:
-            acts = self.engine.close(now)
-            engine.enabled = self.engine.enabled
-            known = self.engine.targets
-            self.engine = engine
-            if known is not None:  # the targets known go on being known
-                acts += engine.set_targets(TargetSet(now, known.targets, known.source))
-            return acts
-        self.call(do)
 
     # -- targets ------------------------------------------------------------------------------
     def _take_targets(self) -> None:
@@ -150,6 +138,8 @@ class LiveLoop:
             self.backend.apply(actions)
             if self.on_actions:
                 self.on_actions(actions)
+            if self.tap is not None:
+                self.tap.actions(actions)
 
     def run(self, on_started: Callable[[], None] | None = None) -> None:
         self.backend.start()
@@ -193,6 +183,8 @@ class LiveLoop:
                     self.events_seen += 1
                     if self.record:
                         self.record(ev)
+                    if self.tap is not None:
+                        self.tap.event(ev)
                     self._apply(self.engine.feed(ev))
                 if self.targets is not None:
                     self._tell_targets(t)

@@ -32,6 +32,7 @@ from . import watchdog
 from .loop import LiveLoop
 from .recording import TargetsRecorder, TraceRecorder, drop_stale_sidecars
 from .reload import ProfileWatcher
+from .settings_stream import SettingsRecorder, SettingsStream
 
 log = logging.getLogger("steadyinput.session")
 # backends whose positions are screen px, the coordinates accessibility rectangles are in
@@ -101,6 +102,10 @@ class LiveSession:
                              on_fault=self._fault, targets=targets,
                              record_targets=self.targets_recorder.sets if self.targets_recorder else None)
         self.on_fault: Callable[[str], None] | None = None
+        # settings changes are engine input: applied on the loop's thread, recorded beside the trace
+        self.settings = SettingsStream(self.loop, SettingsRecorder(options.record) if options.record else None,
+                                       on_error=lambda m: self.say(f"warning: {m}"))
+        self.settings.start(self.engine_data(), self.profile.name)
         self.watcher = ProfileWatcher(self.profile, self.reload, lambda m: self.say(f"warning: {m}"))
         self.failed: str | None = None  # why the loop ended by itself, if it did
         self.thread: threading.Thread | None = None
@@ -117,15 +122,18 @@ class LiveSession:
         return build_engine(self.engine_data(profile), screens=self.backend.screens())
 
     def use_profile(self, profile: Profile) -> bool:
-        """Switch to ``profile``; if its engine cannot be built the one in use stays. True if switched."""
+        """Switch to ``profile``; if its engine cannot be built the one in use stays. True if switched.
+
+        The running engine is retuned on the loop's thread (a recorded settings change), not
+        replaced, so a recording replays to the same actions across the switch."""
         try:
-            engine = self.build_engine(profile)
+            self.build_engine(profile)  # the check: filters that cannot run with it change nothing
         except ProfileError as exc:
             self.say(f"warning: profile '{profile.name}' cannot be used, keeping '{self.profile.name}':\n{exc}")
             return False
         self.profile = profile
         self.watcher.follow(profile)
-        self.loop.swap_engine(engine)
+        self.settings.change(self.engine_data(profile), note=f"profile {profile.name}")
         self._follow_targets()
         return True
 
@@ -196,6 +204,7 @@ class LiveSession:
             for prov in {id(p): p for p in (self.targets, self.loop.targets) if p is not None}.values():
                 prov.stop()
             self.watcher.stop()
+            self.settings.close()
             for rec in (self.recorder, self.targets_recorder, self.action_log):
                 if rec is not None:
                     rec.close()

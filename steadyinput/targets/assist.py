@@ -85,6 +85,11 @@ class Assist:
         self._speed = 0.0  # px/s, smoothed
         self._pressed = False  # the offset is a corrected press's, until its click is over
 
+    def carry_from(self, old: "Assist") -> None:
+        """Take over ``old``'s offset, motion seen and count (new settings while running)."""
+        self.dx, self.dy, self._last, self._speed, self._pressed = old.dx, old.dy, old._last, old._speed, old._pressed
+        self.corrections = old.corrections
+
     # -- the rule -----------------------------------------------------------------------------
     def reach(self, tremor_px: float) -> float:
         """How far from a target a press may land and still be taken as meant for it (px)."""
