@@ -18,8 +18,8 @@ def test_live_only_reports_cpu_and_latency_at_125_and_1000_events_per_second(tmp
     if not shutil.which("Xvnc"):
         pytest.skip("Xvnc is not installed (apt-get install tigervnc-standalone-server; .ci/run does)")
     out = tmp_path / "b"
-    r = subprocess.run([sys.executable, "-m", "steadyinput", "bench", "speed", "--live-only", "--quick", "-o", str(out)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "bench", "speed", "--live-only", "--quick",
+                        "-o", str(out)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     live = json.loads((out / "speed.json").read_text())["live"]
     rows = {row["rate"]: row for row in live["rates"]}
