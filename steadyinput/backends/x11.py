@@ -62,6 +62,10 @@ def available() -> Availability:
     return Availability("x11", True, f"X display {disp} with XInput 2 and XTEST")
 
 
+_XLIB_INTERNALS = ("socket", "data_recv", "recv_packet_len", "event_queue", "parse_response", "close_internal",
+                   "request_serial", "request_queue", "data_send")
+
+
 def _warp_request():
     from Xlib import X
     from Xlib.ext import xinput
@@ -99,6 +103,8 @@ class Backend:
         self._xi = self.d.display.get_extension_major("XInputExtension") \
             if self.d.has_extension("XInputExtension") else -1
         self._xtest = self.d.display.get_extension_major("XTEST") if self.d.has_extension("XTEST") else -1
+        # the hot path uses python-xlib's connection internals (as of 0.33); without them, its API
+        self.fast = all(hasattr(self.d.display, a) for a in _XLIB_INTERNALS)
 
     # -- info ---------------------------------------------------------------------------------
     def screens(self) -> list[tuple[int, int, int, int]]:
@@ -193,12 +199,19 @@ class Backend:
     def pending(self) -> bool:
         """True when python-xlib holds parsed events (it reads the connection during its own
         requests); bytes still on the connection are signalled by ``fileno``."""
+        if not self.fast:
+            with self._lock:
+                return self.d.pending_events() > 0
         return bool(self.d.display.event_queue)
 
     def read(self) -> list[tuple[float, float, int]]:
         """Every raw event waiting, as (x, y, buttons) of the integrated raw pointer."""
         out: list[tuple[float, float, int]] = []
         with self._lock:
+            if not self.fast:
+                self.d.pending_events()
+                self._xlib_events(out)
+                return out
             disp = self.d.display
             if disp.event_queue:
                 self._xlib_events(out)
@@ -328,6 +341,13 @@ class Backend:
     def _send(self, data: bytes, count: int) -> None:
         """Write ``count`` requests (no replies) after whatever python-xlib still has queued,
         numbering them in its request count so its replies and errors still match."""
+        if not self.fast:  # through python-xlib's API: each request unpacked and sent by it
+            from Xlib.ext import xtest
+            for k in range(count):
+                _, _, _, kind, detail, _, _, x, y = wire.FAKE_INPUT.unpack_from(data, k * wire.FAKE_INPUT_SIZE)
+                xtest.fake_input(self.d, kind, detail, x=x, y=y)
+            self.d.flush()
+            return
         disp = self.d.display
         if disp.request_queue or disp.data_send:
             self.d.flush()

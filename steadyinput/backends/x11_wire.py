@@ -25,8 +25,8 @@ _DEVICE_EVENT = struct.Struct("=BBHIHHII12xii")
 _LENGTH = struct.Struct("=I")
 _EVTYPE = struct.Struct("=H")
 # XTEST FakeInput (minor opcode 2, 9 words): opcode, minor, length, type, detail, time, root, x, y
-_FAKE_INPUT = struct.Struct("=BBHBB2xII8xhh8x")
-FAKE_INPUT_SIZE = _FAKE_INPUT.size  # 36 bytes
+FAKE_INPUT = struct.Struct("=BBHBB2xII8xhh8x")
+FAKE_INPUT_SIZE = FAKE_INPUT.size  # 36 bytes
 
 
 def message_size(buf, off: int) -> int:
@@ -53,4 +53,4 @@ def device_event(buf, off: int) -> tuple[int, int, float, float]:
 def fake_input(xtest_opcode: int, event_type: int, detail: int = 0, x: int = 0, y: int = 0) -> bytes:
     """An XTEST FakeInput request (time CurrentTime, root None), byte for byte as python-xlib's
     ``xtest.fake_input`` sends it; x, y (px) out of the 16-bit range raise ``struct.error``."""
-    return _FAKE_INPUT.pack(xtest_opcode, 2, FAKE_INPUT_SIZE // 4, event_type, detail, 0, 0, x, y)
+    return FAKE_INPUT.pack(xtest_opcode, 2, FAKE_INPUT_SIZE // 4, event_type, detail, 0, 0, x, y)
