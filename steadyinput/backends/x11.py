@@ -12,19 +12,32 @@ the cursor; each grabbed device's floating sprite is first warped onto the curso
 the screen edges where the cursor would. Buttons 1–3 go through the engine; the wheel (4–7) and
 other buttons pass straight through. Devices plugged in later are grabbed as they appear.
 XTEST devices are never grabbed: they carry our own output.
+
+The hot path (reading pointer events, sending the cursor's moves and clicks) does not go
+through python-xlib's per-event objects: ``read`` takes the bytes waiting on the connection and
+decodes the XI2 device events itself, and ``apply`` writes XTEST requests it packs itself (see
+:mod:`steadyinput.backends.x11_wire`). python-xlib keeps the connection and does everything
+else (set-up, grabs, the device list, errors, the rare other events): bytes not yet read are
+left in its receive buffer, and a reply, an error or a device change hands it the rest of what
+was read, so it sees the stream in order. A lock keeps another thread (a profile reload asking
+for ``screens``) off the connection while the loop uses it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
+import threading
 
 from . import Availability, BackendError
+from . import x11_wire as wire
 
 log = logging.getLogger("steadyinput.x11")
 
 XBUTTON_TO_MASK = {1: 1, 2: 4, 3: 2}
-GENERIC_EVENT = 35  # X11 GenericEvent, which carries XInput 2 events
+GENERIC_EVENT = wire.GENERIC_EVENT
+X_BUTTON_PRESS, X_BUTTON_RELEASE, X_MOTION_NOTIFY = 4, 5, 6  # core event types XTEST fakes
 MASK_TO_XBUTTON = {v: k for k, v in XBUTTON_TO_MASK.items()}
 
 
@@ -47,6 +60,10 @@ def available() -> Availability:
     finally:
         d.close()
     return Availability("x11", True, f"X display {disp} with XInput 2 and XTEST")
+
+
+_XLIB_INTERNALS = ("socket", "data_recv", "recv_packet_len", "event_queue", "parse_response", "close_internal",
+                   "request_serial", "request_queue", "data_send")
 
 
 def _warp_request():
@@ -82,10 +99,17 @@ class Backend:
         self.pressed_out: set[int] = set()  # X buttons we pressed through XTEST and not released
         self._warp = _warp_request()
         self._stopped = False
+        self._lock = threading.Lock()  # one user of the connection at a time
+        self._xi = self.d.display.get_extension_major("XInputExtension") \
+            if self.d.has_extension("XInputExtension") else -1
+        self._xtest = self.d.display.get_extension_major("XTEST") if self.d.has_extension("XTEST") else -1
+        # the hot path uses python-xlib's connection internals (as of 0.33); without them, its API
+        self.fast = all(hasattr(self.d.display, a) for a in _XLIB_INTERNALS)
 
     # -- info ---------------------------------------------------------------------------------
     def screens(self) -> list[tuple[int, int, int, int]]:
-        g = self.root.get_geometry()
+        with self._lock:
+            g = self.root.get_geometry()
         return [(0, 0, g.width, g.height)]
 
     @property
@@ -96,7 +120,8 @@ class Backend:
         return list(self.grabbed.values())
 
     def position(self) -> tuple[int, int]:
-        p = self.root.query_pointer()
+        with self._lock:
+            p = self.root.query_pointer()
         return p.root_x, p.root_y
 
     def candidates(self) -> list[tuple[int, str]]:
@@ -117,14 +142,16 @@ class Backend:
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
         from Xlib.ext import xinput
-        self.d.xinput_query_version()
-        self.x, self.y = map(float, self.position())
-        self.root.xinput_select_events([(xinput.AllDevices, xinput.HierarchyChangedMask)])
-        for devid, name in self.candidates():
-            self._grab(devid, name)
-        if not self.grabbed:
-            raise BackendError("found no pointing device to steady (only XTEST devices)")
-        self.d.sync()
+        with self._lock:
+            self.d.xinput_query_version()
+            p = self.root.query_pointer()
+            self.x, self.y = float(p.root_x), float(p.root_y)
+            self.root.xinput_select_events([(xinput.AllDevices, xinput.HierarchyChangedMask)])
+            for devid, name in self.candidates():
+                self._grab(devid, name)
+            if not self.grabbed:
+                raise BackendError("found no pointing device to steady (only XTEST devices)")
+            self.d.sync()
 
     def _grab(self, devid: int, name: str) -> None:
         from Xlib import X
@@ -146,6 +173,7 @@ class Backend:
         if self._stopped:
             return
         self._stopped = True
+        locked = self._lock.acquire(timeout=2.0)  # never wait for ever to give the mouse back
         try:
             for b in sorted(self.pressed_out):
                 xtest.fake_input(self.d, X.ButtonRelease, b)
@@ -161,20 +189,90 @@ class Backend:
                 self.d.close()
             except Exception:
                 pass
+            if locked:
+                self._lock.release()
 
     # -- input --------------------------------------------------------------------------------
     def fileno(self) -> int:
         return self.d.fileno()
 
     def pending(self) -> bool:
-        return self.d.pending_events() > 0
+        """True when python-xlib holds parsed events (it reads the connection during its own
+        requests); bytes still on the connection are signalled by ``fileno``."""
+        if not self.fast:
+            with self._lock:
+                return self.d.pending_events() > 0
+        return bool(self.d.display.event_queue)
 
     def read(self) -> list[tuple[float, float, int]]:
         """Every raw event waiting, as (x, y, buttons) of the integrated raw pointer."""
-        from Xlib import X
-        from Xlib.ext import xinput, xtest
         out: list[tuple[float, float, int]] = []
-        while self.d.pending_events():
+        with self._lock:
+            if not self.fast:
+                self.d.pending_events()
+                self._xlib_events(out)
+                return out
+            disp = self.d.display
+            if disp.event_queue:
+                self._xlib_events(out)
+            try:
+                data = disp.socket.recv(65536, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                return out
+            except OSError as err:
+                disp.close_internal(f"server: {err}")
+                raise disp.socket_error from None
+            if not data:
+                disp.close_internal("server")
+                raise disp.socket_error
+            buf = bytes(disp.data_recv) + data if len(disp.data_recv) else data
+            disp.data_recv, disp.recv_packet_len = b"", 0
+            self._decode(buf, out)
+        return out
+
+    def _decode(self, buf: bytes, out: list[tuple[float, float, int]]) -> None:
+        """Decode the complete messages in ``buf`` (which starts at a message); what is left is
+        put back in python-xlib's buffer, as are a reply, an error or a device change and all
+        after it (python-xlib parses those, and they go through :meth:`_xlib_events`)."""
+        n, off, xi = len(buf), 0, self._xi
+        size_of, xi_evtype, device_event = wire.message_size, wire.xi_evtype, wire.device_event
+        motion, press, release = wire.XI_MOTION, wire.XI_BUTTON_PRESS, wire.XI_BUTTON_RELEASE
+        while n - off >= 32:
+            size = size_of(buf, off)
+            if n - off < size:
+                break
+            kind = buf[off]
+            if kind & 0x7F == GENERIC_EVENT and buf[off + 1] == xi:
+                evtype = xi_evtype(buf, off)
+                if evtype == motion:
+                    devid, detail, x, y = device_event(buf, off)
+                    if devid in self.grabbed:
+                        self._motion(devid, x, y, out)
+                elif evtype == press or evtype == release:
+                    devid, detail, x, y = device_event(buf, off)
+                    if devid in self.grabbed:
+                        self._button(evtype == press, detail, out)
+                elif evtype == wire.XI_HIERARCHY_CHANGED:
+                    self._to_xlib(buf[off:], out)
+                    return
+                off += size
+            elif kind > 1:  # any other event: not ours, as python-xlib's path ignored it
+                off += size
+            else:  # a reply or an error
+                self._to_xlib(buf[off:], out)
+                return
+        self.d.display.data_recv = buf[off:] if off else buf
+
+    def _to_xlib(self, rest: bytes, out: list[tuple[float, float, int]]) -> None:
+        disp = self.d.display
+        disp.data_recv, disp.recv_packet_len = rest, 0
+        disp.parse_response(None)  # events into its queue, errors to its handler
+        self._xlib_events(out)
+
+    def _xlib_events(self, out: list[tuple[float, float, int]]) -> None:
+        """The events python-xlib parsed (during its own requests, or handed to it), in order."""
+        from Xlib.ext import xinput
+        while self.d.display.event_queue:
             e = self.d.next_event()
             if e.type != GENERIC_EVENT:
                 continue
@@ -186,24 +284,26 @@ class Backend:
             if devid not in self.grabbed:
                 continue
             if e.evtype == xinput.Motion:
-                pos = (float(data.root_x), float(data.root_y))
-                last = self._last.get(devid)
-                self._last[devid] = pos
-                if last is None:
-                    continue
-                self.x += pos[0] - last[0]
-                self.y += pos[1] - last[1]
-                out.append((self.x, self.y, self.buttons))
+                self._motion(devid, float(data.root_x), float(data.root_y), out)
             elif e.evtype in (xinput.ButtonPress, xinput.ButtonRelease):
-                down = e.evtype == xinput.ButtonPress
-                bit = XBUTTON_TO_MASK.get(data.detail)
-                if bit is None:  # wheel and extra buttons: straight through
-                    xtest.fake_input(self.d, X.ButtonPress if down else X.ButtonRelease, data.detail)
-                    self.d.flush()
-                    continue
-                self.buttons = self.buttons | bit if down else self.buttons & ~bit
-                out.append((self.x, self.y, self.buttons))
-        return out
+                self._button(e.evtype == xinput.ButtonPress, data.detail, out)
+
+    def _motion(self, devid: int, x: float, y: float, out: list[tuple[float, float, int]]) -> None:
+        last = self._last.get(devid)
+        self._last[devid] = (x, y)
+        if last is None:
+            return
+        self.x += x - last[0]
+        self.y += y - last[1]
+        out.append((self.x, self.y, self.buttons))
+
+    def _button(self, down: bool, detail: int, out: list[tuple[float, float, int]]) -> None:
+        bit = XBUTTON_TO_MASK.get(detail)
+        if bit is None:  # wheel and extra buttons: straight through
+            self._send(wire.fake_input(self._xtest, X_BUTTON_PRESS if down else X_BUTTON_RELEASE, detail), 1)
+            return
+        self.buttons = self.buttons | bit if down else self.buttons & ~bit
+        out.append((self.x, self.y, self.buttons))
 
     def _hierarchy(self) -> None:
         found = self.candidates()
@@ -219,19 +319,41 @@ class Backend:
 
     # -- output -------------------------------------------------------------------------------
     def apply(self, actions) -> None:
-        from Xlib import X
-        from Xlib.ext import xtest
+        reqs = []
+        op = self._xtest
         for a in actions:
             if a.kind == "move":
-                xtest.fake_input(self.d, X.MotionNotify, x=int(a.x), y=int(a.y))
+                reqs.append(wire.fake_input(op, X_MOTION_NOTIFY, 0, int(a.x), int(a.y)))
             else:
                 b = MASK_TO_XBUTTON.get(a.button)
                 if b is None:
                     continue
                 if a.kind == "press":
-                    xtest.fake_input(self.d, X.ButtonPress, b)
+                    reqs.append(wire.fake_input(op, X_BUTTON_PRESS, b))
                     self.pressed_out.add(b)
                 else:
-                    xtest.fake_input(self.d, X.ButtonRelease, b)
+                    reqs.append(wire.fake_input(op, X_BUTTON_RELEASE, b))
                     self.pressed_out.discard(b)
-        self.d.flush()
+        if reqs:
+            with self._lock:
+                self._send(b"".join(reqs), len(reqs))
+
+    def _send(self, data: bytes, count: int) -> None:
+        """Write ``count`` requests (no replies) after whatever python-xlib still has queued,
+        numbering them in its request count so its replies and errors still match."""
+        if not self.fast:  # through python-xlib's API: each request unpacked and sent by it
+            from Xlib.ext import xtest
+            for k in range(count):
+                _, _, _, kind, detail, _, _, x, y = wire.FAKE_INPUT.unpack_from(data, k * wire.FAKE_INPUT_SIZE)
+                xtest.fake_input(self.d, kind, detail, x=x, y=y)
+            self.d.flush()
+            return
+        disp = self.d.display
+        if disp.request_queue or disp.data_send:
+            self.d.flush()
+        disp.request_serial = (disp.request_serial + count) % 65536
+        try:
+            disp.socket.sendall(data)
+        except OSError as err:
+            disp.close_internal(f"server: {err}")
+            raise disp.socket_error from None

@@ -8,14 +8,20 @@
   writing) on long traces (a regular 1000 Hz mouse; jittered 1000, 125 and 60 Hz mice with
   half-pixel coordinates and abrupt stops), against the One Euro authors' bare Python filter
   (x and y) looping over the same events (the loop alone), alternated; medians and ratios.
-* Live CPU: ``steadyinput run --backend x11`` on an Xvnc server, CPU time of the process while
-  the hand is still and while a VNC client moves the pointer at 1000 Hz (needs Xvnc).
+* Live CPU: ``steadyinput run --backend x11`` on an Xvnc server (its pointer is a real slave
+  device, grabbed as a mouse is), the process's CPU time (all threads, by the kernel's per-task
+  run time, not the wall clock) while the hand is still and while a VNC client moves the pointer
+  at 125 and at 1000 events/s, alternated, repeated; medians and ranges (needs Xvnc).
+* Live latency: the same utility with its backend timed: each event from the read that takes it
+  off the X connection to the end of the loop turn that handled it (the engine fed, due ticks
+  run, the resulting XTEST requests written to the server); p50 and p99 per rate.
 * Live view: the pointer loop's latency and CPU with the live view closed and open, side by side,
   at 125 and 1000 Hz (:mod:`.view_cost`; needs Xvfb).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -222,49 +228,201 @@ REPLAY_HEADER = ["| trace | events | s | replay events/s (whole process) | One E
 
 
 def _cpu_seconds(pid: int) -> float:
+    """CPU time (s) of process ``pid`` so far, every thread: the kernel's per-task run time in ns
+    (``schedstat``), or user + system time in clock ticks (10 ms) where that is missing."""
+    total, seen = 0, False
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
+                    total += int(fh.read().split()[0])
+                seen = True
+            except (OSError, ValueError, IndexError):
+                pass
+    except OSError:
+        pass
+    if seen:
+        return total / 1e9
     with open(f"/proc/{pid}/stat") as fh:
         parts = fh.read().rsplit(")", 1)[1].split()
     return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def live_cpu(window_s: float = 5.0) -> dict | None:
-    """CPU share of the live utility on an Xvnc server: hand still, and moving at 1000 Hz."""
+LIVE_RATES = (125.0, 1000.0)  # events/s the VNC client moves the pointer at
+
+# The live utility with its backend timed (for the latency figures only; the CPU figures come
+# from the plain ``steadyinput run``). Writes the per-event latencies (s) as JSON on SIGTERM.
+LIVE_LATENCY = r"""
+import json, signal, sys, time
+from steadyinput.backends import create
+from steadyinput.live.session import LiveSession, SessionOptions
+clock = time.perf_counter
+
+
+class Timed:
+    # each event: from the read that takes it off the connection to the end of the loop turn that
+    # handled it (the loop's next question whether events are pending)
+    def __init__(self, inner):
+        self.inner, self.lat, self.turn = inner, [], None
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def pending(self):
+        if self.turn is not None:
+            t, n = self.turn
+            self.lat.extend([clock() - t] * n)
+            self.turn = None
+        return self.inner.pending()
+
+    def read(self):
+        t = clock()
+        raw = self.inner.read()
+        if raw:
+            self.turn = (t, len(raw))
+        return raw
+
+
+b = Timed(create("x11"))
+s = LiveSession(SessionOptions(backend="x11"), backend=b)
+signal.signal(signal.SIGTERM, lambda *a: s.stop())
+s.run(on_started=lambda: print("steadying", file=sys.stderr, flush=True))
+with open(sys.argv[1], "w") as fh:
+    json.dump(b.lat, fh)
+"""
+
+
+def _drive(vnc: VNCPointer, rate: float, seconds: float) -> float:
+    """Move the VNC pointer at ``rate`` events/s for ``seconds`` (a slow sweep with a tremor,
+    every event a new position); returns the rate achieved."""
+    t0 = time.monotonic()
+    i = 0
+    while time.monotonic() - t0 < seconds:
+        i += 1
+        vnc.pointer(640 + 300 * np.sin(i / (0.7 * rate)) + 6 * np.sin(i / (0.04 * rate)),
+                    400 + 4 * np.sin(i / (0.033 * rate)) + i % 2)
+        delay = t0 + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    return i / (time.monotonic() - t0)
+
+
+def _start_utility(argv: list[str], env: dict) -> subprocess.Popen:
+    # cwd "/": the utility imports steadyinput from PYTHONPATH (or as installed), never the cwd
+    util = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd="/")
+    while "steadying" not in (line := util.stderr.readline()):  # measure after start-up only
+        if not line:
+            raise RuntimeError("the utility did not start")
+    return util
+
+
+def _end(util: subprocess.Popen | None) -> None:
+    if util is not None and util.poll() is None:
+        util.terminate()
+        try:
+            util.wait(10)
+        except subprocess.TimeoutExpired:
+            util.kill()
+            util.wait(5)
+
+
+def live_cpu(window_s: float = 5.0, repeats: int = 3, rates: tuple[float, ...] = LIVE_RATES) -> dict | None:
+    """CPU share (% of one core) of the live utility on an Xvnc server, hand still and moving at
+    each of ``rates``, alternated ``repeats`` times; then the per-event latency at each rate."""
+    res = live_compare({"": None}, window_s, repeats, rates)
+    return res[""] if res else None
+
+
+def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: int = 3,
+                 rates: tuple[float, ...] = LIVE_RATES) -> dict[str, dict] | None:
+    """:func:`live_cpu` for several versions side by side: label -> source tree put first on
+    PYTHONPATH (None: as installed). Each version runs on its own Xvnc server, all at once (idle
+    but one), and the measuring windows go round them, so a busy spell of the machine weighs on
+    all alike. Returns label -> figures, or None without Xvnc."""
     if not shutil.which("Xvnc") or not sys.platform.startswith("linux"):
         return None
-    xvnc, disp, port = start_xvnc()
-    util = None
+    setups: dict[str, dict] = {}
     try:
-        env = dict(os.environ, DISPLAY=disp)
-        util = subprocess.Popen([sys.executable, "-m", "steadyinput", "run", "--no-tray", "--backend", "x11"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        vnc = VNCPointer(port)
-        while "steadying" not in (line := util.stderr.readline()):  # measure after start-up only
-            if not line:
-                raise RuntimeError("the utility did not start")
+        for label, tree in trees.items():
+            xvnc, disp, port = start_xvnc()
+            env = dict(os.environ, DISPLAY=disp)
+            if tree:
+                env["PYTHONPATH"] = os.pathsep.join([tree, *filter(None, [os.environ.get("PYTHONPATH")])])
+            setups[label] = {"xvnc": xvnc, "env": env, "util": None, "vnc": None}
+            setups[label]["util"] = _start_utility(
+                [sys.executable, "-m", "steadyinput", "run", "--no-tray", "--backend", "x11"], env)
+            setups[label]["vnc"] = VNCPointer(port)
         time.sleep(0.5)
-        c0, t0 = _cpu_seconds(util.pid), time.monotonic()
-        time.sleep(window_s)
-        still = (_cpu_seconds(util.pid) - c0) / (time.monotonic() - t0)
-        c0, t0 = _cpu_seconds(util.pid), time.monotonic()
-        i = 0
-        while time.monotonic() - t0 < window_s:
-            i += 1
-            vnc.pointer(640 + 300 * np.sin(i / 700.0) + 6 * np.sin(i / 40.0), 400 + 4 * np.sin(i / 33.0))
-            target = t0 + i / 1000.0
-            delay = target - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        moving = (_cpu_seconds(util.pid) - c0) / (time.monotonic() - t0)
-        rate = i / (time.monotonic() - t0)
-        vnc.close()
-        return {"still_cpu_percent": round(100 * still, 2), "moving_cpu_percent": round(100 * moving, 1),
-                "moving_events_per_s": round(rate)}
+        for st in setups.values():
+            c0, t0 = _cpu_seconds(st["util"].pid), time.monotonic()
+            time.sleep(window_s)
+            st["still"] = (_cpu_seconds(st["util"].pid) - c0) / (time.monotonic() - t0)
+            st["cpu"] = {r: [] for r in rates}
+            st["sent"] = {r: [] for r in rates}
+        for _ in range(repeats):
+            for rate in rates:
+                for st in setups.values():
+                    c0, t0 = _cpu_seconds(st["util"].pid), time.monotonic()
+                    st["sent"][rate].append(_drive(st["vnc"], rate, window_s))
+                    st["cpu"][rate].append(100 * (_cpu_seconds(st["util"].pid) - c0) / (time.monotonic() - t0))
+                    time.sleep(0.3)  # the engine settles: the next window starts from rest
+        for st in setups.values():
+            _end(st["util"])
+            st["util"] = None
+        with tempfile.TemporaryDirectory() as d:
+            for st in setups.values():
+                st["latency"] = {r: [] for r in rates}
+            for k in range(repeats):
+                for rate in rates:
+                    for n, st in enumerate(setups.values()):
+                        out = Path(d) / f"lat{n}-{rate:g}-{k}.json"
+                        st["util"] = _start_utility([sys.executable, "-c", LIVE_LATENCY, str(out)], st["env"])
+                        time.sleep(0.3)
+                        _drive(st["vnc"], rate, window_s)
+                        _end(st["util"])
+                        st["util"] = None
+                        st["latency"][rate] += json.loads(out.read_text())
+        result = {}
+        for label, st in setups.items():
+            rows = []
+            for rate in rates:
+                lat = np.array(st["latency"][rate]) * 1e6
+                cpu = st["cpu"][rate]
+                rows.append({"rate": rate, "events_per_s": round(float(np.median(st["sent"][rate]))),
+                             "cpu_percent": round(float(np.median(cpu)), 2),
+                             "cpu_percent_min": round(min(cpu), 2), "cpu_percent_max": round(max(cpu), 2),
+                             "latency_events": int(lat.size),
+                             "latency_p50_us": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
+                             "latency_p99_us": round(float(np.percentile(lat, 99)), 1) if lat.size else None})
+            result[label] = {"still_cpu_percent": round(100 * st["still"], 2), "repeats": repeats,
+                             "window_s": window_s, "rates": rows}
+        return result
     finally:
-        if util is not None:
-            util.terminate()
-            util.wait(10)
-        xvnc.terminate()
-        xvnc.wait(10)
+        for st in setups.values():
+            _end(st["util"])
+            if st["vnc"] is not None:
+                st["vnc"].close()
+            st["xvnc"].terminate()
+            st["xvnc"].wait(10)
+
+
+def live_markdown(lv: dict | None, label: str = "") -> list[str]:
+    """The live figures as a Markdown table (or why they are missing)."""
+    if not lv:
+        return ["Live loop: not measured (needs Xvnc on Linux)."]
+    head = ["Live loop, x11 backend on Xvnc" + (f" ({label})" if label else "") +
+            f": {lv['still_cpu_percent']} % of a core with the hand still; moving "
+            f"(CPU time of the process, {lv['repeats']} alternated windows of {lv['window_s']:g} s, median [range]; "
+            "latency: from the read that takes an event off the X connection to the end of the loop turn "
+            "that applied its actions):", "",
+            "| events/s | CPU % of a core | latency p50 µs | latency p99 µs |", "|---:|---:|---:|---:|"]
+    return head + [f"| {r['events_per_s']} | {r['cpu_percent']} [{r['cpu_percent_min']}–{r['cpu_percent_max']}] | "
+                   f"{r['latency_p50_us']} | {r['latency_p99_us']} |" for r in lv["rates"]]
+
+
+def run_live(window_s: float, repeats: int) -> dict:
+    """Only the live measurement (``bench speed --live-only``)."""
+    return {"machine": machine(), "live": live_cpu(window_s, repeats)}
 
 
 def replay_markdown(rows: list[dict]) -> list[str]:
@@ -290,8 +448,8 @@ def run_speed(quick: bool = False, say=print, include_user: bool = False, minute
     say("timing whole-process replay against the One Euro authors' filter...")
     res["replay"] = replay_throughput(minutes or (0.2 if quick else 5.0), runs or (1 if quick else 5),
                                       tuple(REPLAY_TRACES), say=say)
-    say("measuring the live loop's CPU use under Xvnc...")
-    res["live"] = live_cpu(1.0 if quick else 5.0)
+    say("measuring the live loop's CPU use and latency under Xvnc...")
+    res["live"] = live_cpu(1.0 if quick else 5.0, 1 if quick else 3)
     say("measuring the pointer loop with the live view closed and open...")
     res["view"] = run_view_cost(quick, say)["view"]
     return res
@@ -308,18 +466,15 @@ def markdown(res: dict) -> str:
     lines = [f"Machine: {res['machine']}", ""]
     if "filters" not in res and "replay" in res:  # --replay-only
         return "\n".join(lines + replay_markdown(res["replay"])) + "\n"
-    if "filters" not in res:  # --view-only
+    if "filters" not in res and "view" in res:  # --view-only
         return "\n".join(lines + view_markdown(res["view"])) + "\n"
+    if "filters" not in res:  # --live-only
+        return "\n".join(lines + live_markdown(res["live"])) + "\n"
     lines += ["| what | median µs | p99 µs |", "|---|---|---|"]
     for r in res["filters"] + res["pipelines"]:
         lines.append(f"| {r['what']} | {r['median_us']} | {r['p99_us']} |")
     lines += ["", *replay_markdown(res["replay"])]
-    lv = res.get("live")
-    if lv:
-        lines.append(f"Live loop (x11 backend on Xvnc): {lv['still_cpu_percent']} % CPU with the hand still, "
-                     f"{lv['moving_cpu_percent']} % while moving at {lv['moving_events_per_s']} events/s.")
-    else:
-        lines.append("Live loop CPU: not measured (needs Xvnc on Linux).")
+    lines += ["", *live_markdown(res.get("live"))]
     if "view" in res:
         lines += ["", *view_markdown(res["view"])]
     return "\n".join(lines) + "\n"

@@ -34,10 +34,15 @@ def add_parser(sub) -> None:
     s.add_argument("--view-only", action="store_true",
                    help="only measure the pointer loop's latency and CPU with the live view closed and open "
                         "(125 and 1000 Hz synthetic mouse, on an Xvfb display)")
+    s.add_argument("--live-only", action="store_true",
+                   help="only measure the live utility on an Xvnc server: CPU %% of a core with the hand "
+                        "still and moving at 125 and 1000 events/s (--runs alternated windows), and the "
+                        "latency each event adds (p50, p99)")
     s.add_argument("--minutes", type=float, default=None, metavar="M",
                    help="length of each replay trace, 0.05-60 (default: 5; 0.2 with --quick)")
     s.add_argument("--runs", type=int, default=None, metavar="N",
-                   help="alternated runs of replay and the loop per trace, 1-100 (default: 5; 1 with --quick)")
+                   help="alternated runs of replay and the loop per trace, 1-100 (default: 5; 1 with --quick); "
+                        "with --live-only: windows of 5 s per rate (default: 3)")
     s.set_defaults(run=run_speed)
     add_real(ps)
     add_analysis(ps)
@@ -220,6 +225,8 @@ def run_speed(args: argparse.Namespace) -> int:
     if (args.minutes is not None and not 0.05 <= args.minutes <= 60) or \
             (args.runs is not None and not 1 <= args.runs <= 100):
         raise UserError("--minutes must be from 0.05 to 60 and --runs from 1 to 100")
+    if args.replay_only and args.live_only:
+        raise UserError("choose one of --replay-only and --live-only")
     minutes = args.minutes if args.minutes is not None else (0.2 if args.quick else 5.0)
     runs = args.runs if args.runs is not None else (1 if args.quick else 5)
     out = Path(args.out)
@@ -230,6 +237,8 @@ def run_speed(args: argparse.Namespace) -> int:
             res = speed.run_replay(minutes, runs, tuple(speed.REPLAY_TRACES), say=say)
         elif args.view_only:
             res = speed.run_view_cost(args.quick, say=say)
+        elif args.live_only:
+            res = speed.run_live(1.0 if args.quick else 5.0, args.runs or (1 if args.quick else 3))
         else:
             res = speed.run_speed(quick=args.quick, say=say, include_user=args.include_user, minutes=minutes,
                                   runs=runs)
