@@ -393,3 +393,10 @@ def test_a_long_pause_is_not_smoothed_into_tremor():
     y = np.full(len(t), 300.0)
     m = real_metrics(_trace(t, x, y), _trace(t, x, y))
     assert m["tremor_px"] < 0.05
+
+
+def test_a_folder_of_recordings_is_read_without_their_targets_and_settings_sidecars(tmp_path):
+    from steadyinput.bench import real
+    for name in ("a.csv", "a.csv.targets.jsonl", "b.jsonl.gz", "b.jsonl.gz.settings.jsonl.gz", "a.csv.truth.json"):
+        (tmp_path / name).write_text("")
+    assert [p.name for p in real.find_files(tmp_path, "auto")] == ["a.csv", "b.jsonl.gz"]
