@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import sidecars
 from ..engine import Engine
 from ..errors import UserError
 from ..filters import Chain
@@ -49,19 +50,10 @@ def find_files(folder: Path, fmt: str) -> list[Path]:
         raise UserError(f"{folder}: no such file or folder")
     files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
     want = {"trace": TRACE_SUFFIXES, "spiral": SPIRAL_SUFFIXES, "auto": TRACE_SUFFIXES + SPIRAL_SUFFIXES}[fmt]
-    found = [p for p in files if p.name.lower().endswith(want) and not is_sidecar(p)] if folder.is_dir() else files
+    found = [p for p in files if p.name.lower().endswith(want) and not sidecars.is_sidecar(p)] if folder.is_dir() else files
     if not found:
         raise UserError(f"{folder}: no trace files ({', '.join(want)}) for --format {fmt}")
     return found
-
-
-SIDECARS = (".targets.jsonl", ".settings.jsonl")  # beside a recording: its other inputs, not traces
-
-
-def is_sidecar(path: Path) -> bool:
-    """Whether ``path`` is a recording's targets or settings sidecar (``TRACE.targets.jsonl[.gz]``)."""
-    name = path.name.lower().removesuffix(".gz")
-    return name.endswith(SIDECARS)
 
 
 def is_spiral(path: Path, fmt: str) -> bool:

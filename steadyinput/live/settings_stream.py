@@ -21,13 +21,13 @@ Only settings are written, never keys or anything typed.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from .. import sidecars
 from ..errors import TraceError
 from ..events import Action
 from ..outputs import Outputs
@@ -38,17 +38,12 @@ SUFFIX = ".settings.jsonl"
 
 def sidecar_path(trace: str | Path) -> Path:
     """Where the settings changes of ``trace`` go: ``trace.settings.jsonl``, gzipped if it is."""
-    p = Path(trace)
-    return p.with_name(p.name + SUFFIX + (".gz" if p.name.endswith(".gz") else ""))
+    return sidecars.sidecar_path(trace, SUFFIX)
 
 
 def find_sidecar(trace: str | Path) -> Path | None:
     """The settings sidecar of ``trace`` that exists (plain or gzipped), or None."""
-    p = Path(trace)
-    for cand in (p.with_name(p.name + SUFFIX), p.with_name(p.name + SUFFIX + ".gz")):
-        if cand.is_file():
-            return cand
-    return None
+    return sidecars.find_sidecar(trace, SUFFIX)
 
 
 def encode(ch: SettingsChange, start: bool = False, profile: str = "") -> str:
@@ -63,13 +58,6 @@ def encode(ch: SettingsChange, start: bool = False, profile: str = "") -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-def _open(path: Path, mode: str, like: Path | None = None) -> IO[str]:
-    """``path`` as text, gzipped if ``like`` (default: ``path`` itself) ends with .gz."""
-    if (like or path).name.endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")
-
-
 class SettingsRecorder:
     """Writes the sidecar while the session runs; moved into place by :meth:`close`, as the
     trace itself is (:class:`~steadyinput.live.recording.TraceRecorder`)."""
@@ -77,7 +65,7 @@ class SettingsRecorder:
     def __init__(self, trace: str | Path) -> None:
         self.path = sidecar_path(trace)
         self._outs = Outputs()
-        self._fh = _open(self._outs.file(self.path), "w", like=self.path)  # the temporary name has no .gz
+        self._fh = sidecars.open_text(self._outs.file(self.path), "w", like=self.path)  # the temporary name has no .gz
         self.lines = 0
         self._closed = False
 
@@ -146,7 +134,7 @@ def read_changes(path: str | Path) -> tuple[SettingsChange | None, list[Settings
     start: SettingsChange | None = None
     out: list[SettingsChange] = []
     last_t, last_n = -math.inf, 0
-    with _open(p, "r") as fh:
+    with sidecars.open_text(p, "r") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue

@@ -15,13 +15,12 @@ feeds a set it received after them.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
+from .. import sidecars
 from ..errors import TraceError
 from . import Target, TargetSet
 
@@ -30,23 +29,12 @@ SUFFIX = ".targets.jsonl"
 
 def sidecar_path(trace: str | Path) -> Path:
     """Where the targets of ``trace`` live: ``trace.targets.jsonl``, gzipped if the trace is."""
-    p = Path(trace)
-    return p.with_name(p.name + SUFFIX + (".gz" if p.name.endswith(".gz") else ""))
+    return sidecars.sidecar_path(trace, SUFFIX)
 
 
 def find_sidecar(trace: str | Path) -> Path | None:
-    """The sidecar of ``trace`` that exists (plain or gzipped), or None."""
-    p = Path(trace)
-    for cand in (p.with_name(p.name + SUFFIX), p.with_name(p.name + SUFFIX + ".gz")):
-        if cand.is_file():
-            return cand
-    return None
-
-
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.name.endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, mode, encoding="utf-8")
+    """The targets sidecar of ``trace`` that exists (plain or gzipped), or None."""
+    return sidecars.find_sidecar(trace, SUFFIX)
 
 
 def encode(ts: TargetSet) -> str:
@@ -59,8 +47,7 @@ def encode(ts: TargetSet) -> str:
 def write_targets(path: str | Path, sets: Iterable[TargetSet], like: str | Path | None = None) -> None:
     """Write target sets to a sidecar file (replacing it); gzipped when ``like`` (default:
     ``path``) ends in ``.gz`` (``like``: the final name of a temporary file)."""
-    gz = str(like if like is not None else path).endswith(".gz")
-    with (gzip.open(path, "wt", encoding="utf-8") if gz else open(path, "w", encoding="utf-8")) as f:
+    with sidecars.open_text(Path(path), "w", Path(like) if like is not None else None) as f:
         for ts in sets:
             f.write(encode(ts) + "\n")
 
@@ -73,7 +60,7 @@ def read_targets(path: str | Path) -> list[TargetSet]:
 def iter_targets(path: str | Path) -> Iterator[TargetSet]:
     p = Path(path)
     last_t = -math.inf
-    with _open(p, "r") as f:
+    with sidecars.open_text(p, "r") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue

@@ -1,0 +1,40 @@
+"""Files beside a recording that carry the engine's other inputs: ``TRACE.targets.jsonl`` (target
+sets, :mod:`steadyinput.targets.sidecar`) and ``TRACE.settings.jsonl`` (settings changes,
+:mod:`steadyinput.live.settings_stream`), each gzipped when the trace is. One home for where
+they live and how they are opened."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import IO
+
+SUFFIXES = (".targets.jsonl", ".settings.jsonl")
+
+
+def sidecar_path(trace: str | Path, suffix: str) -> Path:
+    """Where the ``suffix`` sidecar of ``trace`` goes: ``trace`` + suffix, gzipped if the trace is."""
+    p = Path(trace)
+    return p.with_name(p.name + suffix + (".gz" if p.name.endswith(".gz") else ""))
+
+
+def find_sidecar(trace: str | Path, suffix: str) -> Path | None:
+    """The ``suffix`` sidecar of ``trace`` that exists (plain or gzipped), or None."""
+    p = Path(trace)
+    for cand in (p.with_name(p.name + suffix), p.with_name(p.name + suffix + ".gz")):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def is_sidecar(path: str | Path) -> bool:
+    """Whether ``path`` is a recording's sidecar rather than a trace."""
+    return Path(path).name.lower().removesuffix(".gz").endswith(SUFFIXES)
+
+
+def open_text(path: Path, mode: str, like: Path | None = None) -> IO[str]:
+    """``path`` as UTF-8 text, gzipped if ``like`` (default: ``path``; the final name of a
+    temporary file) ends with .gz."""
+    if (like or path).name.endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+    return open(path, mode, encoding="utf-8")
