@@ -6,8 +6,13 @@ they live and how they are opened."""
 from __future__ import annotations
 
 import gzip
+import json
+import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from .errors import TraceError
 
 SUFFIXES = (".targets.jsonl", ".settings.jsonl")
 
@@ -38,3 +43,23 @@ def open_text(path: Path, mode: str, like: Path | None = None) -> IO[str]:
     if (like or path).name.endswith(".gz"):
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return open(path, mode, encoding="utf-8")
+
+
+def timed_objects(path: Path) -> Iterator[tuple[int, dict, float]]:
+    """The JSON objects of a sidecar, each with its line (1-based) and its time ``t`` (s),
+    blank lines skipped; a line that is not an object with a finite ``t`` is a
+    :class:`TraceError` naming file, line and field."""
+    with open_text(path, "r") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                raise TraceError(path, n, None, f"not a JSON object: {exc}") from None
+            if not isinstance(obj, dict):
+                raise TraceError(path, n, None, "not a JSON object")
+            t = obj.get("t")
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+                raise TraceError(path, n, "t", f"expected a time in s, got {t!r}")
+            yield n, obj, float(t)

@@ -134,38 +134,27 @@ def read_changes(path: str | Path) -> tuple[SettingsChange | None, list[Settings
     start: SettingsChange | None = None
     out: list[SettingsChange] = []
     last_t, last_n = -math.inf, 0
-    with sidecars.open_text(p, "r") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise TraceError(p, n, None, f"not a JSON object: {exc}") from None
-            if not isinstance(obj, dict):
-                raise TraceError(p, n, None, "not a JSON object")
-            t, k = obj.get("t"), obj.get("after_events")
-            if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
-                raise TraceError(p, n, "t", f"expected a time in s, got {t!r}")
-            if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-                raise TraceError(p, n, "after_events", f"expected a count of events >= 0, got {k!r}")
-            settings = obj.get("settings")
-            if settings is not None and not isinstance(settings, dict):
-                raise TraceError(p, n, "settings", "expected a mapping of profile sections")
-            for key in ("enabled", "dwell_paused"):
-                if key in obj and not isinstance(obj[key], bool):
-                    raise TraceError(p, n, key, f"expected true or false, got {obj[key]!r}")
-            ch = SettingsChange(float(t), k, settings, obj.get("enabled"), obj.get("dwell_paused"),
-                                str(obj.get("note", "")))
-            if obj.get("start"):
-                start = ch
-                continue
-            if t < last_t or k < last_n:
-                raise TraceError(p, n, "t", "changes must be in time order")
-            last_t, last_n = float(t), k
-            if settings is not None:
-                _check_settings(p, n, settings)
-            out.append(ch)
+    for n, obj, t in sidecars.timed_objects(p):
+        k = obj.get("after_events")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise TraceError(p, n, "after_events", f"expected a count of events >= 0, got {k!r}")
+        settings = obj.get("settings")
+        if settings is not None and not isinstance(settings, dict):
+            raise TraceError(p, n, "settings", "expected a mapping of profile sections")
+        for key in ("enabled", "dwell_paused"):
+            if key in obj and not isinstance(obj[key], bool):
+                raise TraceError(p, n, key, f"expected true or false, got {obj[key]!r}")
+        ch = SettingsChange(float(t), k, settings, obj.get("enabled"), obj.get("dwell_paused"),
+                            str(obj.get("note", "")))
+        if obj.get("start"):
+            start = ch
+            continue
+        if t < last_t or k < last_n:
+            raise TraceError(p, n, "t", "changes must be in time order")
+        last_t, last_n = float(t), k
+        if settings is not None:
+            _check_settings(p, n, settings)
+        out.append(ch)
     return start, out
 
 

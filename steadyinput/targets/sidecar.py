@@ -60,33 +60,21 @@ def read_targets(path: str | Path) -> list[TargetSet]:
 def iter_targets(path: str | Path) -> Iterator[TargetSet]:
     p = Path(path)
     last_t = -math.inf
-    with sidecars.open_text(p, "r") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                raise TraceError(p, n, None, f"not a JSON object: {exc}") from None
-            if not isinstance(obj, dict):
-                raise TraceError(p, n, None, "not a JSON object")
-            t = obj.get("t")
-            if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
-                raise TraceError(p, n, "t", f"expected a time in s, got {t!r}")
-            if t < last_t:
-                raise TraceError(p, n, "t", f"time {t} is before {last_t}: target sets must be in time order")
-            last_t = float(t)
-            rows = obj.get("targets")
-            if not isinstance(rows, list):
-                raise TraceError(p, n, "targets", "expected a list of [x, y, w, h, role, clickable]")
-            out = []
-            for i, r in enumerate(rows):
-                if (not isinstance(r, list) or len(r) < 4
-                        or not all(isinstance(v, int) and not isinstance(v, bool) for v in r[:4])):
-                    raise TraceError(p, n, f"targets[{i}]", "expected [x, y, w, h, role, clickable] with whole px")
-                if r[2] <= 0 or r[3] <= 0:
-                    raise TraceError(p, n, f"targets[{i}]", f"width and height must be > 0 px, got {r[2]} x {r[3]}")
-                role = r[4] if len(r) > 4 and isinstance(r[4], str) else ""
-                clickable = bool(r[5]) if len(r) > 5 else True
-                out.append(Target(r[0], r[1], r[2], r[3], role, clickable))
-            yield TargetSet(float(t), tuple(out), "sidecar")
+    for n, obj, t in sidecars.timed_objects(p):
+        if t < last_t:
+            raise TraceError(p, n, "t", f"time {t} is before {last_t}: target sets must be in time order")
+        last_t = float(t)
+        rows = obj.get("targets")
+        if not isinstance(rows, list):
+            raise TraceError(p, n, "targets", "expected a list of [x, y, w, h, role, clickable]")
+        out = []
+        for i, r in enumerate(rows):
+            if (not isinstance(r, list) or len(r) < 4
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in r[:4])):
+                raise TraceError(p, n, f"targets[{i}]", "expected [x, y, w, h, role, clickable] with whole px")
+            if r[2] <= 0 or r[3] <= 0:
+                raise TraceError(p, n, f"targets[{i}]", f"width and height must be > 0 px, got {r[2]} x {r[3]}")
+            role = r[4] if len(r) > 4 and isinstance(r[4], str) else ""
+            clickable = bool(r[5]) if len(r) > 5 else True
+            out.append(Target(r[0], r[1], r[2], r[3], role, clickable))
+        yield TargetSet(float(t), tuple(out), "sidecar")
