@@ -3,8 +3,11 @@ saved profile's provenance all print these, so they cannot disagree (no "+0.0 dB
 17.4 vs 17.3).
 
 Precision: frequencies and sizes to 0.1 (Hz, px), dB and scores to 0.1, lag to the ms, the
-direction to the degree. A difference (the gain over the best shipped profile) is taken between
-the rounded figures, so it is what a reader computes from the figures beside it.
+direction to the degree, reach overshoot and path deviation to the whole per cent (shares to
+0.01), corrections per reach to 0.1, usable seconds to the second. The analysis's own summary
+sentence is written from these same rounded figures (:func:`measured`). A difference (the gain
+over the best shipped profile) is taken between the rounded figures, so it is what a reader
+computes from the figures beside it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from .tuning import TIE_DB, Scored, TuneResult
 # analysis field -> decimals shown; fields not listed are given as the analysis gives them
 MEASURED_DECIMALS = {"tremor_hz": 1, "bandwidth_hz": 1, "amplitude_px": 1, "amplitude_pp_px": 1,
                      "direction_deg": 0, "intention_index": 1, "irregular_px": 1, "duration_s": 0,
-                     "voluntary_periodic_hz": 1}
+                     "voluntary_periodic_hz": 1, "voluntary_periodic_pp_px": 1, "usable_s": 0,
+                     "reach_overshoot": 2, "reach_corrections": 1, "path_deviation": 2}
 
 
 def r1(v: float | None, decimals: int = 1) -> float | None:
