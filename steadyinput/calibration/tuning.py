@@ -21,9 +21,10 @@ than ``TIE_DB``) than the best shipped profile on its own recording:
 4. the result is scored on the whole recording again and kept only if it beats the start
    there; otherwise the start itself is the tuned profile.
 
-Click-guard times follow from the recorded clicks (kept only if the score does not drop), and
+Click-guard times follow from the recorded clicks (kept only if the score does not drop),
 dwell-click is switched on only when the recorded clicks show trouble or dwell-only is
-recommended (:func:`dwell_decision`).
+recommended (:func:`dwell_decision`), and target assistance only for severe tremor and ataxia
+(:mod:`.assistance`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ..metrics import clicks, evaluate
 from ..parallel import completed, cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
+from . import assistance
 from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
 
@@ -82,6 +84,7 @@ class TuneResult:
     recommended: str = ""  # the profile the analysis recommends
     base_reason: str = ""  # one plain sentence when the tuned profile does not extend the recommended
     #                        one, or does not start from the measured frequency; else ""
+    targets_reason: str = ""  # one plain sentence: why target assistance is on or off (.assistance)
 
     def best_shipped(self) -> tuple[str, Scored] | None:
         """The best-scoring shipped profile within the lag budget (name, score), if any."""
@@ -420,10 +423,16 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
         else:
             tried[(name, seed)] = start_s
     base_reason = _base_reason(rec, base_name, final.data, profiles, tried, a, lag_budget_ms, top)
+    # target assistance where it pays (severe tremor, ataxia), off elsewhere; it acts only on
+    # targets, which no candidate was scored with, so the figures stay those measured
+    assist_on = assistance.pays(a, rec)
+    final = Scored(assistance.with_assistance(final.data, a, assist_on), final.metrics, final.score,
+                   final.within_budget)
     if progress:
         progress(total, total)
     return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
-                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason)
+                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason,
+                      targets_reason=assistance.reason(a, rec, assist_on))
 
 
 def _base_reason(rec: str, base: str, start: dict, profiles: dict, tried: dict, a: Analysis,
