@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     side = find_sidecar(args.trace)
     targets = read_targets(side) if side is not None else None
     _check_analysable(raw, args.trace)
-    with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
+    with Outputs(inputs=[args.trace, *([truth_file] if truth_file else []), *([side] if side else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
         if not args.json:
             print(f"analysing {args.trace} ({len(raw)} events, {raw.t[-1] - raw.t[0]:.0f} s)...", file=sys.stderr)
