@@ -88,6 +88,17 @@ def test_a_4_hz_tremor_gets_a_profile_starting_at_4_hz_and_one_set_of_figures_ev
                         (f"Tremor frequency the filter starts from {k['tremor_hz']:g} Hz", page),
                         (f"extends {t['extends']}", terminal), (f"extends {t['extends']}", page)):
         assert what in where, (what, where[:2000])
+    # the summary sentence gives the same rounded figures (never "about 14 px" beside a table's
+    # 13.9 px), and it is the one sentence every output prints
+    summary = res["summary"]
+    for what in (f"at {res['tremor_hz']:.1f} Hz", f"(spread {res['bandwidth_hz']:.1f} Hz)",
+                 f"{res['amplitude_pp_px']:.1f} px from side to side", f"({res['amplitude_px']:.1f} px RMS)"):
+        assert what in summary, (what, summary)
+    sentence_numbers = {float(v) for v in re.findall(r"\d+\.?\d*", summary)}
+    assert sentence_numbers <= {float(res[k]) for k in ("tremor_hz", "bandwidth_hz", "amplitude_pp_px",
+                                                         "amplitude_px")}, summary
+    assert summary in terminal and summary in page and summary == report_json["summary"]
+    assert summary in (four_hz / "profiles" / "anna.yaml").read_text()
     # and no figure in the terminal's tuned line that the JSON does not have
     line = next(ln for ln in terminal.splitlines() if ln.strip().startswith("tuned"))
     numbers = {float(v) for v in re.findall(r"[-+]?\d+\.?\d*", line)}

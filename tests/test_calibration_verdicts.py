@@ -173,3 +173,35 @@ def test_a_tremor_with_dysmetric_reaching_is_told_with_both(freq, amp, seed):
     assert a.verdict == "tremor" and abs(a.tremor_hz - sim.truth["tremor_mean_hz"]) <= 0.3, a
     assert a.dysmetric and a.reaching == "dysmetric" and not a.ataxia_like
     assert "overshoot" in a.summary and "target assistance" in a.summary
+
+
+def _guided_like(seed: int, freq: float = 2.8, amp: float = 25.0) -> Trace:
+    """What the guided window records when the reaching task takes most of it: a moment of holding,
+    then 40 reaches back and forth between two targets with no rest (the window moves on as the
+    pointer enters a target), 0.71 s each, with a large tremor (50 px side to side) on top.
+    Without ``guided`` the back-and-forth (0.7 Hz, 2.8 Hz its 4th harmonic) passes for a drawn
+    movement."""
+    rng = np.random.default_rng(seed)
+    fs, pts, t = 125.0, [], 0.0
+    x, y = 640.0, 400.0
+    for k in range(41):
+        tx = x if k == 0 else (256.0 if k % 2 else 1024.0)
+        n = int((0.5 if k == 0 else 0.714 * rng.uniform(0.98, 1.02)) * fs)
+        for i in range(n):
+            s = i / n
+            m = 10 * s ** 3 - 15 * s ** 4 + 6 * s ** 5
+            pts.append((t, x + (tx - x) * m, y))
+            t += 1 / fs
+        x = tx
+    a = np.array(pts)
+    ph = 2 * math.pi * np.cumsum(freq * (1 + 0.03 * np.sin(2 * math.pi * 0.1 * a[:, 0]))) / fs
+    ang = rng.uniform(0, math.pi)
+    return Trace(a[:, 0], np.round(a[:, 1] + amp * math.cos(ang) * np.sin(ph)),
+                 np.round(a[:, 2] + amp * math.sin(ang) * np.sin(ph)), np.zeros(len(a), np.int64))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_guided_window_never_calls_a_movement_voluntary_and_finds_a_large_slow_tremor(seed):
+    a = analyse(_guided_like(seed), guided=True)
+    assert a.verdict == "tremor" and a.voluntary_periodic_hz is None and "voluntary" not in a.summary.lower(), a
+    assert abs(a.tremor_hz - 2.8) <= 0.3 and recommend(a) == "severe"

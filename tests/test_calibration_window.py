@@ -65,6 +65,7 @@ def test_guided_calibration_records_analyses_and_saves_only_on_accept(xserver, t
             _wait(state, lambda s, old=st: s != old, 5)
         st = _wait(state, lambda s: s["step"] == "results", 120)
         assert st["error"] is None
+        assert st["target_sets"] >= 3  # the hold's target, the reach's pair, each click target: replayed with them
         assert not (user_profile_dir / "xtester.yaml").exists()  # nothing saved before accepting
         _shot(xserver, artifacts / "calibration-results.png")
         drv.click(w * 0.3, h * 0.62)  # Accept and save

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from steadyinput.calibration import report as R
-from steadyinput.calibration.analysis import analyse
+from steadyinput.calibration.analysis import analyse, recommend
 from steadyinput.calibration.tuning import dwell_decision
 from steadyinput.cli.main import main
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
@@ -97,14 +97,16 @@ def test_a_clean_clicker_gets_no_dwell_click_and_is_told_why(trace_file, tmp_pat
     assert why in (user_profile_dir / "anna.yaml").read_text()
 
 
-def test_dwell_is_switched_on_only_with_clicking_trouble_and_says_why():
-    # unsteady (ataxia-like) but every click clean: dwell stays off, and the reason says when to turn it on
+def test_dwell_is_switched_on_only_with_clicking_trouble_or_for_dwell_only_and_says_why():
+    # ataxia (dwell-only recommended) with every click clean: dwell is on, as the profile it extends
+    # means, and the reason says the clicks were clean and when to turn it off
     # (14 reaches: 8 were under 20 s, too short to judge ataxia at all)
     calm_clicks = simulate(UserSpec("ataxia", amp_px=8.0, double_click_prob=0.0), TaskSpec(trials=14), seed=4)
     a = analyse(calm_clicks.trace)
     on, why = dwell_decision(calm_clicks.trace, a)
-    assert a.ataxia_like and not on
-    assert why.startswith("Dwell-click is off: all 14 clicks in the recording were clean.") and "ataxia" in why
+    assert a.ataxia_like and recommend(a) == "dwell-only" and on
+    assert why.startswith("Dwell-click is on, as in the recommended dwell-only profile") and "ataxia" in why
+    assert "all 14 clicks in the recording were clean" in why and "turn dwell off" in why
     # many involuntary second presses: clicking trouble, dwell on, with the counts
     troubled = simulate(UserSpec("essential", 7.0, 6.0, double_click_prob=0.9), TaskSpec(trials=8), seed=4)
     on, why = dwell_decision(troubled.trace, analyse(troubled.trace))

@@ -45,12 +45,14 @@ class Named:
 
 
 def find_files(folder: Path, fmt: str) -> list[Path]:
-    """The trace files of ``folder`` (sorted; a single file is itself) for format auto|trace|spiral."""
+    """The trace files of ``folder`` (sorted; a single file is itself) for format auto|trace|spiral;
+    a trace's sidecars (:func:`~steadyinput.sidecars.is_sidecar`) are not traces."""
     if not folder.exists():
         raise UserError(f"{folder}: no such file or folder")
     files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
     want = {"trace": TRACE_SUFFIXES, "spiral": SPIRAL_SUFFIXES, "auto": TRACE_SUFFIXES + SPIRAL_SUFFIXES}[fmt]
-    found = [p for p in files if p.name.lower().endswith(want) and not sidecars.is_sidecar(p)] if folder.is_dir() else files
+    found = ([p for p in files if p.name.lower().endswith(want) and not sidecars.is_sidecar(p)]
+             if folder.is_dir() else files)
     if not found:
         raise UserError(f"{folder}: no trace files ({', '.join(want)}) for --format {fmt}")
     return found

@@ -60,6 +60,7 @@ class Analysis:
     duration_s: float
     summary: str
     voluntary_periodic_hz: float | None = None  # a regular movement below 2.5 Hz (e.g. circles), left to the OT
+    voluntary_periodic_pp_px: float | None = None  # its size, px across (sine-equivalent peak to peak)
     reaches: int = 0  # reaches between holds measured for dysmetria
     reach_overshoot: float = 0.0  # median overshoot past where the reach came to rest, share of its length
     reach_corrections: float = 0.0  # mean corrective sub-movements per reach
@@ -188,10 +189,15 @@ def report_rate(tr: Trace, gap_s: float = USABLE_GAP_S) -> float:
     return float(ok.sum() / max(float(d[ok].sum()), 1e-9))
 
 
-def analyse(tr: Trace) -> Analysis:
+def analyse(tr: Trace, guided: bool = False) -> Analysis:
     """Measure the tremor in a raw recording (needs a few seconds at least; see
     :func:`check_analysable`). Under :data:`JUDGE_S` of usable recording only a clear tremor is
-    reported; otherwise the verdict is ``"too-short"`` (see :class:`Analysis`)."""
+    reported; otherwise the verdict is ``"too-short"`` (see :class:`Analysis`).
+
+    ``guided``: the recording comes from the guided calibration window, whose tasks (hold,
+    reach back and forth, click) never ask for a drawn movement: nothing in it is called a
+    voluntary regular movement (its back-and-forth reaches would look like one), and so none
+    of its harmonics turns a tremor away."""
     check_analysable(tr)
     t, x, y = uniform(tr)
     if len(t) < FS * MIN_SECONDS:
@@ -223,6 +229,8 @@ def analyse(tr: Trace) -> Analysis:
     # a regular movement slower than the tremor band (drawing circles, waving): its harmonics
     # are not a tremor, and it is named for the OT to judge
     vol_hz, vol_px, _ = _slow_periodic(x, y)
+    if guided:
+        vol_hz = None  # the window asked for reaches, never for circles
     if vol_hz is not None and float(np.mean(speed < REST_PX_S)) >= CONTINUOUS_REST_SHARE:
         vol_hz = None  # the hand comes to rest (pointing at targets): its cadence is no drawn movement
     peaks = [_peak(f, p_sum, j, pr, vx, vy, rx, ry, slow, u, limit, vol_hz) for j, pr in _candidate_peaks(f, p_sum)]
@@ -279,20 +287,25 @@ def analyse(tr: Trace) -> Analysis:
     ataxia = not rhythmic and not too_short and (dysmetric or unsteady)
     verdict = ("too-short" if too_short else "tremor" if rhythmic else "ataxia" if ataxia
                else "voluntary" if vol_hz is not None else "no-tremor")
-    summary = _summary(verdict, fp, bw, amp_rms, amp_pp, intention, vol_hz, vol_px, dysmetric, reach, usable, rate)
-    return Analysis(
+    a = Analysis(
         tremor_hz=round(fp, 2) if rhythmic else None,
         bandwidth_hz=round(bw, 2) if rhythmic else None,
         amplitude_px=round(amp_rms, 2), amplitude_pp_px=round(amp_pp, 2), direction_deg=round(direction, 1),
         intention_index=None if intention is None else round(intention, 2),
         rhythmic=rhythmic, ataxia_like=bool(ataxia), peak_share=round(share, 3),
         peak_q=round(q, 2), peak_prominence=round(prominence, 1), irregular_px=round(irregular, 2),
-        duration_s=round(float(t[-1] - t[0]), 2), summary=summary,
+        duration_s=round(float(t[-1] - t[0]), 2), summary="",
         voluntary_periodic_hz=None if vol_hz is None else round(vol_hz, 2),
+        voluntary_periodic_pp_px=None if vol_hz is None else round(2 * math.sqrt(2) * vol_px, 2),
         reaches=reach["reaches"], reach_overshoot=round(reach["overshoot"], 3),
         reach_corrections=round(reach["corrections"], 2), path_deviation=round(reach["deviation"], 3),
         dysmetric=bool(dysmetric), verdict=verdict, too_short=bool(too_short), usable_s=round(usable, 1),
         reaching=reach["verdict"], peak_hold_ratio=None if hold_ratio is None else round(hold_ratio, 2))
+    # the sentence gives the figures every output shows, rounded once (figures.py): never "about
+    # 14 px" beside a table's 13.9 px
+    from .figures import measured
+    a.summary = _summary(measured(a), rate, unsteady_shown=bool(reach["unsteady_px"]))
+    return a
 
 
 MAX_CANDIDATES = 3  # peaks tried, strongest first
@@ -513,71 +526,80 @@ def _irregular(rx: np.ndarray, ry: np.ndarray, speed: np.ndarray) -> float:
     return math.sqrt(sq / n) if n else 0.0
 
 
-def _summary(verdict, fp, bw, rms, pp, intention, vol_hz, vol_px, dysmetric, reach, usable, rate) -> str:
+def _summary(m: dict, rate: float, unsteady_shown: bool) -> str:
+    """The plain sentence of a recording's verdict, from ``m``: the analysis as every output
+    shows it (:func:`.figures.measured`, rounded once), so the sentence and the tables agree."""
+    verdict = m["verdict"]
     if verdict == "too-short" and rate < MIN_REPORT_HZ:
         return (f"Too short to judge: the pointer was reported only {rate:.0f} times a second (at least "
                 f"{MIN_REPORT_HZ:.0f} are needed to see a tremor). Record a minute of pointing and clicking "
                 "with the mouse reporting at its normal rate; the profile is left as it is until then.")
     if verdict == "too-short":
-        return (f"Too short to judge: {usable:.0f} s of usable recording, and no clear tremor in it. "
+        return (f"Too short to judge: {m['usable_s']:.0f} s of usable recording, and no clear tremor in it. "
                 f"Record a minute of pointing and clicking (at least {JUDGE_S:.0f} s); the profile is "
                 "left as it is until then.")
     vol = ""
-    if vol_hz is not None:
-        vol = (f" There is also a regular movement at {vol_hz:.1f} Hz, about {2 * math.sqrt(2) * vol_px:.0f} px "
-               "across, slower than tremor: it looks like a movement made on purpose (such as drawing "
-               "circles) and is not counted as tremor; whether it was on purpose is for the OT to judge.")
-    reaching = _reaching_text(reach)
+    if m["voluntary_periodic_hz"] is not None:
+        vol = (f" There is also a regular movement at {m['voluntary_periodic_hz']:.1f} Hz, "
+               f"{m['voluntary_periodic_pp_px']:.1f} px across, slower than tremor: it looks like a movement made on "
+               "purpose (such as drawing circles) and is not counted as tremor; whether it was on purpose is for "
+               "the OT to judge.")
+    over, corr, dev, n = (100 * m["reach_overshoot"], m["reach_corrections"], 100 * m["path_deviation"],
+                          m["reaches"])
     if verdict == "tremor":
         kind = ""
-        if intention is not None and intention >= 1.3 and fp < 4.5:
+        ii = m["intention_index"]
+        if ii is not None and ii >= 1.3 and m["tremor_hz"] < 4.5:
             kind = " It grows as the hand nears a target, as an intention tremor does."
         dys = ""
-        if dysmetric:
-            dys = (f" The reaches also overshoot (by {100 * reach['overshoot']:.0f}% of the distance, typically) and "
-                   f"need {reach['corrections']:.1f} corrections each ({reach['reaches']} reaches), as in ataxia "
+        if m["dysmetric"]:
+            dys = (f" The reaches also overshoot (by {over:.0f}% of the distance, typically) and "
+                   f"need {corr:.1f} corrections each ({n} reaches), as in ataxia "
                    "(dysmetria): filters cannot remove that part; dwell-click, the click guard and target "
                    "assistance help with it.")
-        return (f"A rhythmic tremor at {fp:.1f} Hz (spread {bw:.1f} Hz), about {pp:.0f} px from side to "
-                f"side ({rms:.1f} px RMS).{kind} Frequency filters can remove most of it.{dys}{vol}")
-    if verdict == "ataxia" and dysmetric:
-        return (f"The reaches overshoot the target (by {100 * reach['overshoot']:.0f}% of the distance, typically), "
-                f"need {reach['corrections']:.1f} corrections each on average and stray "
-                f"{100 * reach['deviation']:.0f}% of the distance off the line ({reach['reaches']} reaches), "
+        return (f"A rhythmic tremor at {m['tremor_hz']:.1f} Hz (spread {m['bandwidth_hz']:.1f} Hz), "
+                f"{m['amplitude_pp_px']:.1f} px from side to side ({m['amplitude_px']:.1f} px RMS).{kind} "
+                f"Frequency filters can remove most of it.{dys}{vol}")
+    if verdict == "ataxia" and m["dysmetric"]:
+        return (f"The reaches overshoot the target (by {over:.0f}% of the distance, typically), "
+                f"need {corr:.1f} corrections each on average and stray "
+                f"{dev:.0f}% of the distance off the line ({n} reaches), "
                 "with no rhythm: this looks like ataxia (dysmetria). Filters cannot remove it, because it is "
                 "not a tremor; dwell-click, the click guard and target assistance (larger targets, "
                 "snapping) are recommended instead.")
     if verdict == "ataxia":
-        return (f"The hand is unsteady while holding ({reach['unsteady_px']:.1f} px RMS) but not rhythmic, and "
-                f"the reaches need {reach['corrections']:.1f} corrections each on average ({reach['reaches']} "
+        return (f"The hand is unsteady while holding ({m['irregular_px']:.1f} px RMS) but not rhythmic, and "
+                f"the reaches need {corr:.1f} corrections each on average ({n} "
                 "reaches): it looks like ataxia or another non-rhythmic movement disorder. Filters cannot "
                 "remove it, because it is not a tremor; dwell-click, the click guard and target assistance "
                 "(larger targets, snapping) are recommended instead.")
     if verdict == "voluntary":
-        return (f"No tremor was found. A regular movement at {vol_hz:.1f} Hz, about "
-                f"{2 * math.sqrt(2) * vol_px:.0f} px across, is slower than tremor (tremor is 2.5 Hz or "
+        return (f"No tremor was found. A regular movement at {m['voluntary_periodic_hz']:.1f} Hz, "
+                f"{m['voluntary_periodic_pp_px']:.1f} px across, is slower than tremor (tremor is 2.5 Hz or "
                 "faster): it looks like a movement made on purpose, such as drawing circles, and is not "
                 "counted as tremor. Whether it was on purpose is for the OT to judge from watching.")
-    return "No rhythmic tremor was found: the pointer is steady apart from ordinary noise." + reaching
+    return ("No rhythmic tremor was found: the pointer is steady apart from ordinary noise."
+            + _reaching_text(m, unsteady_shown))
 
 
-def _reaching_text(reach: dict) -> str:
-    """One sentence on dysmetria from the reaches, or "" when it is not the finding."""
-    if reach["verdict"] == "can't tell":
-        unsteady = (f" The hand is unsteady while holding ({reach['unsteady_px']:.1f} px RMS, not rhythmic), "
-                    "but" if reach.get("unsteady_px") else " But")
-        return (f"{unsteady} whether this is ataxia (reaches that overshoot) can't be told: {reach['reaches']} "
-                f"reach{'es' if reach['reaches'] != 1 else ''} found, at least {MIN_REACHES} are needed; "
+def _reaching_text(m: dict, unsteady_shown: bool) -> str:
+    """One sentence on dysmetria from the reaches (shown figures ``m``), or "" when it is not the finding."""
+    n = m["reaches"]
+    if m["reaching"] == "can't tell":
+        unsteady = (f" The hand is unsteady while holding ({m['irregular_px']:.1f} px RMS, not rhythmic), "
+                    "but" if unsteady_shown else " But")
+        return (f"{unsteady} whether this is ataxia (reaches that overshoot) can't be told: {n} "
+                f"reach{'es' if n != 1 else ''} found, at least {MIN_REACHES} are needed; "
                 "record a minute of pointing at targets.")
-    if reach["verdict"] == "ordinary":
-        return (f" The reaches look ordinary ({reach['reaches']} reaches, {reach['corrections']:.1f} "
-                f"corrections each on average, {100 * reach['overshoot']:.0f}% overshoot).")
+    if m["reaching"] == "ordinary":
+        return (f" The reaches look ordinary ({n} reaches, {m['reach_corrections']:.1f} "
+                f"corrections each on average, {100 * m['reach_overshoot']:.0f}% overshoot).")
     return ""
 
 
-def recommend(a: Analysis, current: str = "off") -> str:
-    """The shipped profile to start tuning from; ``current`` (the profile in use) when the
-    recording is too short to judge, so that nothing changes on a guess."""
+def recommend(a: Analysis, current: str | None = "off") -> str | None:
+    """The shipped profile to start tuning from; ``current`` (the profile in use; None when
+    that is not known) when the recording is too short to judge, so that nothing changes on a guess."""
     if a.too_short:
         return current
     if a.ataxia_like:

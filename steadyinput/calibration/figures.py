@@ -3,8 +3,11 @@ saved profile's provenance all print these, so they cannot disagree (no "+0.0 dB
 17.4 vs 17.3).
 
 Precision: frequencies and sizes to 0.1 (Hz, px), dB and scores to 0.1, lag to the ms, the
-direction to the degree. A difference (the gain over the best shipped profile) is taken between
-the rounded figures, so it is what a reader computes from the figures beside it.
+direction to the degree, reach overshoot and path deviation to the whole per cent (shares to
+0.01), corrections per reach to 0.1, usable seconds to the second. The analysis's own summary
+sentence is written from these same rounded figures (:func:`measured`). A difference (the gain
+over the best shipped profile) is taken between the rounded figures, so it is what a reader
+computes from the figures beside it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import math
 
 from ..metrics import basis
 from .analysis import Analysis
+from .assistance import NOT_MEASURED, effect_sentence
 from .tuning import TIE_DB, Scored, TuneResult
 
 # analysis field -> decimals shown; fields not listed are given as the analysis gives them
 MEASURED_DECIMALS = {"tremor_hz": 1, "bandwidth_hz": 1, "amplitude_px": 1, "amplitude_pp_px": 1,
                      "direction_deg": 0, "intention_index": 1, "irregular_px": 1, "duration_s": 0,
-                     "voluntary_periodic_hz": 1}
+                     "voluntary_periodic_hz": 1, "voluntary_periodic_pp_px": 1, "usable_s": 0,
+                     "reach_overshoot": 2, "reach_corrections": 1, "path_deviation": 2}
 
 
 def r1(v: float | None, decimals: int = 1) -> float | None:
@@ -54,7 +59,7 @@ def scored(s: Scored) -> dict:
             "lag_ms": r1(m.get("lag_ms"), 0), "score": r1(s.score), "within_budget": s.within_budget}
 
 
-def tuned(result: TuneResult) -> dict:
+def tuned(result: TuneResult, effect: dict | None = None) -> dict:
     """The tuning as shown: the tuned profile's figures, the best shipped profile's, the gain
     between them (of the rounded scores), what it extends and why, and where its filter starts."""
     best = result.best
@@ -69,7 +74,15 @@ def tuned(result: TuneResult) -> dict:
     out["filter_band_hz"] = list(k["track_band_hz"]) if k["enabled"] else None
     out.update({"lag_budget_ms": result.lag_budget_ms, "settings_tried": result.evaluated,
                 "dwell_enabled": bool(best.data["dwell"]["enabled"]), "dwell_reason": result.dwell_reason,
+                "targets_enabled": bool(best.data["targets"]["press_correction"]),
+                "targets_reach_px": r1(best.data["targets"]["reach_px"]) if best.data["targets"]["press_correction"]
+                else None,
+                "targets_reason": result.targets_reason,
                 "shipped": {n: r1(s.score) for n, s in result.shipped.items()}})
+    # what target assistance would have changed on the recording (.assistance.effect), in figures and words
+    e = effect or dict(NOT_MEASURED)
+    out["targets_replayed"] = e
+    out["targets_effect"] = effect_sentence(e, out["targets_enabled"])
     if result.user:
         top_user = result.best_user()
         out["user"] = {n: r1(s.score) for n, s in result.user.items()}
@@ -78,9 +91,10 @@ def tuned(result: TuneResult) -> dict:
     return out
 
 
-def shown(a: Analysis, result: TuneResult | None, recommended: str) -> dict:
-    """Everything a calibration shows, as ``--json`` prints it (the profile text aside)."""
+def shown(a: Analysis, result: TuneResult | None, recommended: str, effect: dict | None = None) -> dict:
+    """Everything a calibration shows, as ``--json`` prints it (the profile text aside);
+    ``effect``: what target assistance would have changed (:func:`.assistance.effect`)."""
     res = {**measured(a), "recommended_profile": recommended}
     if result is not None:
-        res["tuned"] = tuned(result)
+        res["tuned"] = tuned(result, effect)
     return res

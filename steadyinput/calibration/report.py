@@ -179,6 +179,7 @@ def write(directory: str | Path, raw: Trace, a: A.Analysis, result: TuneResult |
             + f" The tuned profile removes {_f(t['tremor_db'], 1)} dB of tremor; {e(hold_words(t))}, "
             f"with {_f(t['lag_ms'], 0)} ms of lag (figures {e(t['figures'])}).{vs}</p>")
         body.append(f"<p class=dwell>{e(t['dwell_reason'])}</p>")
+        body.append(f"<p class=targets>{e(t['targets_reason'])} {e(t['targets_effect'])}</p>")
         settings = []
         for (sec, key), label in PLAIN.items():
             v = result.best.data[sec].get(key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,9 @@ import yaml
 
 from .. import __version__
 from ..profile import SCHEMA, defaults, from_text, save_text, user_dir
+from ..targets import TargetSet
 from ..traces import Trace
+from . import assistance
 from .analysis import Analysis, analyse, recommend
 from .candidates import load_shipped
 from .figures import shown
@@ -42,21 +44,28 @@ def trace_digest(tr: Trace) -> str:
 def calibrate(raw: Trace, recording: str = "", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
               do_tune: bool = True, name: str = "calibrated",
               progress: Callable[[int, int], None] | None = None, include_user: bool = False,
-              truth: dict | None = None) -> Outcome:
+              truth: dict | None = None, guided: bool = False, current: str | None = None,
+              targets: Sequence[TargetSet] | None = None) -> Outcome:
     """Analyse ``raw`` and (unless ``do_tune`` is false) tune a profile named ``name`` to it.
 
     Compared with the shipped profiles only; ``include_user`` scores the user's own as well.
-    With ``truth`` (a simulation's) the figures are measured against it, otherwise estimated."""
-    a = analyse(raw)
+    With ``truth`` (a simulation's) the figures are measured against it, otherwise estimated.
+    ``guided``: recorded in the guided window (see :func:`.analysis.analyse`). ``current``: the
+    profile in use, recommended again when the recording is too short to judge (None: not
+    known, and none is recommended); then nothing is tuned and no profile text is made (there
+    is nothing to save). ``targets``: the recording's
+    target sets, on which what target assistance would have changed is measured."""
+    a = analyse(raw, guided=guided)
     now = _dt.datetime.now().replace(microsecond=0).isoformat()
     meta = {"date": now, "recording": recording or "(recorded in the calibration window)",
             "recording_sha256": trace_digest(raw), "lag_budget_ms": lag_budget_ms,
-            "recommended_profile": recommend(a), "steadyinput": __version__}
-    if not do_tune:
+            "recommended_profile": recommend(a, current=current), "steadyinput": __version__}
+    if not do_tune or a.too_short:
         return Outcome(a, None, None, meta, shown(a, None, meta["recommended_profile"]))
     result = tune(raw, a, lag_budget_ms, progress=progress, include_user=include_user, truth=truth)
     meta["dwell_reason"] = result.dwell_reason
-    figures = shown(a, result, meta["recommended_profile"])
+    effect = assistance.effect(result.best.data, raw, targets, a)
+    figures = shown(a, result, meta["recommended_profile"], effect)
     return Outcome(a, result, profile_text(name, a, result, meta, figures), meta, figures)
 
 
@@ -89,7 +98,8 @@ def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, figure
         "description": (f"Calibrated {meta['date'][:10]}: " + (
             f"tremor {figures['tremor_hz']:.1f} Hz, {figures['amplitude_pp_px']:.1f} px side to side" if a.rhythmic
             else "non-rhythmic unsteadiness (ataxia-like)" if a.ataxia_like else "no rhythmic tremor")),
-        "notes": " ".join(x for x in (t["base_reason"], result.dwell_reason) if x),
+        "notes": " ".join(x for x in (t["base_reason"], result.dwell_reason, t["targets_reason"],
+                                      t["targets_effect"]) if x),
         **overrides,
         "provenance": {
             "made_by": f"steadyinput {meta['steadyinput']} calibrate",
@@ -105,6 +115,7 @@ def _profile_text(name: str, a: Analysis, result: TuneResult, meta: dict, figure
             "best_shipped_score": t["best_shipped_score"],
             "gain_db": t["gain_db"],
             "tuned_metrics": {k: t[k] for k in ("tremor_db", "hold_before_px", "hold_after_px", "lag_ms", "figures")},
+            "targets_replayed": t["targets_replayed"],
         },
     }
     head = (f"# {name}: made by 'steadyinput calibrate' from a recording; edit freely.\n"

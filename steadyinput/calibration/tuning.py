@@ -21,8 +21,10 @@ than ``TIE_DB``) than the best shipped profile on its own recording:
 4. the result is scored on the whole recording again and kept only if it beats the start
    there; otherwise the start itself is the tuned profile.
 
-Click-guard times follow from the recorded clicks (kept only if the score does not drop), and
-dwell-click is switched on only when the recorded clicks show trouble (:func:`dwell_decision`).
+Click-guard times follow from the recorded clicks (kept only if the score does not drop),
+dwell-click is switched on only when the recorded clicks show trouble or dwell-only is
+recommended (:func:`dwell_decision`), and target assistance only for severe tremor and ataxia
+(:mod:`.assistance`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ..metrics import clicks, evaluate
 from ..parallel import completed, cpus, helping
 from ..pipeline import build_engine, replay_trace
 from ..traces import Trace
+from . import assistance
 from .analysis import Analysis, recommend
 from .candidates import compared, shipped_names
 
@@ -81,6 +84,7 @@ class TuneResult:
     recommended: str = ""  # the profile the analysis recommends
     base_reason: str = ""  # one plain sentence when the tuned profile does not extend the recommended
     #                        one, or does not start from the measured frequency; else ""
+    targets_reason: str = ""  # one plain sentence: why target assistance is on or off (.assistance)
 
     def best_shipped(self) -> tuple[str, Scored] | None:
         """The best-scoring shipped profile within the lag budget (name, score), if any."""
@@ -229,19 +233,28 @@ TROUBLE_MIN = 2  # ...and at least this many
 def dwell_decision(raw: Trace, a: Analysis) -> tuple[bool, str]:
     """Whether the tuned profile clicks by dwelling, and one plain sentence why.
 
-    On only when the recording shows clicking trouble: at least ``TROUBLE_MIN`` clicks, and
-    ``TROUBLE_SHARE`` of them, were involuntary repeats or too short. Otherwise off, with what
-    the recorded clicks showed (and, for ataxia-like unsteadiness, when to turn it on)."""
+    On when the recording shows clicking trouble: at least ``TROUBLE_MIN`` clicks, and
+    ``TROUBLE_SHARE`` of them, were involuntary repeats or too short. On too whenever the
+    analysis recommends ``dwell-only`` (ataxia: reaches that overshoot make the moment of a
+    press unreliable, and dwell is what that profile is for), so a profile that extends
+    dwell-only never has dwell off; when its clicks were clean the sentence says the OT may turn
+    it off. Otherwise off, with what the recorded clicks showed."""
     n, bad = click_troubles(raw)
     if n and bad >= TROUBLE_MIN and bad >= TROUBLE_SHARE * n:
         return True, (f"Dwell-click is on: {bad} of {n} clicks in the recording were involuntary repeats or "
                       "too short, so holding the cursor still to click is more reliable than pressing a button.")
-    later = (" The movement is unsteady (ataxia-like): turn dwell on in the profile if pressing becomes hard."
-             if a.ataxia_like else "")
+    if recommend(a) == "dwell-only":
+        clicks_seen = ("the recording has no clicks to judge pressing by" if n == 0 else
+                       f"all {n} clicks in the recording were clean" if bad == 0 else
+                       f"{bad} of {n} clicks were involuntary repeats or too short")
+        return True, ("Dwell-click is on, as in the recommended dwell-only profile: the reaches overshoot and need "
+                      f"correcting (ataxia), so holding still on the target is steadier than pressing; {clicks_seen}"
+                      + ("; turn dwell off in the profile if pressing works for this person." if n and bad == 0
+                         else "."))
     if n == 0:
-        return False, "Dwell-click is off: the recording has no clicks to judge by." + later
+        return False, "Dwell-click is off: the recording has no clicks to judge by."
     if bad == 0:
-        return False, f"Dwell-click is off: all {n} clicks in the recording were clean." + later
+        return False, f"Dwell-click is off: all {n} clicks in the recording were clean."
     return False, (f"Dwell-click is off: only {bad} of {n} clicks were involuntary repeats or too short; the "
                    "click guard handles those. Turn dwell on in the profile if pressing stays hard.")
 
@@ -410,10 +423,16 @@ def _tune(raw: Trace, part: Trace, a: Analysis, lag_budget_ms: float, progress: 
         else:
             tried[(name, seed)] = start_s
     base_reason = _base_reason(rec, base_name, final.data, profiles, tried, a, lag_budget_ms, top)
+    # target assistance where it pays (severe tremor, ataxia), off elsewhere; it acts only on
+    # targets, which no candidate was scored with, so the figures stay those measured
+    assist_on = assistance.pays(a, rec)
+    final = Scored(assistance.with_assistance(final.data, a, assist_on), final.metrics, final.score,
+                   final.within_budget)
     if progress:
         progress(total, total)
     return TuneResult(best=final, base=base_name, shipped=shipped, evaluated=n_done, lag_budget_ms=lag_budget_ms,
-                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason)
+                      user=user, dwell_reason=why, recommended=rec, base_reason=base_reason,
+                      targets_reason=assistance.reason(a, rec, assist_on))
 
 
 def _base_reason(rec: str, base: str, start: dict, profiles: dict, tried: dict, a: Analysis,

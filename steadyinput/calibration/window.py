@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..targets import Target, TargetSet
 from ..traces import Trace
 from .tuning import DEFAULT_LAG_BUDGET_MS
 
@@ -49,6 +50,7 @@ class CalibrationWindow:
         self.mid = ("DejaVu Sans", 20)
         self.small = ("DejaVu Sans", 15)
         self.samples: list[tuple[float, float, float, int]] = []
+        self.target_sets: list[TargetSet] = []  # the targets shown while recording, as a recording's sidecar has them
         self.recording = False
         self.buttons = 0
         self.t0 = time.monotonic()
@@ -117,19 +119,31 @@ class CalibrationWindow:
         c.create_oval(x - 6, y - 6, x + 6, y + 6, fill="white", outline="")
 
     def _publish(self) -> None:
+        self._record_targets()
         if self.state_file:
             tmp = self.state_file + ".tmp"
             Path(tmp).write_text(json.dumps({"step": self.step, "targets": self.targets, "active": self.active,
-                                             "samples": len(self.samples), "saved": self.saved,
+                                             "samples": len(self.samples), "target_sets": len(self.target_sets),
+                                             "saved": self.saved,
                                              "error": self.error}))
             os.replace(tmp, self.state_file)
+
+    def _record_targets(self) -> None:
+        """While recording, a target set each time the targets shown change (each a clickable
+        square around its circle, in screen px): the recording then carries its targets, as a
+        trace's ``TRACE.targets.jsonl`` does, and calibration replays it with them."""
+        if not self.recording:
+            return
+        ts = window_targets(time.monotonic() - self.t0, self.targets)
+        if not self.target_sets or self.target_sets[-1].targets != ts.targets:
+            self.target_sets.append(ts)
 
     def _primary(self) -> None:
         if self.primary:
             self.primary()
 
     def intro(self) -> None:
-        self.step, self.targets, self.samples = "intro", [], []
+        self.step, self.targets, self.samples, self.target_sets = "intro", [], [], []
         self._clear("Let's measure your tremor",
                     "Three short tasks, about a minute in all: hold the pointer on a target, move between two "
                     "targets, then click some targets. Use the mouse as you normally would.")
@@ -224,7 +238,8 @@ class CalibrationWindow:
         try:
             arr = np.array(self.samples, dtype=float)
             tr = Trace(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(np.int64))
-            self.outcome = calibrate(tr, lag_budget_ms=self.lag_budget_ms, name=self.name,
+            self.outcome = calibrate(tr, lag_budget_ms=self.lag_budget_ms, name=self.name, guided=True,
+                                     targets=self.target_sets,
                                      progress=lambda i, n: self._done.__setitem__(slice(0, 2), [i, n]))
         except Exception as exc:  # shown to the person; the window stays usable
             self.error = str(exc) or type(exc).__name__
@@ -249,6 +264,13 @@ class CalibrationWindow:
         o = self.outcome
         f = o.figures  # the figures calibrate --from prints, rounded once
         self._clear("Your result", f["summary"])
+        if f["too_short"]:  # nothing was tuned: nothing to accept
+            self.canvas.create_text(self.w / 2, self.h * 0.38, text="Nothing was changed and there is nothing to save.",
+                                    fill=ACCENT, font=self.mid, justify="center")
+            self._button("Repeat (Return)", self.w / 2, self.h * 0.62, self.intro, "repeat")
+            self.primary = self.intro
+            self._publish()
+            return
         lines = []
         if f["rhythmic"]:
             lines.append(f"Tremor: {f['tremor_hz']:.1f} Hz, {f['amplitude_pp_px']:.1f} px side to side")
@@ -257,8 +279,9 @@ class CalibrationWindow:
             lines.append(f"With the tuned profile: {hold_words(t)}, "
                          f"{t['tremor_db']:.1f} dB of tremor removed, {t['lag_ms']} ms lag")
             lines.append(f"(figures {t['figures']}; {o.result.dwell_reason})")
+            lines.append(t["targets_effect"])
         self.canvas.create_text(self.w / 2, self.h * 0.38, text="\n".join(lines), fill=ACCENT, font=self.mid,
-                                justify="center")
+                                justify="center", width=self.w * 0.85)
         self._button(f"Accept and save (Return)", self.w * 0.3, self.h * 0.62, self.accept, "accept")
         self._button("Repeat", self.w * 0.7, self.h * 0.62, self.intro, "repeat")
         self.primary = self.accept
@@ -287,6 +310,14 @@ class CalibrationWindow:
     def run(self) -> int:
         self.root.mainloop()
         return 0 if self.saved or self.step in ("cancelled", "saved") else 1
+
+
+def window_targets(t: float, centres: list[tuple[float, float]], r: float = RADIUS) -> TargetSet:
+    """The targets the window shows at time ``t`` (s): a clickable square around each circle of
+    radius ``r`` (px) centred at ``centres`` (screen px)."""
+    side = int(round(2 * r))
+    return TargetSet(round(float(t), 6), tuple(Target(int(round(x - r)), int(round(y - r)), side, side,
+                                                      "push button", True) for x, y in centres), "calibration window")
 
 
 def run_window(name: str = "calibrated", lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS) -> int:

@@ -35,18 +35,27 @@ def add_parser(sub) -> None:
                                    "they come from the same measurement as replay --metrics and bench, "
                                    "labelled 'measured against ground truth' (simulated traces with a truth "
                                    "file) or 'estimated'. Dwell-click is switched on only when the recorded "
-                                   "clicks show trouble, and the output says why.")
+                                   "clicks show trouble or dwell-only is recommended (ataxia), and the output "
+                                   "says why; target assistance only for severe tremor and ataxia, and with a "
+                                   "targets sidecar (TRACE.targets.jsonl) the output says what it would have "
+                                   "changed on the recording. A recording too short to judge (verdict "
+                                   "too-short) is not tuned and nothing is saved: with --save, one line says so "
+                                   "and the exit status is 2.")
     p.add_argument("--from", dest="trace", metavar="TRACE", help="analyse this recorded trace instead")
     p.add_argument("--truth", metavar="FILE",
                    help="ground truth JSON of a simulated trace (default: TRACE.truth.json beside it, if "
                         "present); with it the figures are measured against ground truth, without it estimated")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object: tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
-                        "intention_index, rhythmic, ataxia_like, dysmetric, voluntary_periodic_hz, recommended_profile, "
-                        "and tuned.figures ('measured against ground truth' or 'estimated (no ground truth)'), "
-                        "tuned.tremor_db, hold_before_px / hold_after_px, lag_ms, score, best_shipped_score, gain_db, "
-                        "extends, base_reason, filter_start_hz, filter_band_hz, dwell_reason, ... (the figures the "
-                        "text and the report show)")
+                   help="print one JSON object: verdict (tremor, ataxia, voluntary, no-tremor or too-short), "
+                        "too_short, usable_s, tremor_hz, bandwidth_hz, amplitude_px, amplitude_pp_px, "
+                        "intention_index, peak_hold_ratio, rhythmic, ataxia_like, reaching (dysmetric, ordinary or "
+                        "can't tell), dysmetric, voluntary_periodic_hz, recommended_profile, "
+                        "and (unless too short) tuned.figures ('measured against ground truth' or 'estimated (no "
+                        "ground truth)'), tuned.tremor_db, hold_before_px / hold_after_px, lag_ms, score, "
+                        "best_shipped_score, gain_db, extends, base_reason, filter_start_hz, filter_band_hz, "
+                        "dwell_reason, targets_enabled, targets_reach_px, targets_reason, targets_effect, "
+                        "targets_replayed, ... (the figures the text and the report show); with --save, saved "
+                        "or not_saved")
     p.add_argument("--no-tune", action="store_true", help="analyse only (fast); do not tune a profile")
     p.add_argument("--lag-budget", type=float, default=40.0, metavar="MS",
                    help="most lag while moving a tuned profile may add (default: 40 ms)")
@@ -75,17 +84,26 @@ def run(args: argparse.Namespace) -> int:
     units = units_from(args)
     raw = in_units(read_trace(args.trace, extra=("ix", "iy") if truth_file else ()), units, args.trace)
     truth = read_truth(truth_file) if truth_file else None
+    from ..targets.sidecar import find_sidecar, read_targets
+    side = find_sidecar(args.trace)
+    targets = read_targets(side) if side is not None else None
     _check_analysable(raw, args.trace)
-    with Outputs(inputs=[args.trace, *([truth_file] if truth_file else [])]) as outs:
+    with Outputs(inputs=[args.trace, *([truth_file] if truth_file else []), *([side] if side else [])]) as outs:
         report_tmp = outs.folder(args.report) if args.report else None  # unwritable: fails before the work
         if not args.json:
             print(f"analysing {args.trace} ({len(raw)} events, {raw.t[-1] - raw.t[0]:.0f} s)...", file=sys.stderr)
-        out = _calibrate(args, raw, truth)
+        out = _calibrate(args, raw, truth, targets)
         res = _result(out)
         if report_tmp is not None:
             _write_report(report_tmp, raw, out, args.trace)
             res["report"] = str(Path(args.report) / "report.html")
-    if args.save and out.profile_text:  # last: only once everything else has succeeded
+    not_saved = None
+    if args.save and out.analysis.too_short:
+        not_saved = (f"nothing saved as {args.save}: the recording is too short to judge "
+                     f"({res['usable_s']:.0f} s usable), so there is no tuned profile; record a minute and "
+                     "calibrate again")
+        res["saved"], res["not_saved"] = None, not_saved
+    elif args.save and out.profile_text:  # last: only once everything else has succeeded
         from ..calibration.session import save
         from ..profile import user_dir
         refuse_inputs(user_dir() / f"{args.save}.yaml", [args.trace])
@@ -94,8 +112,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(res, sys.stdout, indent=2, default=float)
         print()
-        return 0
-    _print_text(res, out, args.save)
+    else:
+        _print_text(res, out, args.save)
+    if not_saved:  # the summary said why; one line on what did not happen, and a refusal's exit status
+        print(f"steadyinput: {not_saved}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -109,7 +130,7 @@ def _check_analysable(raw, trace: str) -> None:
         raise UserError(f"{trace}: {exc}") from None
 
 
-def _calibrate(args: argparse.Namespace, raw, truth=None):
+def _calibrate(args: argparse.Namespace, raw, truth=None, targets=None):
     """Analyse (and tune) with a progress line on a terminal; bad recordings are a UserError."""
     from ..calibration.session import calibrate
     from ..errors import UserError
@@ -121,7 +142,7 @@ def _calibrate(args: argparse.Namespace, raw, truth=None):
     try:
         out = calibrate(raw, recording=str(args.trace), lag_budget_ms=args.lag_budget,
                         do_tune=not args.no_tune, name=args.save or "calibrated", progress=progress,
-                        include_user=args.include_user, truth=truth)
+                        include_user=args.include_user, truth=truth, targets=targets)
     except ValueError as exc:
         raise UserError(f"{args.trace}: {exc}") from None
     if not args.json and sys.stderr.isatty():
@@ -156,7 +177,10 @@ def _print_text(res: dict, out, save_name: str | None) -> None:
         print(f"  tremor {_f(res['tremor_hz'], 1, ' Hz')} (spread {_f(res['bandwidth_hz'], 1, ' Hz')}), "
               f"{_f(res['amplitude_px'], 1, ' px')} RMS, {_f(res['amplitude_pp_px'], 1, ' px')} peak to peak, "
               f"intention index {_f(res['intention_index'])}")
-    print(f"  recommended starting profile: {res['recommended_profile']}")
+    if res["recommended_profile"] is None:
+        print("  recommended starting profile: none; keep the profile in use")
+    else:
+        print(f"  recommended starting profile: {res['recommended_profile']}")
     if "tuned" in res:
         t = res["tuned"]
         sh = t["best_shipped_score"]
@@ -172,9 +196,13 @@ def _print_text(res: dict, out, save_name: str | None) -> None:
         if t.get("best_user_score") is not None:
             print(f"  your own profiles: best {t['best_user']}, score {_f(t['best_user_score'])}")
         print(f"  {t['dwell_reason']}")
-    if "saved" in res:
+        print(f"  {t['targets_reason']}")
+        print(f"  {t['targets_effect']}")
+    if res.get("saved"):
         print(f"saved {res['saved']} (use it: steadyinput run --profile {save_name})")
-    elif out.profile_text:
+    elif out.profile_text and not save_name:
         print("not saved: add --save NAME to keep it as a user profile")
+    elif out.analysis.too_short and not save_name:
+        print("  nothing was tuned and nothing is to save: the recording is too short to judge")
     if "report" in res:
         print(f"report: {res['report']}")
