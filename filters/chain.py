@@ -14,6 +14,7 @@ class Chain:
         self.filters = list(filters)
         self._steps = tuple(f.step for f in self.filters)  # bound once: this runs on every tick
         self._bounded = tuple(f.bounded for f in self.filters if hasattr(f, "bounded"))
+        self._coast = getattr(self.filters[0], "coast", None) if self.filters else None
 
     def reset(self, x: float, y: float) -> None:
         for f in self.filters:
@@ -21,6 +22,17 @@ class Chain:
 
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
         for step in self._steps:
+            x, y = step(x, y, dt)
+        return x, y
+
+    def coast(self, x: float, y: float, dt: float, age: float) -> tuple[float, float]:
+        """A tick with no new input sample since the last one (the last came ``age`` s ago): a
+        first filter with a ``coast`` method predicts (see TremorKalman), the rest step on its
+        output; without one the same as :meth:`step`."""
+        if self._coast is None:
+            return self.step(x, y, dt)
+        x, y = self._coast(x, y, age)
+        for step in self._steps[1:]:
             x, y = step(x, y, dt)
         return x, y
 

@@ -23,6 +23,10 @@ give the same actions bit for bit, live or replayed.
   is not pulled onto the wiggling outline (the allowance across fills its dents). When the
   bound moves the filters' output, the chain is told (``Chain.bounded``): the Kalman stage,
   which runs ahead of a decelerating hand, slows down instead of being clamped tick after tick.
+* A tick with no new event since the last one (a 125 Hz mouse under the 200 Hz tick, slow
+  motion that moves no whole count) is stepped with ``Chain.coast``: the Kalman stage predicts
+  instead of measuring the held sample again, while the hand is estimated to have moved less
+  than a pixel since it (``filters.kalman.COAST_PX``).
 * A hand at rest is not filtered: once the held raw position has not changed for
   ``home_after_s`` (default :data:`HOME_AFTER_S`; a mouse sends nothing while the hand is
   still, and tremor moves it every few ms), the cursor glides to it with time constant :data:`HOME_TAU_S`, instead of ending a few px short (a filter's ringing and
@@ -122,6 +126,7 @@ class Engine:
         self._still = 0  # consecutive ticks with filtered == raw
         self._raw_changed_t = 0.0
         self._event_t = -math.inf  # time of the last event fed, s
+        self._fed_t = -math.inf  # time of the last event the filters were stepped with, s
         self.targets: TargetSet | None = None  # the targets known now (second input stream)
         self.assist = assist  # target assistance (steadyinput.targets.assist), None: off
         self.settings: dict | None = None  # the profile settings it runs with (set by pipeline.build_engine)
@@ -387,7 +392,11 @@ class Engine:
             self._filters_from(self.fx, self.fy)  # the filters go on from where the cursor is: no jump
             home_w = 1.0
         try:
-            fx, fy = self.chain.step(rx, ry, self.dt)
+            if self._event_t <= self._fed_t:  # no new sample since the last tick: the filters may predict
+                fx, fy = self.chain.coast(rx, ry, self.dt, t - self._event_t)
+            else:
+                fx, fy = self.chain.step(rx, ry, self.dt)
+            self._fed_t = self._event_t
             if fx - fx != 0.0 or fy - fy != 0.0:  # NaN or infinite (faster than isfinite twice)
                 raise FloatingPointError(f"filter output is not finite: {fx}, {fy}")
         except Exception as exc:  # a broken filter must not freeze the cursor

@@ -279,3 +279,43 @@ def test_a_chain_tells_the_filters_that_listen_and_skips_the_others():
     c = Chain([k, SpeedAdaptive()])
     c.bounded(-1.0, 0.0)
     assert k.vx < 100.0
+
+
+def _slow_mouse(k, speed, mouse_hz=125.0, tick_hz=200.0, seconds=1.0, coast=True):
+    """A ramp at ``speed`` px/s reported by a ``mouse_hz`` mouse, read at every tick of ``tick_hz``;
+    returns (tick times, filter x, hand x)."""
+    ts, out, hand = [], [], []
+    last_event = -1.0
+    for i in range(int(seconds * tick_hz)):
+        t = i / tick_hz
+        event = math.floor(t * mouse_hz) / mouse_hz  # the newest report at this tick
+        held = speed * event
+        if coast and event == last_event:
+            x = k.coast(held, 0.0, t - event)[0]
+        else:
+            x = k.step(held, 0.0, 1 / tick_hz)[0]
+        last_event = event
+        ts.append(t)
+        out.append(x)
+        hand.append(speed * t)
+    return np.array(ts), np.array(out), np.array(hand)
+
+
+def test_ticks_without_a_new_sample_are_predicted_so_a_slow_mouse_lags_less():
+    # 50 px/s: under a pixel between two reports, as when homing in on a target
+    ts, coasted, hand = _slow_mouse(TremorKalman(sample_hz=200.0, tracking_hz=20.0), 50.0)
+    _, stepped, _ = _slow_mouse(TremorKalman(sample_hz=200.0, tracking_hz=20.0), 50.0, coast=False)
+    late = ts > 0.5
+    assert np.mean(hand[late] - coasted[late]) < np.mean(hand[late] - stepped[late])
+    # and the ripple of the held samples (a hand seen pausing and jumping) is smaller
+    assert np.std(np.diff(coasted[late])) < np.std(np.diff(stepped[late]))
+
+
+def test_coasting_stops_once_the_hand_would_have_moved_a_count_so_a_stop_is_reached():
+    k = TremorKalman(sample_hz=200.0, tracking_hz=20.0)
+    for i in range(100):  # a reach at 400 px/s, sampled every tick
+        k.step(4.0 * i / 2, 0.0, 0.005)
+    x = k.px
+    for i in range(1, 200):  # then no report at all: the hand stopped at the last sample
+        x = k.coast(99 * 2.0, 0.0, i * 0.005)[0]
+    assert abs(x - 99 * 2.0) < 0.05
