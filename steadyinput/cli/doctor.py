@@ -73,5 +73,8 @@ def run(args: argparse.Namespace) -> int:
           f"{problem} (fixes below); meanwhile run headless: 'steadyinput run --no-tray'"))
     for c in tray_checks():
         print(f"  {ok(c.ok)}{c.what}" + (f"\n       fix: {c.fix}" if c.fix else ""))
+    from ..compiled import engine_note
+    compiled, note = engine_note()
+    print(f"{ok(compiled)}{note}")
     print(f"user profiles: {user_dir()}")
     return status
