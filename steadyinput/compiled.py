@@ -38,6 +38,6 @@ def engine_note() -> tuple[bool, str]:
     if not engine.__file__.endswith(".py"):
         return True, "engine: compiled (mypyc), the same output as the pure-Python reference"
     why = (f"{PURE_ENV}=1 is set" if os.environ.get(PURE_ENV) else
-           "not compiled in this install (an editable install, no C compiler or mypyc when it was built)")
+           "not compiled in this install: an editable one, or no C compiler or mypyc when it was built")
     return False, (f"engine: the pure-Python reference ({why}); the same output, slower: "
                    "'pip install .' with gcc and python3-dev builds the compiled one")
