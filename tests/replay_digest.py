@@ -4,7 +4,8 @@ and prints a digest of every case's actions as JSON: {case: sha256 of the action
 Run by tests/test_engine_compiled.py and tests/test_install.py once as installed and once with
 STEADYINPUT_PURE=1 (the pure-Python reference): the compiled engine must give the same digests.
 The traces: several users, 60/125/1000 Hz, jittered intervals, half pixels, clicks, gaps of
-several seconds, the toolbar layout's targets sidecar, and profiles with and without dwell.
+several seconds, the toolbar layout's targets sidecar, and profiles with and without dwell; and
+seeded random streams (jitter, gaps, half pixels, held buttons) through every shipped profile.
 
     python tests/replay_digest.py [--quick] [--real DIR_OF_SPIRAL_FILES]
 """
@@ -63,6 +64,34 @@ def simulated_cases(quick: bool) -> dict[str, str]:
     return out
 
 
+def random_cases(n: int) -> dict[str, str]:
+    """Random streams (seeded): 60-1000 Hz with intervals jittered by ±50 %, gaps of 0.5-3 s,
+    whole or half pixels, tremor of 0-15 px at 3-9 Hz on a random walk, held buttons, through
+    every shipped profile."""
+    from steadyinput.engine import Event, run
+    from steadyinput.profile import available
+    out = {}
+    for seed in range(n):
+        r = np.random.default_rng(seed)
+        m = int(r.integers(20, 400))
+        rate = float(r.choice([60.0, 125.0, 250.0, 1000.0]))
+        dt = (1.0 / rate) * (1 + r.uniform(-0.5, 0.5, m))
+        dt[r.random(m) < 0.01] += r.uniform(0.5, 3.0)
+        t = np.cumsum(dt)
+        amp, f = r.uniform(0, 15), r.uniform(3, 9)
+        xy = 500 + np.cumsum(r.normal(0, 3, (m, 2)) * (r.random((m, 1)) < 0.7), axis=0) \
+            + amp * np.sin(2 * np.pi * f * t)[:, None] * r.normal(size=2)
+        step = float(r.choice([0.5, 1.0]))
+        xy = np.round(xy / step) * step
+        press = np.convolve(r.random(m) < 0.03, np.ones(5), "same") > 0
+        b = np.where(press, int(r.choice([1, 2, 4])), 0)
+        evs = [Event(float(a), float(x), float(y), int(c)) for a, (x, y), c in zip(t, xy, b)]
+        for name in sorted(available()):
+            acts = run(build_engine(load(name)), evs)
+            out[f"random {seed} {name}"] = hashlib.sha256(repr([tuple(a) for a in acts]).encode()).hexdigest()
+    return out
+
+
 def real_cases(folder: Path) -> dict[str, str]:
     from steadyinput.spiral import read_spiral
     out = {}
@@ -79,6 +108,7 @@ def main() -> None:
     ap.add_argument("--real", type=Path)
     a = ap.parse_args()
     res = {"engine": Path(steadyinput.engine.__file__).name, "cases": simulated_cases(a.quick)}
+    res["cases"].update(random_cases(20 if a.quick else 100))
     if a.real is not None:
         res["cases"].update(real_cases(a.real))
     print(json.dumps(res))
