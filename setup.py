@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from setuptools import Extension, find_packages, setup
@@ -51,8 +52,11 @@ class BuildEngine(build_ext):
         if os.environ.get("STEADYINPUT_PURE_BUILD") == "1":
             _note("STEADYINPUT_PURE_BUILD=1: the pure-Python engine only")
             return
+        # a folder of its own: two builds in one checkout at once must not write over each other
+        os.makedirs(self.build_temp, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix="mypyc-", dir=self.build_temp)).resolve()
         try:
-            self.extensions = self._mypyc_extensions()
+            self.extensions = self._mypyc_extensions(stage)
             self.finalize_extensions()
             super().run()
         except (Exception, SystemExit) as exc:  # the compiler or mypyc is missing or refuses
@@ -61,6 +65,8 @@ class BuildEngine(build_ext):
             self.extensions = []
             _note(f"the compiled engine could not be built ({type(exc).__name__}: {exc}); "
                   "the pure-Python engine runs instead (the same output, slower)")
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
     def finalize_extensions(self) -> None:
         for ext in self.extensions:  # what build_ext.finalize_options does to each extension
@@ -69,12 +75,10 @@ class BuildEngine(build_ext):
             ext._links_to_dynamic = False  # type: ignore[attr-defined]
             ext._needs_stub = False  # type: ignore[attr-defined]
 
-    def _mypyc_extensions(self) -> list[Extension]:
+    def _mypyc_extensions(self, stage: Path) -> list[Extension]:
         from mypyc.build import mypycify
         # mypy needs the package as it will be installed (filters/ as steadyinput/filters)
         root = Path(__file__).resolve().parent
-        stage = Path(self.build_temp).resolve() / "mypyc-src"
-        shutil.rmtree(stage, ignore_errors=True)
         shutil.copytree(root / "steadyinput", stage / "steadyinput",
                         ignore=shutil.ignore_patterns("__pycache__", "*.so"))
         shutil.copytree(root / "filters", stage / "steadyinput" / "filters",
