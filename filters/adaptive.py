@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import ClassVar
 
 from .one_euro import smoothing_alpha
 
@@ -54,7 +55,7 @@ GATE_JITTER_K = 2.5  # gate (px) per px of RMS jitter: above a sine's peak (1.41
 class SpeedAdaptive:
     """Speed-adaptive low-pass; cutoffs in Hz, speeds in px/s, gate in px, ``order`` 1 or 2."""
 
-    PARAMS = ("hold_cutoff_hz", "move_cutoff_hz", "speed_lo_px_s", "speed_hi_px_s", "d_cutoff_hz",
+    PARAMS: ClassVar[tuple[str, ...]] = ("hold_cutoff_hz", "move_cutoff_hz", "speed_lo_px_s", "speed_hi_px_s", "d_cutoff_hz",
               "gate_px", "order", "cross_cutoff_hz", "gate_min_px")
 
     def __init__(self, hold_cutoff_hz: float = 0.3, move_cutoff_hz: float = 15.0,

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from .events import Action, Event
 from .extent import EXTENT_S, EXTENT_SIDES, HandExtent  # noqa: F401 (EXTENT_SIDES: re-exported)
@@ -74,6 +75,16 @@ TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered
 HOME_AFTER_S = 0.1  # s the held raw position must stay unchanged before the hand counts as resting
 HOME_TAU_S = 0.03  # s: time constant of the glide to a resting hand
 HOME_MIN_PX = 0.5  # px: the glide starts only when the filters left the cursor further than this from it
+
+
+class Bound(Protocol):
+    """The no-overshoot bound as the engine uses it: :class:`HandExtent`, or in ``bench quality``
+    :class:`~steadyinput.extent.Unbounded` (typed so, the compiled engine accepts either)."""
+
+    def reset(self, t: float, x: float, y: float) -> None: ...
+
+    def limit(self, t: float, hx: float, hy: float, x: float, y: float,
+              px: float, py: float) -> tuple[float, float]: ...
 
 
 class Engine:
@@ -104,7 +115,7 @@ class Engine:
         self.home_after_s = float(home_after_s)
         self._home_k = math.exp(-self.dt / HOME_TAU_S)  # the glide's factor per tick
         self._home_w = 1.0  # share of the filters' output in the cursor while gliding home (1: not gliding)
-        self.extent = HandExtent(extent_s)
+        self.extent: Bound = HandExtent(extent_s)
         self._slow_step2 = (TREMOR_SLOW_PX_S * self.dt) ** 2
         self._tremor_a = self.dt / TREMOR_TAU_S
         self.faults: list[str] = []
@@ -306,19 +317,21 @@ class Engine:
             guard.carry_from(self.guard)
             self.guard = guard
         if dwell is not False:
+            new_dwell: Dwell | None = dwell  # type: ignore[assignment]  # never False here
             old = self.dwell
             if old is not None and old.drag_held:
-                if dwell is not None and dwell.click is old.click:
-                    dwell.drag_held = True
+                if new_dwell is not None and new_dwell.click is old.click:
+                    new_dwell.drag_held = True
                 else:
                     self._emit(t, "release", 1, out)  # the dwell-drag it held ends here
-            if old is not None and dwell is not None:
-                dwell.anchor, dwell.anchor_t, dwell.armed, dwell.paused = old.anchor, old.anchor_t, old.armed, old.paused
-            self.dwell = dwell  # type: ignore[assignment]
+            if old is not None and new_dwell is not None:
+                new_dwell.anchor, new_dwell.anchor_t, new_dwell.armed, new_dwell.paused = old.anchor, old.anchor_t, old.armed, old.paused
+            self.dwell = new_dwell
         if assist is not False:
-            if assist is not None and self.assist is not None:
-                assist.carry_from(self.assist)
-            self.assist = assist  # type: ignore[assignment]
+            new_assist: Assist | None = assist  # type: ignore[assignment]  # never False here
+            if new_assist is not None and self.assist is not None:
+                new_assist.carry_from(self.assist)
+            self.assist = new_assist
         if chain is not None:
             self.chain = chain
             if self._started:

@@ -41,7 +41,7 @@ ACROSS_CHECK_TAU_S = 0.05  # s: a quicker smoothing of it, which must agree (a t
 ACROSS_AGREE_COS = math.cos(math.radians(30.0))  # the two directions agree within 30 degrees
 ACROSS_FULL_PX_S = 50.0  # px/s: the allowance across the travel is whole from this cursor speed, less below
 
-Extent = tuple  # (max of each half-direction projection..., then min of each), px
+Extent = tuple[float, ...]  # (max of each half-direction projection..., then min of each), px
 
 
 def directions(sides: int) -> tuple[tuple[float, float], ...]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from test_engine_compiled import digests
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -131,3 +133,46 @@ def test_commands_needing_a_screen_or_device_end_with_a_clear_message_without_on
     assert r.stderr.strip() or r.stdout.strip()
     if args != ("doctor",):
         assert r.stderr.startswith("steadyinput "), r.stderr
+
+
+REALDATA = Path(os.environ.get("STEADYINPUT_REALDATA", "/work/shared/realdata/spiral-dev"))
+
+
+def _compiler() -> bool:
+    return bool(shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc"))
+
+
+def test_the_wheel_has_the_compiled_engine_where_a_compiler_is_and_it_says_so(installed):
+    script, _, kind = installed
+    line = [ln for ln in _run(installed, "doctor", ok=(0, 1)).stdout.splitlines() if " engine: " in ln]
+    assert len(line) == 1, line
+    if kind == "editable":  # never compiled: an extension beside its source would hide edits of it
+        assert line[0].startswith("-- engine: the pure-Python reference"), line
+    elif _compiler():
+        assert line[0].startswith("ok engine: compiled (mypyc)"), line
+
+
+def test_the_compiled_engine_replays_byte_identical_to_the_pure_engine(installed):
+    script, work, kind = installed
+    if kind != "wheel":
+        pytest.skip("an editable install runs the pure engine only")
+    extra = ["--real", str(REALDATA)] if REALDATA.is_dir() else []  # the shared real recordings, if here
+    ours = digests(script.parent / "python", False, *extra, cwd=work)
+    ref = digests(script.parent / "python", True, *extra, cwd=work)
+    assert ref["engine"] == "engine.py"
+    if _compiler():
+        assert ours["engine"] != "engine.py", ours["engine"]
+    assert ours["cases"] == ref["cases"]
+    assert not [k for k in ref["cases"] if k.endswith("faults")]
+
+
+def test_without_a_c_compiler_the_wheel_builds_with_the_pure_engine_and_a_note(tmp_path):
+    env = dict(os.environ, CC="false", CXX="false")  # a compiler command that always fails
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(ROOT)],
+                       cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "the pure-Python engine runs instead" in r.stdout + r.stderr
+    (whl,) = tmp_path.glob("steadyinput-*.whl")
+    names = zipfile.ZipFile(whl).namelist()
+    assert not [n for n in names if n.endswith(".so")], names  # no module without its runtime
+    assert _source_modules() <= set(names)

@@ -97,7 +97,9 @@ def test_bench_speed_replay_only_reports_a_ratio_per_trace_kind(tmp_path):
     assert [row["trace"] for row in rows] == list(REPLAY_TRACES)
     assert all(row["replay_events_per_s"] > 0 and row["one_euro_events_per_s"] > 0 and row["events"] > 0
                and row["ratio"] >= 0 for row in rows)
-    assert "| 60 Hz jittered |" in (tmp_path / "b" / "speed.md").read_text()
+    assert all(row["engine_events_per_cpu_s"] > 0 and row["engine_ratio"] > 0 for row in rows)  # the engine alone
+    md = (tmp_path / "b" / "speed.md").read_text()
+    assert "| 60 Hz jittered |" in md and "engine alone / loop" in md and "The engine: " in md
 
 
 def _csv_variants(tmp_path) -> dict:

@@ -164,6 +164,31 @@ def replay_trace_for(kind: str, minutes: float):
     return Trace(tt, tr.x[idx] + np.round(np.sin(tt * 25.1)), tr.y[idx], tr.buttons[idx])
 
 
+def engine_alone(trace, runs: int = 3) -> tuple[float, float]:
+    """Events per CPU second of the engine alone (the trace's columns in memory -> actions, the
+    default profile, in this process) and of the One Euro authors' bare loop on the same events;
+    the best of ``runs`` each (the least disturbed by other work on the machine)."""
+    from ..engine import run_arrays
+    from ..profile import load
+    from OneEuroFilter import OneEuroFilter
+    t, x, y, b = trace.t.tolist(), trace.x.tolist(), trace.y.tolist(), trace.buttons.tolist()
+    t1 = [v + 1.0 for v in t]  # the authors' filter takes t > 0
+    profile = load("moderate")
+    eng, loop = [], []
+    for _ in range(max(1, runs)):
+        e = build_engine(profile)
+        c = time.process_time()
+        run_arrays(e, t, x, y, b)
+        eng.append(len(t) / max(time.process_time() - c, 1e-9))
+        fx, fy = OneEuroFilter(1000.0, 1.0, 0.007, 1.0), OneEuroFilter(1000.0, 1.0, 0.007, 1.0)
+        c = time.process_time()
+        for ti, xi, yi in zip(t1, x, y):
+            fx(xi, ti)
+            fy(yi, ti)
+        loop.append(len(t) / max(time.process_time() - c, 1e-9))
+    return max(eng), max(loop)
+
+
 def _child_cpu() -> float:
     import resource
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -210,21 +235,26 @@ def replay_throughput(minutes: float = 5.0, runs: int = 3, kinds: tuple[str, ...
                    "one_euro_events_per_cpu_s": round(med(oe_cpu)),
                    "cpu_ratio": round(med(np.array(rep_cpu) / np.array(oe_cpu)), 2),
                    "runs": runs}
+            eng, loop = engine_alone(long, runs)
+            row.update(engine_events_per_cpu_s=round(eng), loop_in_process_events_per_cpu_s=round(loop),
+                       engine_ratio=round(eng / loop, 2))
             rows.append(row)
             if say is not None:
                 say(f"  {kind}: replay {row['replay_events_per_s']} events/s, the loop {row['one_euro_events_per_s']}: "
-                    f"ratio {row['ratio']}")
+                    f"ratio {row['ratio']}; the engine alone {row['engine_ratio']} x the loop")
     return rows
 
 
 def replay_line(r: dict) -> str:
     """One line of Markdown about one trace kind's replay timing."""
     return (f"| {r['trace']} | {r['events']} | {r['trace_s']:g} | {r['replay_events_per_s']} | "
-            f"{r['one_euro_events_per_s']} | **{r['ratio']}** | {r['cpu_ratio']} |")
+            f"{r['one_euro_events_per_s']} | **{r['ratio']}** | {r['cpu_ratio']} | "
+            f"{r.get('engine_events_per_cpu_s', '')} | {r.get('engine_ratio', '')} |")
 
 
 REPLAY_HEADER = ["| trace | events | s | replay events/s (whole process) | One Euro loop events/s | "
-                 "ratio | ratio by CPU time |", "|---|---:|---:|---:|---:|---:|---:|"]
+                 "ratio | ratio by CPU time | engine alone events/CPU s | engine alone / loop |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -427,10 +457,13 @@ def run_live(window_s: float, repeats: int) -> dict:
 
 def replay_markdown(rows: list[dict]) -> list[str]:
     """The replay timings as a Markdown table with a line saying what was compared."""
+    from ..compiled import engine_note
     runs = rows[0]["runs"] if rows else 0
     return ["Whole-process `steadyinput replay` (start-up, reading, filtering, writing) against the One Euro "
             f"authors' bare filter loop (x and y, the loop alone) on the same events, alternated ({runs} runs of each); "
-            "medians, ratio = replay / loop (run by run):", "", *REPLAY_HEADER, *map(replay_line, rows)]
+            "medians, ratio = replay / loop (run by run). The engine alone: the trace's columns in memory "
+            "through the moderate profile's engine, in one process with the loop, by CPU time, best of the runs. "
+            f"The {engine_note()[1]}.", "", *REPLAY_HEADER, *map(replay_line, rows)]
 
 
 def run_replay(minutes: float, runs: int, kinds: tuple[str, ...], say=print) -> dict:

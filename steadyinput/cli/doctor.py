@@ -14,7 +14,8 @@ def add_parser(sub) -> None:
                                    "uinput at boot, uinput loaded, /dev/uinput writable, a mouse readable), "
                                    "the backends, the accessibility tree (where buttons are, for target-aware "
                                    "clicking) and every piece the tray needs (display, Tk, pystray, Pillow, "
-                                   "python-xlib, a system tray or PyGObject), and say "
+                                   "python-xlib, a system tray or PyGObject) and which engine runs (compiled, or the "
+                                   "pure-Python reference), and say "
                                    "exactly how to fix what is missing. Exit status: 0 when 'steadyinput "
                                    "run' can steady the pointer here, 1 when it cannot yet.")
     p.set_defaults(run=run)
@@ -73,5 +74,8 @@ def run(args: argparse.Namespace) -> int:
           f"{problem} (fixes below); meanwhile run headless: 'steadyinput run --no-tray'"))
     for c in tray_checks():
         print(f"  {ok(c.ok)}{c.what}" + (f"\n       fix: {c.fix}" if c.fix else ""))
+    from ..compiled import engine_note
+    compiled, note = engine_note()
+    print(f"{ok(compiled)}{note}")
     print(f"user profiles: {user_dir()}")
     return status
