@@ -11,6 +11,7 @@ from steadyinput.engine import Engine, run, run_arrays
 from steadyinput.events import Event
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
+from engine_checks import check_buttons
 
 PROFILES = ["off", "mild", "moderate", "severe", "dwell-only"]
 
@@ -31,19 +32,6 @@ def event_streams(draw):
     return out
 
 
-def _check_buttons(actions):
-    down = 0
-    for a in actions:
-        if a.kind == "press":
-            assert not down & a.button, "press of a button already down"
-            down |= a.button
-        elif a.kind == "release":
-            assert down & a.button, "release of a button that is up"
-            down &= ~a.button
-        assert a.buttons == down
-    return down
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=event_streams(), profile=st.sampled_from(PROFILES))
 def test_random_streams_settle_on_the_raw_pointer_and_release_every_button(events, profile):
@@ -53,7 +41,7 @@ def test_random_streams_settle_on_the_raw_pointer_and_release_every_button(event
     moves = [a for a in actions if a.kind == "move"]
     last = events[-1]
     assert (moves[-1].x, moves[-1].y) == (math.floor(last.x + 0.5), math.floor(last.y + 0.5))
-    assert _check_buttons(actions) == 0
+    assert check_buttons(actions) == 0
     assert all(b.t >= a.t for a, b in zip(actions, actions[1:]))
     assert engine.faults == []
 

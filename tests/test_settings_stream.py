@@ -18,6 +18,7 @@ from steadyinput.live.session import LiveSession, SessionOptions
 from steadyinput.live.settings_stream import find_sidecar, read_changes
 from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
+from engine_checks import check_buttons
 
 
 @pytest.fixture
@@ -159,15 +160,7 @@ def test_settings_changed_at_any_moment_leave_no_button_down_and_the_cursor_on_t
     acts += engine.set_enabled(engine.t, True)  # the end of a session: on, so it settles on the hand
     acts += engine.finish()
     acts += engine.close()
-    down = 0
-    for a in acts:
-        if a.kind == "press":
-            assert not down & a.button
-            down |= a.button
-        elif a.kind == "release":
-            assert down & a.button
-            down &= ~a.button
-    assert down == 0 and engine.down == 0
+    assert check_buttons(acts) == 0 and engine.down == 0
     last = [it for it in items if isinstance(it, Event)][-1]
     assert (engine.cx, engine.cy) == (int(last.x), int(last.y))
     assert all(b.t >= a.t for a, b in zip(acts, acts[1:])) and engine.faults == []

@@ -22,6 +22,7 @@ from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
 from steadyinput.targets import Target, TargetSet
 from steadyinput.targets.assist import Assist
+from engine_checks import check_buttons
 
 BUTTON = Target(100, 100, 16, 16, "push button", True)
 
@@ -198,19 +199,6 @@ def _replay(profile_data, events, targets):
     return run(eng, events), eng
 
 
-def _check_buttons(actions):
-    down = 0
-    for a in actions:
-        if a.kind == "press":
-            assert not down & a.button
-            down |= a.button
-        elif a.kind == "release":
-            assert down & a.button
-            down &= ~a.button
-        assert a.buttons == down
-    return down
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stream=streams_with_targets(), profile=st.sampled_from(["severe", "moderate", "off", "dwell-only"]))
 def test_with_every_assistance_on_no_button_is_left_down_and_presses_on_targets_stay(stream, profile):
@@ -218,7 +206,7 @@ def test_with_every_assistance_on_no_button_is_left_down_and_presses_on_targets_
     on = _profile(profile, press_correction=True, sticky=True, dwell_on_target=True, reach_px=10)
     off = _profile(profile, press_correction=False, sticky=False, dwell_on_target=False)
     acts, eng = _replay(on, events, targets)
-    assert _check_buttons(acts) == 0 and eng.down == 0 and eng.next_deadline() is None
+    assert check_buttons(acts) == 0 and eng.down == 0 and eng.next_deadline() is None
     last = events[-1]
     moves = [a for a in acts if a.kind == "move"]
     assert (moves[-1].x, moves[-1].y) == (last.x, last.y)  # closed: the cursor at the hand (whole px)
