@@ -40,6 +40,7 @@ ACROSS_TAU_S = 0.3  # s: smoothing of the cursor's velocity that gives its direc
 ACROSS_CHECK_TAU_S = 0.05  # s: a quicker smoothing of it, which must agree (a turn, a tremor swing: it does not)
 ACROSS_AGREE_COS = math.cos(math.radians(30.0))  # the two directions agree within 30 degrees
 ACROSS_FULL_PX_S = 50.0  # px/s: the allowance across the travel is whole from this cursor speed, less below
+ACROSS_STILL_S = 0.035  # s: a hand whose held position has not changed for this long has stopped: no allowance
 
 Extent = tuple[float, ...]  # (max of each half-direction projection..., then min of each), px
 
@@ -216,7 +217,8 @@ class HandExtent:
             while len(since) > 1 and since[1][0] <= cutoff:
                 self._drop_oldest()
         old = self._old[-1] if self._old else self._new_ext
-        self.front = front = self.front_point(hx, hy, x, y, across_px) if across_px > 0.0 else None
+        moving = t - since[-1][0] < ACROSS_STILL_S  # a stopped hand has no tremor riding on a movement
+        self.front = front = self.front_point(hx, hy, x, y, across_px) if across_px > 0.0 and moving else None
         if front is None:
             if self._crossed(x, y, px, py, old, self._new_ext or old):
                 return self._nearest(x, y, px, py, None)

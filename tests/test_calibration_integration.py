@@ -108,7 +108,7 @@ def test_without_a_targets_sidecar_the_effect_is_said_to_be_unmeasurable(severe_
     assert "could not be measured on this recording" in t["targets_effect"]
 
 
-def test_ataxia_gets_target_assistance_and_dwell_and_assistance_moves_missed_presses():
+def test_ataxia_gets_target_assistance_and_dwell_and_assistance_lands_missed_presses():
     sim = simulate(UserSpec("ataxia", amp_px=10.0, dysmetria=0.6), TaskSpec(trials=26, layout="links",
                                                                            width_px=12.0), seed=1)
     out = calibrate(sim.trace, targets=sim.targets)
@@ -118,7 +118,8 @@ def test_ataxia_gets_target_assistance_and_dwell_and_assistance_moves_missed_pre
     assert t["targets_enabled"] and "ataxia" in t["targets_reason"]
     assert t["dwell_enabled"]  # a profile recommended as dwell-only clicks by dwelling
     e = t["targets_replayed"]
-    assert e["moved"] >= 1 and e["missed_with"] < e["missed_without"], e
+    # fewer presses miss every target: moved onto one at the press, or held on it by sticky targets
+    assert e["missed_with"] < e["missed_without"] and e["presses_with"] >= e["presses"] - 1, e
 
 
 def test_a_moderate_tremor_gets_no_target_assistance():
