@@ -5,13 +5,12 @@ tuning time of a one-minute recording is measured (not asserted)."""
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 
-import numpy as np
 import pytest
 
+from steadyinput.bench.analysis import circles
 from steadyinput.calibration.analysis import analyse, recommend
 from steadyinput.calibration.session import calibrate
 from steadyinput.cli.main import main
@@ -20,15 +19,8 @@ from steadyinput.traces import Trace
 
 
 def _circles(hz: float, radius: float, seed: int, seconds: float = 12.0) -> Trace:
-    """Someone drawing circles around a point at ``hz``: slightly elliptical, wandering, no tremor."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(0.0, seconds, 1 / 125)
-    f = hz * (1 + 0.05 * np.sin(2 * math.pi * 0.1 * t + rng.uniform(0, 6)))
-    ph = 2 * math.pi * np.cumsum(f) / 125
-    r = radius * (1 + 0.1 * np.sin(2 * math.pi * 0.3 * t))
-    x = 500 + 20 * np.sin(2 * math.pi * 0.05 * t) + r * np.cos(ph) + rng.normal(0, 0.3, len(t))
-    y = 400 + 0.8 * r * np.sin(ph) + rng.normal(0, 0.3, len(t))
-    return Trace(t, np.round(x), np.round(y), np.zeros(len(t), np.int64))
+    """Someone drawing circles around a point (the analysis bench's simulated drawer), 12 s."""
+    return circles(hz, radius, seed, seconds)
 
 
 @pytest.mark.parametrize("hz,radius,seed", [(0.7, 200, 1), (1.2, 60, 2), (2.0, 40, 3), (2.0, 300, 4)])
