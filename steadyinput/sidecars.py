@@ -63,3 +63,32 @@ def timed_objects(path: Path) -> Iterator[tuple[int, dict, float]]:
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
                 raise TraceError(path, n, "t", f"expected a time in s, got {t!r}")
             yield n, obj, float(t)
+
+
+class SidecarWriter:
+    """Writes a sidecar line by line while a session runs, under a temporary name beside it
+    (gzipped if its final name ends in .gz), moved into place by :meth:`close`: as the trace
+    itself is (:class:`~steadyinput.live.recording.TraceRecorder`)."""
+
+    def __init__(self, path: Path, flush: bool = False) -> None:
+        from .outputs import Outputs
+        self.path = path
+        self.rows = 0
+        self._flush = flush  # every line reaches the file at once (a killed session keeps them)
+        self._outs = Outputs()
+        self._fh = open_text(self._outs.file(path), "w", like=path)  # the temporary name has no .gz
+        self._closed = False
+
+    def line(self, text: str) -> None:
+        self._fh.write(text + "\n")
+        if self._flush:
+            self._fh.flush()
+        self.rows += 1
+
+    def close(self) -> None:
+        """Finish the file and move it into place; safe to call again."""
+        if self._closed:
+            return
+        self._closed = True
+        self._fh.close()
+        self._outs.commit()

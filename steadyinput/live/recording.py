@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import gzip
-from typing import IO
-
 from ..events import Action, Event
 from ..outputs import Outputs
+from ..sidecars import SidecarWriter
 from ..targets import TargetSet
-from ..targets.sidecar import encode, sidecar_path
+from ..targets.sidecar import SUFFIX, encode, sidecar_path
 from ..traces import TraceWriter
 
 
@@ -56,36 +54,22 @@ class TraceRecorder:
         self._outs.commit()
 
 
-class TargetsRecorder:
+class TargetsRecorder(SidecarWriter):
     """Streams the target sets fed to the engine to the sidecar of ``trace`` (moved into place on close)."""
 
     def __init__(self, trace: str | Path) -> None:
-        self.path = sidecar_path(trace)
-        self._outs = Outputs()
-        tmp = self._outs.file(self.path)
-        self._f: IO[str] = (gzip.open(tmp, "wt", encoding="utf-8") if self.path.name.endswith(".gz")  # type: ignore[assignment]
-                            else open(tmp, "w", encoding="utf-8"))
-        self.rows = 0
-        self._closed = False
+        super().__init__(sidecar_path(trace))
 
     def sets(self, ts: TargetSet) -> None:
-        self._f.write(encode(ts) + "\n")
-        self.rows += 1
-
-    def close(self) -> None:
-        """Finish the file and move it into place."""
-        if self._closed:
-            return
-        self._closed = True
-        self._f.close()
-        self._outs.commit()
+        self.line(encode(ts))
 
 
 def drop_stale_sidecars(trace: str | Path, keep: Path | None) -> None:
     """Remove target sidecars of ``trace`` other than ``keep``: they described the recording this
     one has just replaced, and replay would pair them with the new one."""
     t = Path(trace)
-    for cand in (t.with_name(t.name + ".targets.jsonl"), t.with_name(t.name + ".targets.jsonl.gz")):
+    plain = t.with_name(t.name + SUFFIX)
+    for cand in (plain, plain.with_name(plain.name + ".gz")):
         if cand != keep and cand.is_file():
             try:
                 cand.unlink()

@@ -30,7 +30,6 @@ from typing import Any
 from .. import sidecars
 from ..errors import TraceError
 from ..events import Action
-from ..outputs import Outputs
 from ..pipeline import SettingsChange, apply_change, settings_of  # noqa: F401 (re-exported)
 
 SUFFIX = ".settings.jsonl"
@@ -58,28 +57,15 @@ def encode(ch: SettingsChange, start: bool = False, profile: str = "") -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-class SettingsRecorder:
-    """Writes the sidecar while the session runs; moved into place by :meth:`close`, as the
-    trace itself is (:class:`~steadyinput.live.recording.TraceRecorder`)."""
+class SettingsRecorder(sidecars.SidecarWriter):
+    """Writes the settings sidecar while the session runs, each change at once; moved into place
+    by :meth:`close`."""
 
     def __init__(self, trace: str | Path) -> None:
-        self.path = sidecar_path(trace)
-        self._outs = Outputs()
-        self._fh = sidecars.open_text(self._outs.file(self.path), "w", like=self.path)  # the temporary name has no .gz
-        self.lines = 0
-        self._closed = False
+        super().__init__(sidecar_path(trace), flush=True)
 
     def write(self, ch: SettingsChange, start: bool = False, profile: str = "") -> None:
-        self._fh.write(encode(ch, start, profile) + "\n")
-        self._fh.flush()
-        self.lines += 1
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._fh.close()
-        self._outs.commit()
+        self.line(encode(ch, start, profile))
 
 
 class SettingsStream:
