@@ -38,7 +38,7 @@ TREMOR_TAU_S = 0.5  # s: averaging of the tremor's mean square
 TREMOR_SLOW_PX_S = 30.0  # px/s: the tremor is measured while that mean moves slower (holding, homing in)
 ACROSS_TAU_S = 0.3  # s: smoothing of the cursor's velocity that gives its direction of travel
 ACROSS_CHECK_TAU_S = 0.05  # s: a quicker smoothing of it, which must agree (a turn, a tremor swing: it does not)
-ACROSS_AGREE_COS = math.cos(math.radians(30.0))  # the two directions agree within 30 degrees
+ACROSS_AGREE_COS = math.cos(math.radians(10.0))  # the two directions agree within 10 degrees
 ACROSS_FULL_PX_S = 50.0  # px/s: the allowance across the travel is whole from this cursor speed, less below
 ACROSS_STILL_S = 0.035  # s: a hand whose held position has not changed for this long has stopped: no allowance
 
@@ -189,7 +189,7 @@ class HandExtent:
         """The hand (hx, hy) moved across the cursor's direction of travel towards (x, y), by at
         most ``across_px`` times the cursor's speed over :data:`ACROSS_FULL_PX_S` (at most 1);
         None when that is nothing, or when the direction is not settled (its quicker smoothing
-        points more than 30 degrees away: a turn, a new move, a tremor swing after a stop).
+        points more than 10 degrees away: a turn, a new move, a tremor swing after a stop).
         Along the direction of travel it is where the hand is."""
         vx, vy = self._vx, self._vy
         sp = math.sqrt(vx * vx + vy * vy)
