@@ -57,10 +57,6 @@ tick is a prediction. Holds
 steadier at 125 Hz (issue 24: severe 2.6 → 2.0 px, +0.6 dB; rest, essential, postural hold
 −0.05 to −0.07 px), no change at 1000 Hz.
 
-A sample :data:`JUMP_PX` or more from the prediction is a jump (a warp, a lost stretch of
-reports), not motion the model could have predicted: the filter restarts there (:meth:`reset`)
-instead of ringing a quarter of the jump past it.
-
 Steady-state gains come from the discrete Riccati equation on a 0.1 Hz grid, solved for all
 grid frequencies at once by the structure-preserving doubling algorithm (NumPy only: no SciPy
 import on start-up), and cached.
@@ -84,7 +80,6 @@ ADAPT_SPEED_PX_S = 300.0  # hand speed at which that average slows to half weigh
 ADAPT_STEP = 2.0 ** 0.5  # ratio between neighbouring oscillator amplitude levels
 COAST_MAX_S = 0.1  # s: a tick this long after the last sample measures it again (the hand has stopped: a moving mouse reports more often)
 COAST_PX = 1.0  # a tick without a new sample is predicted only while the hand is estimated to have moved less than this since the last one, px
-JUMP_PX = 64.0  # px: a sample this far from the prediction is a jump (a warp, a lost stretch of reports), not motion: restart there
 BOUND_VELOCITY_SHARE = 0.1  # share of the velocity along the push back taken off when the engine's bound moves the output
 ADAPT_RATIO = 1.0  # a level is used once the tremor amplitude is at least level / ADAPT_RATIO, px
 
@@ -347,9 +342,6 @@ class TremorKalman:
             k0, k1 = self._cv
             px = self.px + self.vx * d
             ex = x - px
-            if ex * ex + (y - self.py - self.vy * d) ** 2 > JUMP_PX * JUMP_PX:
-                self.reset(x, y)
-                return self.px, self.py
             self.px = px + k0 * ex
             self.vx += k1 * ex
             py = self.py + self.vy * d
@@ -364,10 +356,6 @@ class TremorKalman:
         cx = rc * cx0 - rs * sx0
         sx = rs * cx0 + rc * sx0
         ex = x - px - cx
-        ey = y - self.py - self.vy * d - (rc * cy0 - rs * sy0)  # the y innovation, before anything is updated
-        if ex * ex + ey * ey > JUMP_PX * JUMP_PX:
-            self.reset(x, y)
-            return self.px, self.py
         self.px = px + k0 * ex
         self.vx += k1 * ex
         self.cx = cx = cx + k2 * ex
