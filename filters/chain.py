@@ -15,6 +15,7 @@ class Chain:
         self._steps = tuple(f.step for f in self.filters)  # bound once: this runs on every tick
         self._bounded = tuple(f.bounded for f in self.filters if hasattr(f, "bounded"))
         self._coast = getattr(self.filters[0], "coast", None) if self.filters else None
+        self._warped = tuple(f.warped for f in self.filters if hasattr(f, "warped"))
 
     def reset(self, x: float, y: float) -> None:
         for f in self.filters:
@@ -41,6 +42,12 @@ class Chain:
         ran ahead of the hand. Filters with a ``bounded`` method are told (see TremorKalman)."""
         for bounded in self._bounded:
             bounded(dx, dy)
+
+    def warped(self, x: float, y: float) -> None:
+        """The pointer was put at (x, y) px, not moved there by a hand (see Engine: WARP_PX):
+        filters with a ``warped`` method start from there instead of taking it as motion."""
+        for warped in self._warped:
+            warped(x, y)
 
     def __len__(self) -> int:
         return len(self.filters)

@@ -261,6 +261,12 @@ class TremorKalman:
         self._pred = deque([(float(x), float(y))] * n, maxlen=n)  # predicted p at t−N … t
         self._ex, self._ey = deque([0.0] * n, maxlen=n), deque([0.0] * n, maxlen=n)  # innovations
 
+    def warped(self, x: float, y: float) -> None:
+        """The pointer was put at (x, y) px (a warp): at rest there, as :meth:`reset`. Taken as a
+        measurement, the step would excite the oscillator and the velocity, and the estimate
+        would ring about a quarter of the jump past it."""
+        self.reset(x, y)
+
     def restart(self) -> None:
         """Forget what was learnt: back to the start frequency, no tremor present (also the initial state)."""
         self._w = 2 * math.pi * self.tremor_hz0 * self.dt

@@ -75,6 +75,8 @@ TREMOR_SLOW_PX_S = 100.0  # px/s: the tremor is measured only while the filtered
 HOME_AFTER_S = 0.1  # s the held raw position must stay unchanged before the hand counts as resting
 HOME_TAU_S = 0.03  # s: time constant of the glide to a resting hand
 HOME_MIN_PX = 0.5  # px: the glide starts only when the filters left the cursor further than this from it
+WARP_PX = 64.0  # px: a report this far from the last one the filters took, at its time stamp (within
+WARP_S = 0.001  # this many s), is a warp, not a hand: no hand moves 64 px in a millisecond
 
 
 class Bound(Protocol):
@@ -138,6 +140,8 @@ class Engine:
         self._raw_changed_t = 0.0
         self._event_t = -math.inf  # time of the last event fed, s
         self._fed_t = -math.inf  # time of the last event the filters were stepped with, s
+        self._fed_x = self._fed_y = 0.0  # the held raw position the filters last took (stepped or reset at), px
+        self._fed_at = -math.inf  # ... and the time of its event, s
         self.targets: TargetSet | None = None  # the targets known now (second input stream)
         self.assist = assist  # target assistance (steadyinput.targets.assist), None: off
         self.settings: dict | None = None  # the profile settings it runs with (set by pipeline.build_engine)
@@ -368,6 +372,7 @@ class Engine:
         self.chain.reset(x, y)
         self.fx, self.fy = x, y
         self._home_w = 1.0
+        self._fed_x, self._fed_y, self._fed_at = x, y, self._event_t
 
     def _resting(self, t: float) -> bool:
         """Settled with no event for ``gap_s``: only a held button is left, and it changes nothing."""
@@ -408,7 +413,12 @@ class Engine:
             if self._event_t <= self._fed_t:  # no new sample since the last tick: the filters may predict
                 fx, fy = self.chain.coast(rx, ry, self.dt, t - self._event_t)
             else:
+                if self._event_t - self._fed_at < WARP_S:  # a report at the time stamp of the last one taken
+                    wx, wy = rx - self._fed_x, ry - self._fed_y
+                    if wx * wx + wy * wy >= WARP_PX * WARP_PX:
+                        self.chain.warped(rx, ry)
                 fx, fy = self.chain.step(rx, ry, self.dt)
+                self._fed_x, self._fed_y, self._fed_at = rx, ry, self._event_t
             self._fed_t = self._event_t
             if fx - fx != 0.0 or fy - fy != 0.0:  # NaN or infinite (faster than isfinite twice)
                 raise FloatingPointError(f"filter output is not finite: {fx}, {fy}")

@@ -439,3 +439,34 @@ def test_random_hands_give_the_same_actions_through_run_and_run_arrays(data, pro
     b = run_arrays(build_engine(load(profile)), [e.t for e in evs], [e.x for e in evs], [e.y for e in evs],
                    [e.buttons for e in evs])
     assert a == b
+
+
+@pytest.mark.parametrize("profile", ["mild", "moderate", "severe"])
+def test_a_pointer_warp_is_taken_as_a_new_start_not_as_motion(profile, monkeypatch):
+    """A report 64 px or more from the last one at the same time stamp is a warp (no hand moves
+    that fast): the Kalman stage starts again there instead of taking it as motion. Taken as
+    motion, its estimate rang about a quarter of the jump past the new position (the bound hid
+    most of it, not all: in a hypothesis case of the user's-view test the cursor then cut a corner
+    outside where the hand had been, 0.04 px over)."""
+    import steadyinput.engine as engine_module
+
+    ux, uy = 111 / math.hypot(111, 80), 80 / math.hypot(111, 80)
+
+    def furthest(warp_px: float) -> float:
+        """How far past the warp's end the filters' output (before the bound) went, along the jump."""
+        monkeypatch.setattr(engine_module, "WARP_PX", warp_px)
+        engine = build_engine(load(profile))
+        step, seen = engine.chain.step, []
+
+        def watched(x, y, dt):
+            fx, fy = step(x, y, dt)
+            seen.append((fx - 211.0) * ux + (fy - 180.0) * uy)
+            return fx, fy
+        engine.chain.step = watched
+        evs = [Event(0.0, 100.0, 100.0), Event(0.0, 211.0, 180.0)] + [Event(i / 60, 211.0, 180.0) for i in range(1, 40)]
+        moves = _moves(run(engine, evs))
+        assert moves[-1].x == 211 and moves[-1].y == 180
+        return max(seen)
+
+    assert furthest(64.0) <= 1e-9
+    assert furthest(1e9) > 20.0  # taken as motion, it rang
