@@ -14,7 +14,10 @@
   at 125 and at 1000 events/s, alternated, repeated; medians and ranges (needs Xvnc).
 * Live latency: the same utility with its backend timed: each event from the read that takes it
   off the X connection to the end of the loop turn that handled it (the engine fed, due ticks
-  run, the resulting XTEST requests written to the server); p50 and p99 per rate.
+  run, the resulting XTEST requests written to the server); p50 and p99 per rate. Where the
+  backend stamps events (the X11 backend: the X server's time, whole ms), also from that stamp
+  to the same end: the wait on the connection included (while the engine ticks the loop reads
+  at the ticks, so an event waits up to one tick there; its motion shows at that tick either way).
 * Live view: the pointer loop's latency and CPU with the live view closed and open, side by side,
   at 125 and 1000 Hz (:mod:`.view_cost`; needs Xvfb).
 """
@@ -296,6 +299,7 @@ class Timed:
     # on the connection for the loop to read it included
     def __init__(self, inner):
         self.inner, self.lat, self.age, self.turn = inner, [], [], None
+        self.first = self.last = None  # times of the first and the last read that had events
         if hasattr(inner, "read_timed"):
             self.read_timed = self._read_timed
 
@@ -316,6 +320,7 @@ class Timed:
         raw = self.inner.read()
         if raw:
             self.turn = (t, len(raw), ())
+            self.first, self.last = self.first or t, t
         return raw
 
     def _read_timed(self):
@@ -323,15 +328,31 @@ class Timed:
         raw = self.inner.read_timed()
         if raw:
             self.turn = (t, len(raw), [e[0] for e in raw])
+            self.first, self.last = self.first or t, t
         return raw
 
 
+class Selects:
+    # the loop's select calls: one per turn of the loop (it blocks in select while the hand is still)
+    def __init__(self, real):
+        self.real, self.n = real, 0
+
+    def select(self, *args):
+        self.n += 1
+        return self.real.select(*args)
+
+
+import select as _select
+import steadyinput.live.loop as _loop_module
+selects = _loop_module.select = Selects(_select)
 b = Timed(create("x11"))
 s = LiveSession(SessionOptions(backend="x11"), backend=b)
 signal.signal(signal.SIGTERM, lambda *a: s.stop())
 s.run(on_started=lambda: print("steadying", file=sys.stderr, flush=True))
 with open(sys.argv[1], "w") as fh:
-    json.dump({"lat": b.lat, "age": b.age}, fh)
+    turns = selects.n  # the loop's turns, nearly all while moving (it blocks when still)
+    span = (b.last - b.first) if b.first is not None and b.last > b.first else None
+    json.dump({"lat": b.lat, "age": b.age, "turns_per_s": turns / span if turns and span else None}, fh)
 """
 
 
@@ -416,6 +437,7 @@ def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: i
             for st in setups.values():
                 st["latency"] = {r: [] for r in rates}
                 st["age"] = {r: [] for r in rates}
+                st["turns"] = {r: [] for r in rates}
             for k in range(repeats):
                 for rate in rates:
                     for n, st in enumerate(setups.values()):
@@ -428,6 +450,8 @@ def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: i
                         got = json.loads(out.read_text())
                         st["latency"][rate] += got["lat"]
                         st["age"][rate] += got["age"]
+                        if got.get("turns_per_s"):
+                            st["turns"][rate].append(got["turns_per_s"])
         result = {}
         for label, st in setups.items():
             rows = []
@@ -442,7 +466,9 @@ def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: i
                              "latency_p50_us": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
                              "latency_p99_us": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
                              "since_stamp_p50_us": round(float(np.percentile(age, 50)), 1) if age.size else None,
-                             "since_stamp_p99_us": round(float(np.percentile(age, 99)), 1) if age.size else None})
+                             "since_stamp_p99_us": round(float(np.percentile(age, 99)), 1) if age.size else None,
+                             "loop_turns_per_s": round(float(np.median(st["turns"][rate]))) if st["turns"][rate]
+                             else None})
             result[label] = {"still_cpu_percent": round(100 * st["still"], 2), "repeats": repeats,
                              "window_s": window_s, "rates": rows}
         return result
@@ -465,10 +491,10 @@ def live_markdown(lv: dict | None, label: str = "") -> list[str]:
             "latency: from the read that takes an event off the X connection to the end of the loop turn "
             "that applied its actions; since the stamp: from the X server's time of the event (whole ms, "
             "so up to 1 ms more) to the same end, the wait on the connection included):", "",
-            "| events/s | CPU % of a core | latency p50 µs | latency p99 µs | since the stamp p50 µs | p99 µs |",
-            "|---:|---:|---:|---:|---:|---:|"]
+            "| events/s | CPU % of a core | loop turns/s | latency p50 µs | latency p99 µs | "
+            "since the stamp p50 µs | p99 µs |", "|---:|---:|---:|---:|---:|---:|---:|"]
     return head + [f"| {r['events_per_s']} | {r['cpu_percent']} [{r['cpu_percent_min']}–{r['cpu_percent_max']}] | "
-                   f"{r['latency_p50_us']} | {r['latency_p99_us']} | {r.get('since_stamp_p50_us')} | "
+                   f"{r.get('loop_turns_per_s')} | {r['latency_p50_us']} | {r['latency_p99_us']} | {r.get('since_stamp_p50_us')} | "
                    f"{r.get('since_stamp_p99_us')} |" for r in lv["rates"]]
 
 
