@@ -491,11 +491,11 @@ def live_markdown(lv: dict | None, label: str = "") -> list[str]:
             "latency: from the read that takes an event off the X connection to the end of the loop turn "
             "that applied its actions; since the stamp: from the X server's time of the event (whole ms, "
             "so up to 1 ms more) to the same end, the wait on the connection included):", "",
-            "| events/s | CPU % of a core | loop turns/s | latency p50 µs | latency p99 µs | "
-            "since the stamp p50 µs | p99 µs |", "|---:|---:|---:|---:|---:|---:|---:|"]
+            "| events/s | CPU % of a core | latency p50 µs | latency p99 µs | since the stamp p50 µs | p99 µs | "
+            "loop turns/s |", "|---:|---:|---:|---:|---:|---:|---:|"]
     return head + [f"| {r['events_per_s']} | {r['cpu_percent']} [{r['cpu_percent_min']}–{r['cpu_percent_max']}] | "
-                   f"{r.get('loop_turns_per_s')} | {r['latency_p50_us']} | {r['latency_p99_us']} | {r.get('since_stamp_p50_us')} | "
-                   f"{r.get('since_stamp_p99_us')} |" for r in lv["rates"]]
+                   f"{r['latency_p50_us']} | {r['latency_p99_us']} | {r.get('since_stamp_p50_us')} | "
+                   f"{r.get('since_stamp_p99_us')} | {r.get('loop_turns_per_s')} |" for r in lv["rates"]]
 
 
 def run_live(window_s: float, repeats: int) -> dict:
