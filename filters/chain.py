@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .adaptive import SpeedAdaptive
 from .base import MotionFilter
+from .kalman import TremorKalman
+from .lowpass import Butterworth
+from .one_euro import OneEuro
+
+
+def _step(f: MotionFilter, x: float, y: float, dt: float) -> tuple[float, float]:
+    """``f.step(x, y, dt)``. Compiled (mypyc), a shipped filter's step is called directly, with
+    its floats unboxed; through the protocol (any other filter) it is Python's generic call."""
+    if isinstance(f, TremorKalman):
+        return f.step(x, y, dt)
+    if isinstance(f, SpeedAdaptive):
+        return f.step(x, y, dt)
+    if isinstance(f, OneEuro):
+        return f.step(x, y, dt)
+    if isinstance(f, Butterworth):
+        return f.step(x, y, dt)
+    return f.step(x, y, dt)
 
 
 class Chain:
@@ -12,7 +30,7 @@ class Chain:
 
     def __init__(self, filters: Sequence[MotionFilter] = ()) -> None:
         self.filters = list(filters)
-        self._steps = tuple(f.step for f in self.filters)  # bound once: this runs on every tick
+        self._rest = self.filters[1:]  # after the first, which may coast
         self._bounded = tuple(f.bounded for f in self.filters if hasattr(f, "bounded"))
         self._coast = getattr(self.filters[0], "coast", None) if self.filters else None
         self._warped = tuple(f.warped for f in self.filters if hasattr(f, "warped"))
@@ -22,8 +40,8 @@ class Chain:
             f.reset(x, y)
 
     def step(self, x: float, y: float, dt: float) -> tuple[float, float]:
-        for step in self._steps:
-            x, y = step(x, y, dt)
+        for f in self.filters:
+            x, y = _step(f, x, y, dt)
         return x, y
 
     def coast(self, x: float, y: float, dt: float, age: float) -> tuple[float, float]:
@@ -32,9 +50,13 @@ class Chain:
         output; without one the same as :meth:`step`."""
         if self._coast is None:
             return self.step(x, y, dt)
-        x, y = self._coast(x, y, age)
-        for step in self._steps[1:]:
-            x, y = step(x, y, dt)
+        first = self.filters[0]
+        if isinstance(first, TremorKalman):
+            x, y = first.coast(x, y, age)
+        else:
+            x, y = self._coast(x, y, age)
+        for f in self._rest:
+            x, y = _step(f, x, y, dt)
         return x, y
 
     def bounded(self, dx: float, dy: float) -> None:

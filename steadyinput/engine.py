@@ -387,14 +387,15 @@ class Engine:
             self._next_t = t
 
     def _run_ticks(self, until: float, out: list[Action]) -> None:
-        tick_once = self._tick
+        # self._tick, not a local bound once: compiled (mypyc), a bound method is called through
+        # Python's generic protocol (every float boxed), a method on self directly
         while self._ticking:
             tick = self._t0 + self._k * self.dt
             if tick >= until:
                 self._next_t = tick
                 return
             self._k += 1
-            tick_once(tick, out)
+            self._tick(tick, out)
         self._next_t = math.inf
 
     def _tick(self, t: float, out: list[Action]) -> None:
@@ -433,7 +434,12 @@ class Engine:
                 fx, fy = rx + (fx - rx) * home_w, ry + (fy - ry) * home_w
         px, py = self.fx, self.fy
         ux, uy = fx, fy  # the filters' output, before the bound
-        self.fx, self.fy = fx, fy = self.extent.limit(t, rx, ry, fx, fy, px, py)
+        ext = self.extent
+        if isinstance(ext, HandExtent):  # the same call; compiled, a direct one with unboxed floats
+            fx, fy = ext.limit(t, rx, ry, fx, fy, px, py)
+        else:  # bench quality's Unbounded, a test's wrapper
+            fx, fy = ext.limit(t, rx, ry, fx, fy, px, py)
+        self.fx, self.fy = fx, fy
         if (fx != ux or fy != uy) and not resting:
             self.chain.bounded(fx - ux, fy - uy)  # the filters ran ahead of the hand: they are told
         if (fx - px) * (fx - px) + (fy - py) * (fy - py) < self._slow_step2:  # measure the tremor
@@ -554,9 +560,8 @@ class Engine:
 def run(engine: Engine, events: Iterable[Event], settle: bool = True) -> list[Action]:
     """Replay events through the engine, let it settle, and release what is still held."""
     out: list[Action] = []
-    feed = engine.feed_values
     for ev in events:
-        feed(ev.t, ev.x, ev.y, ev.buttons, out)
+        engine.feed_values(ev.t, ev.x, ev.y, ev.buttons, out)
     return _end(engine, out, settle)
 
 
@@ -587,9 +592,7 @@ def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Seque
     due before it (and the same buttons, no gap) runs the ticks and then does what
     :meth:`Engine.feed_values` does with such an event, here: moves the held raw position.
     """
-    eng = engine
-    feed = eng.feed_values
-    run_ticks = eng._run_ticks
+    eng = engine  # its methods called on it, not bound to locals: compiled, that is a direct call
     gap_s = eng.gap_s
     quick = False  # True while the shortcut applies; then the locals below hold the state
     last_t = next_t = rx = ry = changed_t = 0.0
@@ -605,7 +608,7 @@ def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Seque
             if ti - last_t <= gap_s:  # a tick is due first: feed_values without the checks that cannot fire
                 _write_back(eng, last_t, changed, rx, ry, changed_t)
                 chain = eng.chain
-                run_ticks(ti, out)
+                eng._run_ticks(ti, out)
                 if eng.chain is chain:  # no filter fault switched filtering off meanwhile
                     eng.t = eng._event_t = ti
                     xf, yf = float(xi), float(yi)
@@ -623,7 +626,7 @@ def feed_arrays(engine: Engine, t: Sequence[float], x: Sequence[float], y: Seque
                 quick = False  # written back; feed_values below finds the ticks before it run
         if quick:
             _write_back(eng, last_t, changed, rx, ry, changed_t)
-        feed(ti, xi, yi, bi, out)
+        eng.feed_values(ti, xi, yi, bi, out)
         quick = (eng._ticking and eng.enabled and bool(eng.chain.filters)
                  and not eng.guard.timers_pending())
         if quick:

@@ -29,6 +29,9 @@ def test_live_only_reports_cpu_and_latency_at_125_and_1000_events_per_second(tmp
         assert row["cpu_percent_min"] <= row["cpu_percent"] <= row["cpu_percent_max"]
         assert row["cpu_percent"] > 0  # the process was measured while it worked
         assert row["latency_events"] > 0 and 0 < row["latency_p50_us"] <= row["latency_p99_us"]
+        # the X11 backend stamps events: how long they waited is measured too, and the loop's turns
+        assert 0 < row["since_stamp_p50_us"] <= row["since_stamp_p99_us"]
+        assert row["loop_turns_per_s"] > 0
     md = (out / "speed.md").read_text()
     assert "| events/s | CPU % of a core | latency p50 µs | latency p99 µs |" in md
 

@@ -19,11 +19,12 @@ from steadyinput.backends import x11_wire as wire
 XI = 131  # any major opcode: the decoder is told which one the server gave XInput
 
 
-def _device_event(evtype: int, deviceid: int, detail: int, root_x: int, root_y: int, seq: int = 7) -> bytes:
+def _device_event(evtype: int, deviceid: int, detail: int, root_x: int, root_y: int, seq: int = 7,
+                  ms: int = 123456) -> bytes:
     """An XI2 device event laid out as the server writes it: the 80-byte fixed part, then one
     button mask word and one valuator mask word (no valuator values)."""
     body = struct.pack("=BBHIHHIIIIIiiiiHHHHI16s4s", wire.GENERIC_EVENT, XI, seq, (88 - 32) // 4, evtype, deviceid,
-                       123456, detail, 0x2A1, 0x2A1, 0, root_x, root_y, root_x, root_y, 1, 1, deviceid, 0, 0,
+                       ms, detail, 0x2A1, 0x2A1, 0, root_x, root_y, root_x, root_y, 1, 1, deviceid, 0, 0,
                        b"\0" * 16, b"\0" * 4)
     return body + struct.pack("=II", 0b10, 0)
 
@@ -35,21 +36,22 @@ class _NoResources:
         return lambda display, rid: rid
 
 
-def _xlib_fields(msg: bytes) -> tuple[int, int, int, float, float]:
-    """python-xlib's own parse of an XI2 device event: (evtype, deviceid, detail, root_x, root_y)."""
+def _xlib_fields(msg: bytes) -> tuple[int, int, int, int, float, float]:
+    """python-xlib's own parse of an XI2 device event: (evtype, deviceid, time, detail, root_x, root_y)."""
     from Xlib.ext import xinput
     evtype = struct.unpack_from("=H", msg, 8)[0]
     data, _ = xinput.DeviceEventData.parse_binary(msg[10:], _NoResources())
-    return evtype, data.deviceid, data.detail, data.root_x, data.root_y
+    return evtype, data.deviceid, data.time, data.detail, data.root_x, data.root_y
 
 
 @settings(max_examples=300, deadline=None)
 @given(evtype=st.sampled_from([wire.XI_MOTION, wire.XI_BUTTON_PRESS, wire.XI_BUTTON_RELEASE]),
        deviceid=st.integers(2, 0xFFFF), detail=st.integers(0, 0xFFFFFFFF),
-       root_x=st.integers(-(2**31), 2**31 - 1), root_y=st.integers(-(2**31), 2**31 - 1))
+       root_x=st.integers(-(2**31), 2**31 - 1), root_y=st.integers(-(2**31), 2**31 - 1),
+       ms=st.integers(0, 0xFFFFFFFF))
 def test_a_device_event_decodes_to_what_python_xlib_parses_for_every_field_value(evtype, deviceid, detail,
-                                                                                 root_x, root_y):
-    msg = _device_event(evtype, deviceid, detail, root_x, root_y)
+                                                                                 root_x, root_y, ms):
+    msg = _device_event(evtype, deviceid, detail, root_x, root_y, ms=ms)
     assert wire.message_size(msg, 0) == len(msg)
     assert wire.xi_evtype(msg, 0) == evtype
     ours = (wire.xi_evtype(msg, 0), *wire.device_event(msg, 0))
@@ -150,11 +152,12 @@ def test_real_xi2_events_decode_exactly_as_python_xlib_parses_them(vnc_server):
             assert wire.xi_evtype(m, 0) == e.evtype
             if e.evtype in DEVICE_EVENTS:
                 ours.append((wire.xi_evtype(m, 0), *wire.device_event(m, 0)))
-                theirs.append((e.evtype, e.data.deviceid, e.data.detail, e.data.root_x, e.data.root_y))
+                theirs.append((e.evtype, e.data.deviceid, e.data.time, e.data.detail, e.data.root_x,
+                               e.data.root_y))
         assert ours == theirs
         assert sum(1 for o in ours if o[0] == wire.XI_MOTION) >= 50
-        assert sorted(o[2] for o in ours if o[0] == wire.XI_BUTTON_PRESS) == [1, 2, 3, 4, 5]
-        assert sorted(o[2] for o in ours if o[0] == wire.XI_BUTTON_RELEASE) == [1, 2, 3, 4, 5]
+        assert sorted(o[3] for o in ours if o[0] == wire.XI_BUTTON_PRESS) == [1, 2, 3, 4, 5]
+        assert sorted(o[3] for o in ours if o[0] == wire.XI_BUTTON_RELEASE) == [1, 2, 3, 4, 5]
         assert {o[1] for o in ours} == set(b.grabbed)
     finally:
         vnc.close()

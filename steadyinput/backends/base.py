@@ -12,6 +12,14 @@ Guarantees a backend gives:
 - ``read()`` never blocks; it returns the raw events (x px or counts, y, button mask) that
   arrived since the last call (the loop stamps them with its own clock), or None once the input
   has ended for good (a played trace is over): the loop then ends the session.
+- Optionally ``read_timed()``: ``read`` with each event's own time first, (t, x, y, buttons),
+  t in s on ``time.monotonic``'s clock (the X11 backend: the X server's stamp; the trace
+  backend: when it played the event). The loop then stamps each event with its own time (never
+  before what the engine has processed) instead of the time it read it, and while the engine
+  ticks it reads at the ticks only instead of waking for every event: an event moves the
+  cursor at the next tick anyway. A time the loop finds off its clock (later than now, or over
+  a second old) is replaced by the time of reading, and the backend is read as if it had no
+  stamps from then on.
 - ``apply(actions)`` makes the cursor do what the engine said: move, press, release.
 - ``stop()`` is idempotent and never raises: every button it pressed is released, every grab,
   hook or tap is given back, so the physical pointer works normally afterwards.

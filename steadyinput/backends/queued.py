@@ -13,8 +13,8 @@ class QueuedEvents:
         self._r, self._w = socket.socketpair()
         self._r.setblocking(False)
 
-    def put(self, raw: tuple[float, float, int] | None) -> None:
-        """From the OS callback thread: queue a raw event and wake the loop."""
+    def put(self, raw: tuple | None) -> None:
+        """From the OS callback thread: queue a raw event (as ``read`` returns it) and wake the loop."""
         self.q.put(raw)
         try:
             self._w.send(b"e")
@@ -27,7 +27,7 @@ class QueuedEvents:
     def pending(self) -> bool:
         return False
 
-    def read(self) -> list[tuple[float, float, int]]:
+    def read(self) -> list:
         try:
             self._r.recv(4096)
         except BlockingIOError:

@@ -6,6 +6,8 @@ events to the loop at their recorded pace (``speed`` times faster), the actions 
 to the "cursor" are kept in ``actions``. ``STEADYINPUT_TRACE=FILE`` makes it available to
 ``steadyinput run --backend trace``; when the trace is over it waits ``linger_s`` (the cursor
 settles) and then reports the end of input, which ends the session (``linger_s < 0``: never).
+Each event is stamped with the time it was played (``read_timed``), as the X server stamps its
+events: the live loop then takes them at its ticks while the engine ticks.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..events import Action
 from ..traces import read_trace
@@ -38,8 +40,12 @@ class Backend(QueuedEvents):
     rescue_display = None  # nothing real is held
 
     def __init__(self, path: str | None = None, devices: list[str] | None = None, speed: float = 1.0,
-                 linger_s: float = 1.0, screens: list[tuple[int, int, int, int]] | None = None) -> None:
+                 linger_s: float = 1.0, screens: list[tuple[int, int, int, int]] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock``: what each played event is stamped with (s; the live loop takes stamps on
+        ``time.monotonic``'s clock, and replaces others by the time it reads the event)."""
         super().__init__()
+        self._clock = clock
         self.path = path or os.environ.get(ENV, "")
         self.trace = read_trace(self.path)
         self.speed, self.linger_s = speed, linger_s
@@ -68,7 +74,7 @@ class Backend(QueuedEvents):
                               self.trace.buttons.tolist()):
             if self._stop.wait(max(0.0, t0 + (t - first) / self.speed - time.monotonic())):
                 return
-            self.put((x, y, int(b)))
+            self.put((self._clock(), x, y, int(b)))
         self.played.set()
         if self.linger_s >= 0 and not self._stop.wait(self.linger_s):
             self._over.set()
@@ -84,6 +90,11 @@ class Backend(QueuedEvents):
         self.close_events()
 
     def read(self) -> list[tuple[float, float, int]] | None:
+        events = self.read_timed()
+        return None if events is None else [(x, y, b) for _, x, y, b in events]
+
+    def read_timed(self) -> list[tuple[float, float, float, int]] | None:
+        """:meth:`read` with the time (s, ``clock``) each event was played."""
         events = [e for e in super().read() if e is not None]
         return None if self._over.is_set() and not events else events
 

@@ -29,6 +29,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from . import Availability, BackendError
 from . import x11_wire as wire
@@ -97,6 +98,7 @@ class Backend:
         self.x = self.y = 0.0
         self.buttons = 0
         self.pressed_out: set[int] = set()  # X buttons we pressed through XTEST and not released
+        self._now_ms = 0  # time.monotonic() in ms at the read being decoded
         self._warp = _warp_request()
         self._stopped = False
         self._lock = threading.Lock()  # one user of the connection at a time
@@ -206,8 +208,17 @@ class Backend:
 
     def read(self) -> list[tuple[float, float, int]]:
         """Every raw event waiting, as (x, y, buttons) of the integrated raw pointer."""
-        out: list[tuple[float, float, int]] = []
+        return [(x, y, b) for _, x, y, b in self.read_timed()]
+
+    def read_timed(self) -> list[tuple[float, float, float, int]]:
+        """:meth:`read` with each event's own time: (t s on ``time.monotonic``'s clock, x, y,
+        buttons). The time is the X server's stamp of the event (ms, on the server's
+        CLOCK_MONOTONIC, as Xorg, Xvfb and Xvnc keep it), put on this process's monotonic clock
+        as the latest time not after now with the same 32 bits of ms; a server on another
+        clock (a remote display) gives times the live loop finds implausible and replaces."""
+        out: list[tuple[float, float, float, int]] = []
         with self._lock:
+            self._now_ms = int(time.monotonic() * 1000.0)
             if not self.fast:
                 self.d.pending_events()
                 self._xlib_events(out)
@@ -230,7 +241,11 @@ class Backend:
             self._decode(buf, out)
         return out
 
-    def _decode(self, buf: bytes, out: list[tuple[float, float, int]]) -> None:
+    def _server_s(self, ms: int) -> float:
+        """An X server time (ms, 32 bits) as s on the monotonic clock (see :meth:`read_timed`)."""
+        return (self._now_ms - ((self._now_ms - ms) & 0xFFFFFFFF)) / 1000.0
+
+    def _decode(self, buf: bytes, out: list[tuple[float, float, float, int]]) -> None:
         """Decode the complete messages in ``buf`` (which starts at a message); what is left is
         put back in python-xlib's buffer, as are a reply, an error or a device change and all
         after it (python-xlib parses those, and they go through :meth:`_xlib_events`)."""
@@ -245,13 +260,13 @@ class Backend:
             if kind & 0x7F == GENERIC_EVENT and buf[off + 1] == xi:
                 evtype = xi_evtype(buf, off)
                 if evtype == motion:
-                    devid, detail, x, y = device_event(buf, off)
+                    devid, ms, detail, x, y = device_event(buf, off)
                     if devid in self.grabbed:
-                        self._motion(devid, x, y, out)
+                        self._motion(self._server_s(ms), devid, x, y, out)
                 elif evtype == press or evtype == release:
-                    devid, detail, x, y = device_event(buf, off)
+                    devid, ms, detail, x, y = device_event(buf, off)
                     if devid in self.grabbed:
-                        self._button(evtype == press, detail, out)
+                        self._button(self._server_s(ms), evtype == press, detail, out)
                 elif evtype == wire.XI_HIERARCHY_CHANGED:
                     self._to_xlib(buf[off:], out)
                     return
@@ -263,13 +278,13 @@ class Backend:
                 return
         self.d.display.data_recv = buf[off:] if off else buf
 
-    def _to_xlib(self, rest: bytes, out: list[tuple[float, float, int]]) -> None:
+    def _to_xlib(self, rest: bytes, out: list[tuple[float, float, float, int]]) -> None:
         disp = self.d.display
         disp.data_recv, disp.recv_packet_len = rest, 0
         disp.parse_response(None)  # events into its queue, errors to its handler
         self._xlib_events(out)
 
-    def _xlib_events(self, out: list[tuple[float, float, int]]) -> None:
+    def _xlib_events(self, out: list[tuple[float, float, float, int]]) -> None:
         """The events python-xlib parsed (during its own requests, or handed to it), in order."""
         from Xlib.ext import xinput
         while self.d.display.event_queue:
@@ -284,26 +299,27 @@ class Backend:
             if devid not in self.grabbed:
                 continue
             if e.evtype == xinput.Motion:
-                self._motion(devid, float(data.root_x), float(data.root_y), out)
+                self._motion(self._server_s(data.time), devid, float(data.root_x), float(data.root_y), out)
             elif e.evtype in (xinput.ButtonPress, xinput.ButtonRelease):
-                self._button(e.evtype == xinput.ButtonPress, data.detail, out)
+                self._button(self._server_s(data.time), e.evtype == xinput.ButtonPress, data.detail, out)
 
-    def _motion(self, devid: int, x: float, y: float, out: list[tuple[float, float, int]]) -> None:
+    def _motion(self, t: float, devid: int, x: float, y: float,
+                out: list[tuple[float, float, float, int]]) -> None:
         last = self._last.get(devid)
         self._last[devid] = (x, y)
         if last is None:
             return
         self.x += x - last[0]
         self.y += y - last[1]
-        out.append((self.x, self.y, self.buttons))
+        out.append((t, self.x, self.y, self.buttons))
 
-    def _button(self, down: bool, detail: int, out: list[tuple[float, float, int]]) -> None:
+    def _button(self, t: float, down: bool, detail: int, out: list[tuple[float, float, float, int]]) -> None:
         bit = XBUTTON_TO_MASK.get(detail)
         if bit is None:  # wheel and extra buttons: straight through
             self._send(wire.fake_input(self._xtest, X_BUTTON_PRESS if down else X_BUTTON_RELEASE, detail), 1)
             return
         self.buttons = self.buttons | bit if down else self.buttons & ~bit
-        out.append((self.x, self.y, self.buttons))
+        out.append((t, self.x, self.y, self.buttons))
 
     def _hierarchy(self) -> None:
         found = self.candidates()

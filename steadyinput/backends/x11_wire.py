@@ -43,11 +43,12 @@ def xi_evtype(buf, off: int) -> int:
     return _EVTYPE.unpack_from(buf, off + 8)[0]
 
 
-def device_event(buf, off: int) -> tuple[int, int, float, float]:
-    """(deviceid, detail, root_x px, root_y px) of the XI2 device event (motion, button) at
-    ``off``; the position is FP16.16 on the wire, converted as python-xlib does (value / 65536)."""
-    _, _, _, _, _, deviceid, _, detail, rx, ry = _DEVICE_EVENT.unpack_from(buf, off)
-    return deviceid, detail, rx / 65536.0, ry / 65536.0
+def device_event(buf, off: int) -> tuple[int, int, int, float, float]:
+    """(deviceid, time ms, detail, root_x px, root_y px) of the XI2 device event (motion, button)
+    at ``off``; the time is the server's (ms, 32 bits); the position is FP16.16 on the wire,
+    converted as python-xlib does (value / 65536)."""
+    _, _, _, _, _, deviceid, ms, detail, rx, ry = _DEVICE_EVENT.unpack_from(buf, off)
+    return deviceid, ms, detail, rx / 65536.0, ry / 65536.0
 
 
 def fake_input(xtest_opcode: int, event_type: int, detail: int = 0, x: int = 0, y: int = 0) -> bytes:

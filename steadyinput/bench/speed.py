@@ -14,7 +14,10 @@
   at 125 and at 1000 events/s, alternated, repeated; medians and ranges (needs Xvnc).
 * Live latency: the same utility with its backend timed: each event from the read that takes it
   off the X connection to the end of the loop turn that handled it (the engine fed, due ticks
-  run, the resulting XTEST requests written to the server); p50 and p99 per rate.
+  run, the resulting XTEST requests written to the server); p50 and p99 per rate. Where the
+  backend stamps events (the X11 backend: the X server's time, whole ms), also from that stamp
+  to the same end: the wait on the connection included (while the engine ticks the loop reads
+  at the ticks, so an event waits up to one tick there; its motion shows at that tick either way).
 * Live view: the pointer loop's latency and CPU with the live view closed and open, side by side,
   at 125 and 1000 Hz (:mod:`.view_cost`; needs Xvfb).
 """
@@ -291,17 +294,24 @@ clock = time.perf_counter
 
 class Timed:
     # each event: from the read that takes it off the connection to the end of the loop turn that
-    # handled it (the loop's next question whether events are pending)
+    # handled it (the loop's next question whether events are pending); and, where the backend
+    # stamps events (the X server's time, ms), from that stamp to the same end: what it waited
+    # on the connection for the loop to read it included
     def __init__(self, inner):
-        self.inner, self.lat, self.turn = inner, [], None
+        self.inner, self.lat, self.age, self.turn = inner, [], [], None
+        self.first = self.last = None  # times of the first and the last read that had events
+        if hasattr(inner, "read_timed"):
+            self.read_timed = self._read_timed
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
     def pending(self):
         if self.turn is not None:
-            t, n = self.turn
-            self.lat.extend([clock() - t] * n)
+            t, n, stamps = self.turn
+            end, mono = clock(), time.monotonic()
+            self.lat.extend([end - t] * n)
+            self.age.extend(mono - s for s in stamps)
             self.turn = None
         return self.inner.pending()
 
@@ -309,16 +319,40 @@ class Timed:
         t = clock()
         raw = self.inner.read()
         if raw:
-            self.turn = (t, len(raw))
+            self.turn = (t, len(raw), ())
+            self.first, self.last = self.first or t, t
+        return raw
+
+    def _read_timed(self):
+        t = clock()
+        raw = self.inner.read_timed()
+        if raw:
+            self.turn = (t, len(raw), [e[0] for e in raw])
+            self.first, self.last = self.first or t, t
         return raw
 
 
+class Selects:
+    # the loop's select calls: one per turn of the loop (it blocks in select while the hand is still)
+    def __init__(self, real):
+        self.real, self.n = real, 0
+
+    def select(self, *args):
+        self.n += 1
+        return self.real.select(*args)
+
+
+import select as _select
+import steadyinput.live.loop as _loop_module
+selects = _loop_module.select = Selects(_select)
 b = Timed(create("x11"))
 s = LiveSession(SessionOptions(backend="x11"), backend=b)
 signal.signal(signal.SIGTERM, lambda *a: s.stop())
 s.run(on_started=lambda: print("steadying", file=sys.stderr, flush=True))
 with open(sys.argv[1], "w") as fh:
-    json.dump(b.lat, fh)
+    turns = selects.n  # the loop's turns, nearly all while moving (it blocks when still)
+    span = (b.last - b.first) if b.first is not None and b.last > b.first else None
+    json.dump({"lat": b.lat, "age": b.age, "turns_per_s": turns / span if turns and span else None}, fh)
 """
 
 
@@ -402,6 +436,8 @@ def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: i
         with tempfile.TemporaryDirectory() as d:
             for st in setups.values():
                 st["latency"] = {r: [] for r in rates}
+                st["age"] = {r: [] for r in rates}
+                st["turns"] = {r: [] for r in rates}
             for k in range(repeats):
                 for rate in rates:
                     for n, st in enumerate(setups.values()):
@@ -411,19 +447,28 @@ def live_compare(trees: dict[str, str | None], window_s: float = 5.0, repeats: i
                         _drive(st["vnc"], rate, window_s)
                         _end(st["util"])
                         st["util"] = None
-                        st["latency"][rate] += json.loads(out.read_text())
+                        got = json.loads(out.read_text())
+                        st["latency"][rate] += got["lat"]
+                        st["age"][rate] += got["age"]
+                        if got.get("turns_per_s"):
+                            st["turns"][rate].append(got["turns_per_s"])
         result = {}
         for label, st in setups.items():
             rows = []
             for rate in rates:
                 lat = np.array(st["latency"][rate]) * 1e6
+                age = np.array(st["age"][rate]) * 1e6
                 cpu = st["cpu"][rate]
                 rows.append({"rate": rate, "events_per_s": round(float(np.median(st["sent"][rate]))),
                              "cpu_percent": round(float(np.median(cpu)), 2),
                              "cpu_percent_min": round(min(cpu), 2), "cpu_percent_max": round(max(cpu), 2),
                              "latency_events": int(lat.size),
                              "latency_p50_us": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
-                             "latency_p99_us": round(float(np.percentile(lat, 99)), 1) if lat.size else None})
+                             "latency_p99_us": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
+                             "since_stamp_p50_us": round(float(np.percentile(age, 50)), 1) if age.size else None,
+                             "since_stamp_p99_us": round(float(np.percentile(age, 99)), 1) if age.size else None,
+                             "loop_turns_per_s": round(float(np.median(st["turns"][rate]))) if st["turns"][rate]
+                             else None})
             result[label] = {"still_cpu_percent": round(100 * st["still"], 2), "repeats": repeats,
                              "window_s": window_s, "rates": rows}
         return result
@@ -444,10 +489,13 @@ def live_markdown(lv: dict | None, label: str = "") -> list[str]:
             f": {lv['still_cpu_percent']} % of a core with the hand still; moving "
             f"(CPU time of the process, {lv['repeats']} alternated windows of {lv['window_s']:g} s, median [range]; "
             "latency: from the read that takes an event off the X connection to the end of the loop turn "
-            "that applied its actions):", "",
-            "| events/s | CPU % of a core | latency p50 µs | latency p99 µs |", "|---:|---:|---:|---:|"]
+            "that applied its actions; since the stamp: from the X server's time of the event (whole ms, "
+            "so up to 1 ms more) to the same end, the wait on the connection included):", "",
+            "| events/s | CPU % of a core | latency p50 µs | latency p99 µs | since the stamp p50 µs | p99 µs | "
+            "loop turns/s |", "|---:|---:|---:|---:|---:|---:|---:|"]
     return head + [f"| {r['events_per_s']} | {r['cpu_percent']} [{r['cpu_percent_min']}–{r['cpu_percent_max']}] | "
-                   f"{r['latency_p50_us']} | {r['latency_p99_us']} |" for r in lv["rates"]]
+                   f"{r['latency_p50_us']} | {r['latency_p99_us']} | {r.get('since_stamp_p50_us')} | "
+                   f"{r.get('since_stamp_p99_us')} | {r.get('loop_turns_per_s')} |" for r in lv["rates"]]
 
 
 def run_live(window_s: float, repeats: int) -> dict:
