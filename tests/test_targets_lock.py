@@ -89,8 +89,17 @@ def test_a_deliberate_move_leaves_the_lock_at_once():
 def test_when_the_hand_settles_on_the_neighbour_the_cursor_goes_there():
     slow = [Event(1.6 + 0.01 * k, 105.0 + 0.5 * k, 105.0, 0) for k in range(1, 31)]  # 50 px/s onto B's middle
     rest = [Event(1.9 + 0.01 * k, 120.0 + (k % 3 - 1), 105.0, 0) for k in range(1, 50)]
-    events = _settle_on_a() + slow + rest + _press_at(120.0, 2.5)
-    (x, y), = _presses(_replay(_lock_engine(), events))
+    eng = _lock_engine()
+    eng.set_targets(TargetSet(0.0, ROW))
+    hand_on_b = cursor_on_b = None
+    for ev in _settle_on_a() + slow + rest:
+        eng.feed(ev)
+        if hand_on_b is None and B.contains(ev.x, ev.y):
+            hand_on_b = ev.t
+        if cursor_on_b is None and B.contains(eng.cx, eng.cy):
+            cursor_on_b = ev.t
+    assert cursor_on_b is not None and cursor_on_b - hand_on_b <= 0.1 + 1e-9  # follows before the move ends
+    (x, y), = _presses(_replay(_lock_engine(), _settle_on_a() + slow + rest + _press_at(120.0, 2.5)))
     assert B.contains(x, y)
 
 
