@@ -449,8 +449,8 @@ class Engine:
         self._show(t, x, y, out)
         if self.dwell is not None:
             self._update_dwell(t, out)
-        if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
-                        or self._resting(t)):
+        if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None)
+                         and (self.assist is None or not self.assist.busy(self))) or self._resting(t)):
             self._ticking = False
             self._next_t = math.inf
 

@@ -137,6 +137,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "lock_margin_px": Spec(F, 4.0, "the centroid may stray this far off the locked target", 0.0, 50.0),
         "lock_speed_px_s": Spec(F, 300.0, "cursor speed above which the lock lets go at once (a deliberate move)",
                                 0.0, 5000.0),
+        "lock_switch_px": Spec(F, 2.0, "the hand's means must be this far past the locked target's border, on "
+                                       "another target, to let go to it (at most 0.2 x the measured tremor)",
+                               0.0, 20.0),
     },
 }
 TOP: dict[str, Spec] = {

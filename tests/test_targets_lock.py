@@ -103,6 +103,53 @@ def test_when_the_hand_settles_on_the_neighbour_the_cursor_goes_there():
     assert B.contains(x, y)
 
 
+M1 = Target(100, 100, 200, 12, "menu item", True)  # rows 100..111
+M2 = Target(100, 112, 200, 12, "menu item", True)  # touching: rows 112..123
+
+
+def _menu_hand(tremor_px: float, lock: bool = True) -> Engine:
+    """A hand settled on M1's middle for 0.6 s, then resting 1 px over the border on M2 (row 112)
+    for 1 s, with ``tremor_px`` as the tremor amplitude the engine measured."""
+    eng = Engine(Chain(), ClickGuard(), assist=Assist(press_correction=True, sticky=True, lock=lock))
+    eng.tremor_px = tremor_px  # what the engine's filters would have measured (none run here)
+    eng.set_targets(TargetSet(0.0, (M1, M2)))
+    for k in range(60):
+        eng.feed(Event(1.0 + 0.01 * k, 150.0, 105.0 + (k % 3 - 1), 0))
+    for k in range(100):  # along the item, 1 px to and fro (a pass-through engine shows only changes)
+        eng.feed(Event(1.6 + 0.01 * k, 150.0 + k % 2, 112.0, 0))
+    return eng
+
+
+def test_between_touching_items_a_trembling_hand_must_be_clearly_on_the_next_before_the_lock_lets_go():
+    trembling = _menu_hand(tremor_px=10.0)  # switch: min(2 px, 0.2 x 10 px) past the border
+    assert trembling.assist.locked == M1 and M1.contains(trembling.cx, trembling.cy)
+    still = _menu_hand(tremor_px=0.0)  # no tremor: it lets go at the border
+    assert still.assist.locked != M1 and M2.contains(still.cx, still.cy)
+
+
+def test_a_locked_cursor_goes_on_ticking_until_the_lock_has_caught_up_with_a_resting_hand():
+    """With filters: the hand moves slowly from one menu item 1 px onto the next and stops dead
+    (a mouse then sends nothing); the engine keeps ticking until the lock has let go, so the
+    cursor settles on the item where the hand is, and a press there lands on it."""
+    d = copy.deepcopy(load("mild").data)
+    d["targets"].update(press_correction=True, sticky=True, lock=True)
+    evs = [Event(1.0 + 0.01 * k, 150.0 + (k % 2), 105.0, 0) for k in range(60)]
+    evs += [Event(1.6 + 0.02 * k, 151.0, 105.0 + k, 0) for k in range(1, 8)]  # 50 px/s down to row 112, then still
+
+    def engine():
+        eng = build_engine(d)
+        eng.set_targets(TargetSet(0.0, (M1, M2)))
+        return eng
+    eng = engine()
+    for ev in evs:
+        eng.feed(ev)
+    assert eng.assist.locked == M1 and M1.contains(eng.cx, eng.cy)  # the means still lag the hand
+    eng.advance(4.0)
+    assert M2.contains(eng.cx, eng.cy) and eng.next_deadline() is None
+    (x, y), = _presses(run(engine(), evs + [Event(4.0, 151.0, 112.0, 1), Event(4.1, 151.0, 112.0, 0)]))
+    assert M2.contains(x, y)
+
+
 def test_the_lock_never_holds_a_hand_resting_in_a_gap():
     events = [Event(1.0 + 0.01 * k, 113.0, 105.0, 0) for k in range(100)] + _press_at(113.0, 2.0)
     eng = _lock_engine()
@@ -120,7 +167,7 @@ def test_the_lock_acts_only_with_sticky_on_in_a_profile():
 
 def test_lock_settings_out_of_range_are_named_with_file_line_and_key():
     for key, bad in (("lock_ms", -1), ("lock_window_ms", 0), ("lock_hand_ms", 1e6), ("lock_margin_px", 99),
-                     ("lock_speed_px_s", -5), ("lock", "yes please")):
+                     ("lock_speed_px_s", -5), ("lock_switch_px", 21), ("lock", "yes please")):
         problems = validate({"schema_version": 1, "targets": {key: bad}}, "bad.yaml", {("targets", key): 7})
         assert len(problems) == 1 and problems[0].startswith(f"bad.yaml:7: targets.{key}"), problems
 

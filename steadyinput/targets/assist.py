@@ -31,11 +31,13 @@ explicit state and :meth:`Assist.reset`. It acts only on the targets the engine 
   filtered cursor are on it too and the cursor is slower than ``lock_speed_px_s``, the cursor
   locks on it: it is shown where it would be, moved onto the target at least ``inset_px``
   inside its edges, and a press goes there (the cursor shows where the click goes). It lets go
-  at once on a deliberate move (faster than ``lock_speed_px_s``), when the centroid is on
-  another clickable target or more than ``lock_margin_px`` off this one, when the hand-now mean
-  is on another clickable target, when the filtered cursor is further than the reach plus
-  ``lock_margin_px`` from it, or when the target is gone; then the centroid must stay
-  ``lock_ms`` on a target again. So a hand whose slow wobble (ataxia) carries the filtered
+  at once on a deliberate move (faster than ``lock_speed_px_s``), when the centroid or the
+  hand-now mean is on another clickable target and at least *switch* px off this one (touching
+  targets: *switch* = ``lock_switch_px`` or :data:`LOCK_SWITCH_PER_TREMOR` times the measured
+  tremor amplitude, whichever is less, so a still hand switches at the border and a wobbling one
+  must be clearly on the other), when the centroid is more than ``lock_margin_px`` off this one,
+  when the filtered cursor is further than the reach plus ``lock_margin_px`` from it, or when the
+  target is gone; then the centroid must stay ``lock_ms`` on a target again. So a hand whose slow wobble (ataxia) carries the filtered
   cursor into a gap or onto a neighbour at the press still clicks the target it had settled on:
   here, unlike press correction, a cursor over a neighbour may be held on the target, which is
   why it is measured per user, layout and size for wrong-target clicks (``bench targets``).
@@ -69,6 +71,8 @@ LOCK_WINDOW_MS = 400.0  # ms: time constant of the centroid (an exponential mean
 LOCK_HAND_MS = 200.0  # ms: time constant of "where the hand is now" (a shorter mean: 250 ms locked wrongly more often)
 LOCK_MARGIN_PX = 4.0  # px: the centroid may stray this far off the locked target before the lock lets go
 LOCK_SPEED_PX_S = 300.0  # px/s: a cursor faster than this is a deliberate move: the lock lets go at once
+LOCK_SWITCH_PX = 2.0  # px: at most this far past the locked target's border the means must be to let go to another
+LOCK_SWITCH_PER_TREMOR = 0.2  # ... and at most this share of the measured tremor amplitude (none: at the border)
 
 
 def _px(v: float) -> int:
@@ -83,11 +87,12 @@ class Assist:
                  sticky_speed_px_s: float = 150.0, sticky_max_px: float = 6.0,
                  dwell_on_target: bool = False, lock: bool = False, lock_ms: float = LOCK_MS,
                  lock_window_ms: float = LOCK_WINDOW_MS, lock_hand_ms: float = LOCK_HAND_MS,
-                 lock_margin_px: float = LOCK_MARGIN_PX, lock_speed_px_s: float = LOCK_SPEED_PX_S) -> None:
+                 lock_margin_px: float = LOCK_MARGIN_PX, lock_speed_px_s: float = LOCK_SPEED_PX_S,
+                 lock_switch_px: float = LOCK_SWITCH_PX) -> None:
         for name, v in (("reach_px", reach_px), ("margin_px", margin_px), ("inset_px", inset_px),
                         ("sticky_speed_px_s", sticky_speed_px_s), ("sticky_max_px", sticky_max_px),
                         ("lock_ms", lock_ms), ("lock_margin_px", lock_margin_px),
-                        ("lock_speed_px_s", lock_speed_px_s)):
+                        ("lock_speed_px_s", lock_speed_px_s), ("lock_switch_px", lock_switch_px)):
             if not v >= 0:
                 raise ValueError(f"{name} must be >= 0, got {v}")
         if not 0.0 < sticky_gain <= 1.0:
@@ -110,6 +115,7 @@ class Assist:
         self.lock_hand_s = float(lock_hand_ms) / 1000.0
         self.lock_margin_px = float(lock_margin_px)
         self.lock_speed_px_s = float(lock_speed_px_s)
+        self.lock_switch_px = float(lock_switch_px)
         self.corrections = 0  # presses (and dwell clicks) delivered on a target they were not on
         self.reset()
 
@@ -123,6 +129,7 @@ class Assist:
         self._mx = self._my = 0.0  # the centroid: the hand's position (raw) averaged over lock_window_ms, px
         self._hx = self._hy = 0.0  # the hand's position averaged over lock_hand_ms, px
         self._watch_t = 0.0  # when the lock began to watch the hand (s)
+        self._lock_t = 0.0  # when the means were last brought up to date (s)
         self._cand: Target | None = None  # the clickable target the centroid is on
         self._cand_t = 0.0  # since when (s)
         self.locked: Target | None = None  # the target the cursor is locked on
@@ -131,7 +138,7 @@ class Assist:
         """Take over ``old``'s offset, motion seen and count (new settings while running)."""
         self.dx, self.dy, self._last, self._speed, self._pressed = old.dx, old.dy, old._last, old._speed, old._pressed
         self._sdx, self._sdy, self._mx, self._my = old._sdx, old._sdy, old._mx, old._my
-        self._hx, self._hy, self._watch_t = old._hx, old._hy, old._watch_t
+        self._hx, self._hy, self._watch_t, self._lock_t = old._hx, old._hy, old._watch_t, old._lock_t
         self._cand, self._cand_t, self.locked = old._cand, old._cand_t, old.locked
         self.corrections = old.corrections
 
@@ -203,7 +210,7 @@ class Assist:
             self.dx = self.dy = self._sdx = self._sdy = 0.0
         if last is None:
             self._mx, self._my = self._hx, self._hy = eng.rx, eng.ry  # the means start at the hand
-            self._watch_t = t
+            self._watch_t = self._lock_t = t
             self.locked = self._cand = None
         if not self.sticky or last is None or eng.targets is None or clicking:
             return x + self.dx, y + self.dy  # a click in progress: it shows where the press went
@@ -230,16 +237,18 @@ class Assist:
             dx = dy = 0.0  # off every target: the cursor is at the hand
         self._sdx, self._sdy = dx, dy
         if self.lock:
-            g = self._lock_on(eng, t, x, y, dt)
+            g = self._lock_on(eng, t, x, y)
             if g is not None:
                 px, py = self._clamp(g, x + dx, y + dy)
                 dx, dy = px - x, py - y
         self.dx, self.dy = dx, dy
         return x + dx, y + dy
 
-    def _lock_on(self, eng: Engine, t: float, x: float, y: float, dt: float) -> Target | None:
-        """The target lock (see the module docstring), ``dt`` s after the last cursor shown, the
-        filtered cursor at (x, y) px: the target the cursor is locked on, or None."""
+    def _lock_on(self, eng: Engine, t: float, x: float, y: float) -> Target | None:
+        """The target lock (see the module docstring) at time t (s), the filtered cursor at (x, y)
+        px: the target the cursor is locked on, or None."""
+        dt = t - self._lock_t
+        self._lock_t = t
         if dt > 0:  # both means start as the plain mean since the lock began to watch
             a = max(1.0 - math.exp(-dt / self.lock_tau_s), dt / (t - self._watch_t + dt))
             b = max(1.0 - math.exp(-dt / self.lock_hand_s), dt / (t - self._watch_t + dt))
@@ -260,15 +269,26 @@ class Assist:
             self._cand, self._cand_t = on, t
         fast = self._speed > self.lock_speed_px_s
         g = self.locked
-        if g is not None and (fast or (on is not None and on != g) or g.distance(mx, my) > self.lock_margin_px
+        switch = min(self.lock_switch_px, LOCK_SWITCH_PER_TREMOR * eng.tremor_px)  # px past the border
+        if g is not None and (fast or (on is not None and on != g and g.distance(mx, my) > switch)
+                              or g.distance(mx, my) > self.lock_margin_px
                               or g.distance(x, y) > self.lock_release(eng) or g not in targets
-                              or any(q.clickable and q != g and q.contains(hx, hy) for q in targets)):
+                              or g.distance(hx, hy) > switch
+                              and any(q.clickable and q != g and q.contains(hx, hy) for q in targets)):
             self.locked = g = None  # a deliberate move, or the hand has gone to another target or away
             self._cand_t = t  # before it locks again, the centroid stays on a target lock_ms anew
         if g is None and on is not None and not fast and t - self._cand_t >= self.lock_s \
                 and on.contains(hx, hy) and on.contains(_px(x), _px(y)):
             self.locked = g = on
         return g
+
+    def busy(self, eng: Engine) -> bool:
+        """Whether the engine must go on ticking although the cursor has settled: locked, with the
+        hand's means not yet where the (resting) hand is, so the lock can still let go."""
+        if self.locked is None:
+            return False
+        rx, ry = eng.rx, eng.ry
+        return max(abs(self._hx - rx), abs(self._hy - ry), abs(self._mx - rx), abs(self._my - ry)) > 0.5
 
     def lock_release(self, eng: Engine) -> float:
         """How far off the locked target the hand (filtered) may be before the lock lets go (px)."""
@@ -296,7 +316,9 @@ class Assist:
             return ops
         lx, ly = guard.frozen if guard.frozen is not None else (eng.sx, eng.sy)
         moved = False
-        g = self.locked if self.lock and eng.targets is not None and not self._pressed else None
+        g = None
+        if self.lock and self.locked is not None and eng.targets is not None and not self._pressed:
+            g = self._lock_on(eng, eng.t, lx + self._sdx, ly + self._sdy)  # the means up to the press
         if g is not None:  # locked on a target: the press goes where the cursor is shown, on it
             px, py = self._clamp(g, lx + self._sdx, ly + self._sdy)
             if not g.contains(_px(lx), _px(ly)):
