@@ -49,9 +49,12 @@ give the same actions bit for bit, live or replayed.
 * Targets are a second input (:meth:`Engine.set_targets`, in time order with the events), used
   only by target assistance (``assist``, :mod:`steadyinput.targets.assist`), which the engine
   consults at a press, at each cursor shown and at a dwell click: a press just off one target
-  goes onto it, and over a target the shown cursor may be held back from the filtered one (at
-  most ``sticky_max_px``; it lags, never leads), so there, and only there, a settled cursor may
-  differ from the raw pointer. Without targets, or with ``assist`` None, nothing changes.
+  goes onto it, over a target the shown cursor may be held back from the filtered one (sticky
+  targets: at most ``sticky_max_px``; it lags, never leads), and once the hand has settled on a
+  target the target lock keeps the shown cursor on it while the hand wobbles off it (within the
+  reach plus ``lock_margin_px``), so there, and only there, a settled cursor may differ from the
+  raw pointer. The no-overshoot bound applies to the filtered cursor, before any of this.
+  Without targets, or with ``assist`` None, nothing changes.
 """
 
 from __future__ import annotations
@@ -462,8 +465,8 @@ class Engine:
         self._show(t, x, y, out)
         if self.dwell is not None:
             self._update_dwell(t, out)
-        if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None))
-                        or self._resting(t)):
+        if settled and ((not guard.busy() and (self.dwell is None or self.dwell.deadline() is None)
+                         and (self.assist is None or not self.assist.busy(self))) or self._resting(t)):
             self._ticking = False
             self._next_t = math.inf
 

@@ -60,7 +60,10 @@ def build_assist(data: dict) -> Assist | None:
     return Assist(press_correction=g["press_correction"], reach_px=g["reach_px"], margin_px=g["margin_px"],
                   inset_px=g["inset_px"], sticky=g["sticky"], sticky_gain=g["sticky_gain"],
                   sticky_speed_px_s=g["sticky_speed_px_s"], sticky_max_px=g["sticky_max_px"],
-                  dwell_on_target=g["dwell_on_target"] and data["dwell"]["enabled"])
+                  dwell_on_target=g["dwell_on_target"] and data["dwell"]["enabled"],
+                  lock=g["sticky"] and g["lock"], lock_ms=g["lock_ms"], lock_window_ms=g["lock_window_ms"],
+                  lock_hand_ms=g["lock_hand_ms"], lock_margin_px=g["lock_margin_px"],
+                  lock_speed_px_s=g["lock_speed_px_s"], lock_switch_px=g["lock_switch_px"])
 
 
 def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None) -> Engine:

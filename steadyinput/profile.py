@@ -126,6 +126,20 @@ SCHEMA: dict[str, dict[str, Spec]] = {
                               0.0, 50.0),
         "dwell_on_target": Spec(B, False, "a dwell click near one target clicks that target; trembling within "
                                           "a target counts as still"),
+        "lock": Spec(B, False, "with sticky on: once the hand's slow centroid has stayed on a clickable target, the "
+                               "cursor stays on that target until the hand clearly leaves it (target lock)"),
+        "lock_ms": Spec(F, 150.0, "how long the centroid must stay on a target before the cursor locks on it",
+                        0.0, 5000.0),
+        "lock_window_ms": Spec(F, 400.0, "time constant of the hand's centroid (an exponential mean of the hand)",
+                               10.0, 5000.0),
+        "lock_hand_ms": Spec(F, 200.0, "time constant of where the hand is now (a shorter mean of the hand); the lock "
+                                       "lets go when it is on another target", 10.0, 5000.0),
+        "lock_margin_px": Spec(F, 4.0, "the centroid may stray this far off the locked target", 0.0, 50.0),
+        "lock_speed_px_s": Spec(F, 300.0, "cursor speed above which the lock lets go at once (a deliberate move)",
+                                0.0, 5000.0),
+        "lock_switch_px": Spec(F, 2.0, "the hand's means must be this far past the locked target's border, on "
+                                       "another target, to let go to it (at most 0.2 x the measured tremor)",
+                               0.0, 20.0),
     },
 }
 TOP: dict[str, Spec] = {

@@ -4,8 +4,9 @@ Simulated users (severe intention tremor, ataxia with dysmetric reaches, moderat
 tremor) click targets of 12, 16, 24 and 32 px in every layout of :mod:`steadyinput.simulate`
 (the ISO ring, toolbars with icons ``gap`` px apart, checkbox lists, links in text, menus).
 Each trace is replayed through the profile that suits the user twice: filtering alone (the
-profile's ``targets`` section all off) and with assistance (press correction and sticky targets, as
-the ``severe`` profile ships them; press correction alone with ``--press-only``), the layout fed
+profile's ``targets`` section all off) and with assistance (press correction and sticky targets
+with the target lock, as the ``severe`` profile ships them; press correction alone with
+``--press-only``), the layout fed
 to the engine as the provider would. For each press
 the person meant (the truth names the target), the first press the engine delivers for it is
 looked up:
@@ -105,6 +106,7 @@ def _data(profile: str, assist: bool, sticky: bool) -> dict:
     g = d["targets"]
     g["press_correction"] = assist
     g["sticky"] = assist and sticky
+    g["lock"] = assist and sticky
     g["dwell_on_target"] = False
     return d
 
@@ -152,7 +154,7 @@ def run_case(user: User, layout: str, size: int, seeds: list[int], trials: int, 
 
 
 def run_suite(quick: bool = False, sticky: bool = True, show_progress: bool = True) -> list[dict]:
-    """Every case, with the motion figures; ``sticky``: assistance includes sticky targets."""
+    """Every case, with the motion figures; ``sticky``: assistance includes sticky targets and the lock."""
     users = USERS[:2] if quick else USERS
     layouts = ("ring", "toolbar") if quick else LAYOUTS
     sizes = (12, 16) if quick else SIZES

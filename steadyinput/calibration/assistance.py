@@ -3,8 +3,8 @@ and what it would have changed on their own recording.
 
 It pays where filtering leaves the aim unsteady: a severe tremor (the ``severe`` profile is
 recommended) and ataxia (dysmetric reaching, with or without a tremor). There the tuned profile
-turns on press correction, sticky targets and dwell on a target, as the shipped ``severe`` profile
-does, with the reach (how far off a target a press is still taken as meant for it) from the
+turns on press correction, sticky targets with the target lock and dwell on a target, as the
+shipped ``severe`` profile does, with the reach (how far off a target a press is still taken as meant for it) from the
 person's measured size: :data:`~steadyinput.targets.assist.REACH_PER_TREMOR` times the hand's swing
 either side (half the tremor's peak-to-peak size, or for non-rhythmic unsteadiness its RMS as a
 sine's amplitude, whichever is larger), within the 4-16 px the engine allows. Elsewhere it is off.
@@ -47,7 +47,7 @@ def settings(a: Analysis, on: bool) -> dict:
     """The profile's ``targets`` settings calibration chooses (only the keys it decides)."""
     if not on:
         return {"press_correction": False, "sticky": False, "dwell_on_target": False}
-    return {"press_correction": True, "sticky": True, "dwell_on_target": True, "reach_px": reach_px(a)}
+    return {"press_correction": True, "sticky": True, "lock": True, "dwell_on_target": True, "reach_px": reach_px(a)}
 
 
 def with_assistance(data: dict, a: Analysis, on: bool) -> dict:
@@ -64,7 +64,7 @@ def reason(a: Analysis, recommended: str, on: bool) -> str:
                else "the tremor is severe")
         return (f"Target assistance is on because {why}: where the desktop says where its buttons are, a press up to "
                 f"{reach_px(a):g} px off one button (and near no other) goes onto it, the cursor slows over "
-                "buttons, and a dwell clicks the button it is near.")
+                "buttons and stays on the one the hand has settled on, and a dwell clicks the button it is near.")
     if a.too_short:
         return "Target assistance is unchanged: the recording is too short to judge."
     return ("Target assistance is off: filtering is enough for this tremor (it is for severe tremor and ataxia); "
