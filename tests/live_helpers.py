@@ -104,3 +104,17 @@ def wait_json(path, pred, timeout: float = 10.0) -> dict:
             return st
         time.sleep(0.05)
     raise AssertionError(f"timed out; last state {read_json(path)}")
+
+
+def replays_to_the_live_actions(folder) -> None:
+    """A live session's recording (``rec.csv`` in ``folder``) replays to what the live engine did
+    (``live.csv``), row for row, up to the stop (the live end releases at the stop time; replay
+    settles instead)."""
+    r = subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(folder / "rec.csv"), "-o",
+                        str(folder / "replayed.csv")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    live = (folder / "live.csv").read_text().splitlines()
+    replayed = (folder / "replayed.csv").read_text().splitlines()
+    stop_t = live[-1].split(",")[0]
+    before_stop = [row for row in live if row.split(",")[0] != stop_t]
+    assert len(before_stop) > 50 and replayed[:len(before_stop)] == before_stop

@@ -20,6 +20,8 @@ from steadyinput.backends.base import Backend as Contract
 from steadyinput.live.session import LiveSession, SessionOptions
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
 
+from live_helpers import replays_to_the_live_actions
+
 
 @pytest.fixture
 def short_trace(tmp_path) -> Path:
@@ -64,15 +66,7 @@ def test_a_played_trace_runs_through_the_live_loop_and_the_session_ends_by_itsel
     assert session.ended() and acts and acts[-1].buttons == 0
     last = backend.trace
     assert (acts[-1].x, acts[-1].y) == (round(last.x[-1]), round(last.y[-1]))  # ends where the hand ended
-    # what was recorded live replays to exactly what the live engine did
-    r = subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(tmp_path / "rec.csv"), "-o",
-                        str(tmp_path / "replayed.csv")], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    live = (tmp_path / "live.csv").read_text().splitlines()
-    replayed = (tmp_path / "replayed.csv").read_text().splitlines()
-    stop_t = live[-1].split(",")[0]  # the live end releases at the stop time; replay settles instead
-    before_stop = [row for row in live if row.split(",")[0] != stop_t]
-    assert len(before_stop) > 50 and replayed[:len(before_stop)] == before_stop
+    replays_to_the_live_actions(tmp_path)  # what was recorded live replays to exactly what the live engine did
 
 
 def test_a_broken_profile_edit_keeps_the_last_good_profile_and_a_good_one_is_taken(short_trace, tmp_path,

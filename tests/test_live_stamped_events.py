@@ -5,8 +5,6 @@ times are not on the loop's clock is stamped when read instead."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +19,8 @@ from steadyinput.live.session import LiveSession, SessionOptions
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
 from steadyinput.simulate import TaskSpec, UserSpec, simulate
+
+from live_helpers import replays_to_the_live_actions
 
 
 @pytest.fixture
@@ -112,17 +112,6 @@ def test_a_stamp_in_time_is_kept_and_one_off_the_clock_is_replaced_by_the_read_t
     assert fed[-1].t == loop.now() and not loop._timed
 
 
-def _replays_to_the_live_actions(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "steadyinput", "replay", str(tmp_path / "rec.csv"), "-o",
-                        str(tmp_path / "replayed.csv")], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    live = (tmp_path / "live.csv").read_text().splitlines()
-    replayed = (tmp_path / "replayed.csv").read_text().splitlines()
-    stop_t = live[-1].split(",")[0]  # the live end releases at the stop time; replay settles instead
-    before_stop = [row for row in live if row.split(",")[0] != stop_t]
-    assert len(before_stop) > 50 and replayed[:len(before_stop)] == before_stop
-
-
 @pytest.mark.parametrize("offset_s", [0.0, 3600.0], ids=["on the loop's clock", "on another clock"])
 def test_a_session_with_stamped_events_replays_to_its_live_actions(short_trace, tmp_path, offset_s):
     from steadyinput.backends.trace import Backend
@@ -132,4 +121,4 @@ def test_a_session_with_stamped_events_replays_to_its_live_actions(short_trace, 
     session.run()
     assert session.loop._timed == (offset_s == 0.0)  # stamps off the clock: stamped when read
     assert session.loop.events_seen == len(backend.trace)
-    _replays_to_the_live_actions(tmp_path)
+    replays_to_the_live_actions(tmp_path)
