@@ -40,6 +40,16 @@ def moderate_intention():
     return simulate(UserSpec("intention", 4.0, 8.0), TaskSpec(rate_hz=125, trials=16), seed=3)
 
 
+@pytest.fixture
+def short_trace(tmp_path):
+    """A 3-reach essential tremor trace (6 px, 125 Hz) written to tmp_path/hand.csv (its path)."""
+    from steadyinput.simulate import TaskSpec, UserSpec, simulate
+    sim = simulate(UserSpec(kind="essential", amp_px=6), TaskSpec(trials=3, rate_hz=125), seed=5)
+    path = tmp_path / "hand.csv"
+    sim.write(path)
+    return path
+
+
 ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parents[1] / "test-artifacts"
 
 

@@ -13,22 +13,12 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 from steadyinput.backends import MODULES
 from steadyinput.backends.base import Backend as Contract
 from steadyinput.live.session import LiveSession, SessionOptions
-from steadyinput.simulate import TaskSpec, UserSpec, simulate
 
 from live_helpers import replays_to_the_live_actions
-
-
-@pytest.fixture
-def short_trace(tmp_path) -> Path:
-    sim = simulate(UserSpec(kind="essential", amp_px=6), TaskSpec(trials=3, rate_hz=125), seed=5)
-    path = tmp_path / "hand.csv"
-    sim.write(path)
-    return path
 
 
 def _wait(pred, timeout_s: float = 20.0) -> None:

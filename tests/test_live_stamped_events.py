@@ -6,7 +6,6 @@ times are not on the loop's clock is stamped when read instead."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,17 +17,8 @@ from steadyinput.live.loop import LiveLoop
 from steadyinput.live.session import LiveSession, SessionOptions
 from steadyinput.pipeline import build_engine
 from steadyinput.profile import load
-from steadyinput.simulate import TaskSpec, UserSpec, simulate
 
 from live_helpers import replays_to_the_live_actions
-
-
-@pytest.fixture
-def short_trace(tmp_path) -> Path:
-    sim = simulate(UserSpec(kind="essential", amp_px=6), TaskSpec(trials=3, rate_hz=125), seed=5)
-    path = tmp_path / "hand.csv"
-    sim.write(path)
-    return path
 
 
 class _Clock:
