@@ -27,22 +27,21 @@ import threading
 from collections.abc import Callable
 
 from . import Target, TargetSet
+from .provider import Answers
 
 
-class ProcessProvider:
+class ProcessProvider(Answers):
     """The :class:`~steadyinput.targets.provider.TargetProvider` contract, answered by a child process."""
 
     def __init__(self, kind: str, on_status: Callable[[str], None] | None = None,
                  python: str = sys.executable, min_move_px: float = 1.0) -> None:
+        super().__init__()
         self.name = kind
         self.on_status = on_status
         self.python = python
         self.min_move_px = min_move_px
         self.proc: subprocess.Popen | None = None
-        self._lock = threading.Lock()
-        self._new: TargetSet | None = None
         self._handed = False  # a non-empty set was handed out (withdrawn if the child dies)
-        self._status = "starting"
         self._ok: bool | None = None
         self._sent: tuple[float, float, float] | None = None  # x, y, t last written
         self._stopping = False
@@ -72,14 +71,6 @@ class ProcessProvider:
             self._sent = (x, y, t)
         except (BlockingIOError, BrokenPipeError, OSError, ValueError):
             pass  # full (the next move sends again) or the child is gone (the reader says so)
-
-    def latest(self) -> TargetSet | None:
-        with self._lock:
-            ts, self._new = self._new, None
-        return ts
-
-    def status(self) -> str:
-        return self._status
 
     def stop(self) -> None:
         self._stopping = True

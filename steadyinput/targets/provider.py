@@ -15,6 +15,7 @@ loop never waits on it. Guarantees:
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol, runtime_checkable
 
 from . import TargetSet
@@ -38,3 +39,22 @@ class TargetProvider(Protocol):
 
     def stop(self) -> None:
         """Stop the worker; idempotent; never raises."""
+
+
+class Answers:
+    """What a provider's own thread leaves for the pointer loop: the newest target set not yet
+    handed out (under ``_lock``) and the status line; :meth:`latest` and :meth:`status` of the
+    contract, for the providers that find targets on a thread or in a child process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._new: TargetSet | None = None
+        self._status = "starting"
+
+    def latest(self) -> TargetSet | None:
+        with self._lock:
+            ts, self._new = self._new, None
+        return ts
+
+    def status(self) -> str:
+        return self._status

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from . import Target, TargetSet
+from .provider import Answers
 
 log = logging.getLogger("steadyinput.targets")
 
@@ -40,7 +41,7 @@ class Unavailable(Exception):
     """The source cannot be used now; the message says why and how to turn it on."""
 
 
-class WorkerProvider:
+class WorkerProvider(Answers):
     """A :class:`~steadyinput.targets.provider.TargetProvider` answering from a worker thread."""
 
     name = "worker"
@@ -49,6 +50,7 @@ class WorkerProvider:
                  max_age_s: float = 1.5, retry_s: float = 3.0, idle_factor: float = 3.0,
                  clock: Callable[[], float] = time.monotonic,
                  on_status: Callable[[str], None] | None = None) -> None:
+        super().__init__()
         self.move_px, self.refresh_s, self.min_interval_s = move_px, refresh_s, min_interval_s
         self.max_age_s, self.retry_s = max_age_s, retry_s
         self.idle_factor = idle_factor  # after a round of d s, wait idle_factor * d s (at most 1 s) before the next
@@ -56,15 +58,12 @@ class WorkerProvider:
         self.on_change: Callable[[str, bool], None] | None = None  # told every status text, and whether working
         self.on_publish: Callable[[], None] | None = None  # told (from the worker) when a new set is ready
         self._clock = clock
-        self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
         self._halt = threading.Event()  # set by stop: ends any rest at once
         self._thread: threading.Thread | None = None
         self._point: tuple[float, float, float] | None = None  # (t, x, y) last told
-        self._new: TargetSet | None = None
         self._handed: tuple[Target, ...] = ()  # the targets of the last set handed out (none yet)
-        self._status = "starting"
         self._ok: bool | None = None
         self.rounds = 0
         self.round_s = 0.0  # duration of the last query round (s), for status and measurement
@@ -79,14 +78,6 @@ class WorkerProvider:
     def point(self, t: float, x: float, y: float) -> None:
         self._point = (t, x, y)  # one reference assignment: atomic, no lock needed
         self._wake.set()
-
-    def latest(self) -> TargetSet | None:
-        with self._lock:
-            ts, self._new = self._new, None
-        return ts
-
-    def status(self) -> str:
-        return self._status
 
     def stop(self) -> None:
         self._stopping = True
