@@ -12,6 +12,7 @@ Recordings carry them in a sidecar beside the trace (:mod:`steadyinput.targets.s
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 
@@ -29,11 +30,30 @@ class Target(NamedTuple):
         """True when the point (px) lies on the rectangle (pixels x .. x + w - 1 inclusive)."""
         return self.x <= px < self.x + self.w and self.y <= py < self.y + self.h
 
+    def inset(self, px: float, py: float, inset_px: float, whole: bool) -> tuple[float, float]:
+        """The point of the rectangle nearest to (px, py), at least ``inset_px`` inside its edges
+        (its middle when it is too small for that); unchanged where it already is. ``whole``:
+        the point is a pixel (px, py whole numbers, the inset rounded up, the middle rounded down),
+        as a press is delivered; otherwise a position, as the cursor is shown."""
+        return (_inset_axis(px, self.x, self.w, inset_px, whole),
+                _inset_axis(py, self.y, self.h, inset_px, whole))
+
     def distance(self, px: float, py: float) -> float:
         """Distance (px) from the point to the rectangle: 0 on it."""
         dx = max(self.x - px, 0.0, px - (self.x + self.w - 1))
         dy = max(self.y - py, 0.0, py - (self.y + self.h - 1))
         return (dx * dx + dy * dy) ** 0.5
+
+
+def _inset_axis(v: float, lo: int, size: int, inset_px: float, whole: bool) -> float:
+    """:meth:`Target.inset` along one axis: v (px) onto lo .. lo + size - 1."""
+    if whole:
+        inset = math.ceil(inset_px)
+        if size - 1 < 2 * inset:
+            return lo + (size - 1) // 2
+        return min(max(v, lo + inset), lo + size - 1 - inset)
+    inset_f = min(inset_px, (size - 1) / 2.0)
+    return min(max(v, lo + inset_f), lo + size - 1 - inset_f)
 
 
 class TargetSet(NamedTuple):

@@ -169,13 +169,9 @@ class Assist:
 
     def inside(self, g: Target, x: int, y: int) -> tuple[int, int]:
         """The pixel of ``g`` nearest to (x, y), at least ``inset_px`` inside its edges (its
-        middle when it is too small for that)."""
-        def axis(v: int, lo: int, size: int) -> int:
-            inset = int(math.ceil(self.inset_px))
-            if size - 1 < 2 * inset:
-                return lo + (size - 1) // 2
-            return min(max(v, lo + inset), lo + size - 1 - inset)
-        return axis(x, g.x, g.w), axis(y, g.y, g.h)
+        middle when it is too small for that): where a press is delivered."""
+        px, py = g.inset(x, y, self.inset_px, whole=True)
+        return int(px), int(py)
 
     def _on_target(self, eng: Engine, x: int, y: int) -> Target | None:
         ts = eng.targets
@@ -295,12 +291,9 @@ class Assist:
         return self.reach(eng.tremor_px) + self.lock_margin_px
 
     def _clamp(self, g: Target, x: float, y: float) -> tuple[float, float]:
-        """(x, y) px moved onto ``g``, at least ``inset_px`` inside its edges (its middle when it
-        is too small for that); unchanged where it already is."""
-        def axis(v: float, lo: int, size: int) -> float:
-            inset = min(self.inset_px, (size - 1) / 2.0)
-            return min(max(v, lo + inset), lo + size - 1 - inset)
-        return axis(x, g.x, g.w), axis(y, g.y, g.h)
+        """(x, y) px moved onto ``g``, at least ``inset_px`` inside its edges: where the cursor
+        is shown on a target it sticks to or is locked on."""
+        return g.inset(x, y, self.inset_px, whole=False)
 
     def button(self, eng: Engine, bit: int, down: bool, was_held: int, ops: list) -> list:
         """The click guard's ops for a button change, with the press moved onto the target it
