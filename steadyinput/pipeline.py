@@ -63,7 +63,7 @@ def build_assist(data: dict) -> Assist | None:
                   dwell_on_target=g["dwell_on_target"] and data["dwell"]["enabled"],
                   lock=g["sticky"] and g["lock"], lock_ms=g["lock_ms"], lock_window_ms=g["lock_window_ms"],
                   lock_hand_ms=g["lock_hand_ms"], lock_margin_px=g["lock_margin_px"],
-                  lock_speed_px_s=g["lock_speed_px_s"], lock_switch_px=g["lock_switch_px"])
+                  lock_speed_px_s=g["lock_speed_px_s"], lock_switch_px=g["lock_switch_px"], edge_px=g["edge_px"])
 
 
 def build_engine(profile: Profile | dict, screens: Sequence[Rect] | None = None) -> Engine:

@@ -140,6 +140,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "lock_switch_px": Spec(F, 2.0, "the hand's means must be this far past the locked target's border, on "
                                        "another target, to let go to it (at most 0.2 x the measured tremor)",
                                0.0, 20.0),
+        "edge_px": Spec(F, 2.0, "with press correction and the lock on: a press between targets this close to one "
+                                "target's edge, this much nearer to it than to any other and with the hand nearest "
+                                "to it, is delivered inside it (0: off)", 0.0, 10.0),
     },
 }
 TOP: dict[str, Spec] = {

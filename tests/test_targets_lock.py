@@ -167,7 +167,7 @@ def test_the_lock_acts_only_with_sticky_on_in_a_profile():
 
 def test_lock_settings_out_of_range_are_named_with_file_line_and_key():
     for key, bad in (("lock_ms", -1), ("lock_window_ms", 0), ("lock_hand_ms", 1e6), ("lock_margin_px", 99),
-                     ("lock_speed_px_s", -5), ("lock_switch_px", 21), ("lock", "yes please")):
+                     ("lock_speed_px_s", -5), ("lock_switch_px", 21), ("edge_px", 11), ("lock", "yes please")):
         problems = validate({"schema_version": 1, "targets": {key: bad}}, "bad.yaml", {("targets", key): 7})
         assert len(problems) == 1 and problems[0].startswith(f"bad.yaml:7: targets.{key}"), problems
 

@@ -14,6 +14,14 @@ explicit state and :meth:`Assist.reset`. It acts only on the targets the engine 
   never moved, and between two candidates nothing is guessed. ``reach`` is ``reach_px``, or
   when that is 0, :data:`REACH_PER_TREMOR` times the tremor amplitude the engine measured
   (within :data:`REACH_MIN_PX`..:data:`REACH_MAX_PX`).
+* **Edge of a target** (with the target lock on, whose hand mean it uses): a press between
+  targets, where the rule above guesses nothing, within ``edge_px`` of one clickable target's
+  edge, at least ``edge_px`` nearer to it than to any other, with where the hand is now (the
+  lock's ``lock_hand_ms`` mean) on that target, is delivered inside it. A severe
+  tremor's filtered cursor, steadied near a small target in a dense row, ends a pixel or two
+  off its edge: measured on simulated severe intention tremor, most of the presses that still
+  missed 12 px targets with the lock were 1-2 px off the intended target's edge. In the
+  middle of a gap (as far from both), or with the hand resting in the gap, nothing is guessed.
 * **Sticky targets**: while the cursor is over a clickable target, no button is held and the
   filtered cursor moves slower than ``sticky_speed_px_s``, it moves only ``sticky_gain`` of
   each step (never more than ``sticky_max_px`` from the filtered position); faster than that,
@@ -72,6 +80,7 @@ LOCK_HAND_MS = 200.0  # ms: time constant of "where the hand is now" (a shorter 
 LOCK_MARGIN_PX = 4.0  # px: the centroid may stray this far off the locked target before the lock lets go
 LOCK_SPEED_PX_S = 300.0  # px/s: a cursor faster than this is a deliberate move: the lock lets go at once
 LOCK_SWITCH_PX = 2.0  # px: at most this far past the locked target's border the means must be to let go to another
+EDGE_PX = 2.0  # px: a press this close to one target's edge, and this much nearer it than any other, goes to it
 LOCK_SWITCH_PER_TREMOR = 0.2  # ... and at most this share of the measured tremor amplitude (none: at the border)
 
 
@@ -88,11 +97,12 @@ class Assist:
                  dwell_on_target: bool = False, lock: bool = False, lock_ms: float = LOCK_MS,
                  lock_window_ms: float = LOCK_WINDOW_MS, lock_hand_ms: float = LOCK_HAND_MS,
                  lock_margin_px: float = LOCK_MARGIN_PX, lock_speed_px_s: float = LOCK_SPEED_PX_S,
-                 lock_switch_px: float = LOCK_SWITCH_PX) -> None:
+                 lock_switch_px: float = LOCK_SWITCH_PX, edge_px: float = EDGE_PX) -> None:
         for name, v in (("reach_px", reach_px), ("margin_px", margin_px), ("inset_px", inset_px),
                         ("sticky_speed_px_s", sticky_speed_px_s), ("sticky_max_px", sticky_max_px),
                         ("lock_ms", lock_ms), ("lock_margin_px", lock_margin_px),
-                        ("lock_speed_px_s", lock_speed_px_s), ("lock_switch_px", lock_switch_px)):
+                        ("lock_speed_px_s", lock_speed_px_s), ("lock_switch_px", lock_switch_px),
+                        ("edge_px", edge_px)):
             if not v >= 0:
                 raise ValueError(f"{name} must be >= 0, got {v}")
         if not 0.0 < sticky_gain <= 1.0:
@@ -116,6 +126,7 @@ class Assist:
         self.lock_margin_px = float(lock_margin_px)
         self.lock_speed_px_s = float(lock_speed_px_s)
         self.lock_switch_px = float(lock_switch_px)
+        self.edge_px = float(edge_px)
         self.corrections = 0  # presses (and dwell clicks) delivered on a target they were not on
         self.reset()
 
@@ -166,6 +177,26 @@ class Assist:
                     return None  # two candidates: nothing is guessed
                 found = g if d <= reach else _TOO_FAR
         return None if found is _TOO_FAR else found
+
+    def at_edge(self, x: int, y: int, targets: tuple[Target, ...]) -> Target | None:
+        """The target a press at pixel (x, y), between targets, is taken to be meant for: within
+        ``edge_px`` of its edge, at least ``edge_px`` nearer to it than to any other clickable
+        target, with where the hand is now (the lock's hand mean) on it; else None (also on a
+        clickable target, never moved, and for a hand resting in the gap)."""
+        best, d1, d2 = None, math.inf, math.inf
+        for g in targets:
+            if not g.clickable:
+                continue
+            if g.contains(x, y):
+                return None
+            d = g.distance(x, y)
+            if d < d1:
+                best, d1, d2 = g, d, d1
+            elif d < d2:
+                d2 = d
+        if best is None or d1 > self.edge_px or d2 < d1 + self.edge_px:
+            return None
+        return best if best.contains(_px(self._hx), _px(self._hy)) else None  # the hand is on it
 
     def inside(self, g: Target, x: int, y: int) -> tuple[int, int]:
         """The pixel of ``g`` nearest to (x, y), at least ``inset_px`` inside its edges (its
@@ -329,6 +360,8 @@ class Assist:
         if self.press_correction and eng.targets is not None:
             vx, vy = _px(lx + self.dx), _px(ly + self.dy)  # the pixel the press lands on as shown
             g = self.meant(vx, vy, eng.targets.targets, self.reach(eng.tremor_px))
+            if g is None and self.lock and self.edge_px > 0 and self._last is not None:
+                g = self.at_edge(vx, vy, eng.targets.targets)
             if g is not None:
                 px, py = self.inside(g, vx, vy)
                 self.dx, self.dy = px - lx, py - ly
