@@ -64,7 +64,8 @@ def reason(a: Analysis, recommended: str, on: bool) -> str:
                else "the tremor is severe")
         return (f"Target assistance is on because {why}: where the desktop says where its buttons are, a press up to "
                 f"{reach_px(a):g} px off one button (and near no other) goes onto it, the cursor slows over "
-                "buttons and stays on the one the hand has settled on, and a dwell clicks the button it is near.")
+                "buttons and stays on the one the hand has settled on, a press a pixel or two off the button the "
+                "hand is on goes onto it, and a dwell clicks the button it is near.")
     if a.too_short:
         return "Target assistance is unchanged: the recording is too short to judge."
     return ("Target assistance is off: filtering is enough for this tremor (it is for severe tremor and ataxia); "
