@@ -181,6 +181,10 @@ def _lock_profile(name: str, lock: bool) -> dict:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stream=streams_with_targets(), profile=st.sampled_from(["severe", "moderate", "mild"]))
 def test_with_the_lock_no_button_is_left_down_and_a_press_it_moves_lands_on_a_clickable_target(stream, profile):
+    """A press the lock moves lands on a clickable target. Off every target a press may still be
+    a pixel from where it lands without the lock: while locked the engine ticks on until the
+    hand's means catch up, and every tick steps the filters, so their cursor can round a pixel
+    differently later (a hypothesis-found case: 105 against 106 px, on no target, unmoved)."""
     events, targets = stream
     got = {}
     for lock in (False, True):
@@ -193,5 +197,5 @@ def test_with_the_lock_no_button_is_left_down_and_a_press_it_moves_lands_on_a_cl
         got[lock] = _presses(acts)
     assert len(got[True]) == len(got[False])
     for (xl, yl), (xo, yo) in zip(got[True], got[False]):
-        if (xl, yl) != (xo, yo):
+        if abs(xl - xo) > 1 or abs(yl - yo) > 1:
             assert any(g.clickable and g.contains(xl, yl) for g in targets)

@@ -164,39 +164,26 @@ class Assist:
         """The one target a press at pixel (x, y) is taken to be meant for, or None: None on a
         clickable target (never moved), with no target within ``reach`` px, or with a second
         clickable target within ``reach + margin_px``."""
-        found = None
-        far = reach + self.margin_px
-        for g in targets:
-            if not g.clickable:
-                continue
-            if g.contains(x, y):
-                return None
-            d = g.distance(x, y)
-            if d <= far:
-                if found is not None:
-                    return None  # two candidates: nothing is guessed
-                found = g if d <= reach else _TOO_FAR
-        return None if found is _TOO_FAR else found
+        near = _nearest_two(x, y, targets)
+        if near is None:
+            return None
+        g, d1, d2 = near
+        if d1 > reach or d2 <= reach + self.margin_px:
+            return None  # none within reach, or two candidates: nothing is guessed
+        return g
 
     def at_edge(self, x: int, y: int, targets: tuple[Target, ...]) -> Target | None:
         """The target a press at pixel (x, y), between targets, is taken to be meant for: within
         ``edge_px`` of its edge, at least ``edge_px`` nearer to it than to any other clickable
         target, with where the hand is now (the lock's hand mean) on it; else None (also on a
         clickable target, never moved, and for a hand resting in the gap)."""
-        best, d1, d2 = None, math.inf, math.inf
-        for g in targets:
-            if not g.clickable:
-                continue
-            if g.contains(x, y):
-                return None
-            d = g.distance(x, y)
-            if d < d1:
-                best, d1, d2 = g, d, d1
-            elif d < d2:
-                d2 = d
-        if best is None or d1 > self.edge_px or d2 < d1 + self.edge_px:
+        near = _nearest_two(x, y, targets)
+        if near is None:
             return None
-        return best if best.contains(_px(self._hx), _px(self._hy)) else None  # the hand is on it
+        g, d1, d2 = near
+        if d1 > self.edge_px or d2 < d1 + self.edge_px:
+            return None
+        return g if g.contains(_px(self._hx), _px(self._hy)) else None  # the hand is on it
 
     def inside(self, g: Target, x: int, y: int) -> tuple[int, int]:
         """The pixel of ``g`` nearest to (x, y), at least ``inset_px`` inside its edges (its
@@ -391,4 +378,18 @@ class Assist:
         return self.inside(g, x, y)
 
 
-_TOO_FAR = Target(0, 0, 1, 1, "", False)  # marker: the only candidate lies beyond the reach
+def _nearest_two(x: int, y: int, targets: tuple[Target, ...]) -> tuple[Target, float, float] | None:
+    """The clickable target nearest to pixel (x, y), its distance and the next one's (px; inf
+    when there is none), or None when (x, y) is on a clickable target or there is none."""
+    best, d1, d2 = None, math.inf, math.inf
+    for g in targets:
+        if not g.clickable:
+            continue
+        if g.contains(x, y):
+            return None
+        d = g.distance(x, y)
+        if d < d1:
+            best, d1, d2 = g, d, d1
+        elif d < d2:
+            d2 = d
+    return None if best is None else (best, d1, d2)
