@@ -6,7 +6,37 @@ what the generator gives). Positions in px."""
 
 from __future__ import annotations
 
-Extent = tuple[float, ...]  # (max of each half-direction projection..., then min of each), px
+
+class Extent:
+    """The farthest reach along each direction: a0..a9 the max of each half-direction's
+    projection, a10..a19 the min of each, px."""
+
+    __slots__ = ("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12", "a13", "a14", "a15", "a16", "a17", "a18", "a19")
+
+    def __init__(self, a0: float, a1: float, a2: float, a3: float, a4: float, a5: float, a6: float, a7: float, a8: float, a9: float, a10: float, a11: float, a12: float, a13: float, a14: float, a15: float, a16: float, a17: float, a18: float, a19: float) -> None:
+        self.a0 = a0
+        self.a1 = a1
+        self.a2 = a2
+        self.a3 = a3
+        self.a4 = a4
+        self.a5 = a5
+        self.a6 = a6
+        self.a7 = a7
+        self.a8 = a8
+        self.a9 = a9
+        self.a10 = a10
+        self.a11 = a11
+        self.a12 = a12
+        self.a13 = a13
+        self.a14 = a14
+        self.a15 = a15
+        self.a16 = a16
+        self.a17 = a17
+        self.a18 = a18
+        self.a19 = a19
+
+    def values(self) -> tuple[float, ...]:
+        return (self.a0, self.a1, self.a2, self.a3, self.a4, self.a5, self.a6, self.a7, self.a8, self.a9, self.a10, self.a11, self.a12, self.a13, self.a14, self.a15, self.a16, self.a17, self.a18, self.a19)
 
 
 def point(x: float, y: float) -> Extent:
@@ -20,123 +50,117 @@ def point(x: float, y: float) -> Extent:
     p7 = x * -0.587785252292473 + y * 0.8090169943749475
     p8 = x * -0.8090169943749473 + y * 0.5877852522924732
     p9 = x * -0.9510565162951535 + y * 0.3090169943749475
-    return (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9)
+    return Extent(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9)
 
 
 def merge(a: Extent, b: Extent) -> Extent:
-    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, = a
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15, b16, b17, b18, b19, = b
-    return (a0 if a0 > b0 else b0, a1 if a1 > b1 else b1, a2 if a2 > b2 else b2, a3 if a3 > b3 else b3, a4 if a4 > b4 else b4, a5 if a5 > b5 else b5, a6 if a6 > b6 else b6, a7 if a7 > b7 else b7, a8 if a8 > b8 else b8, a9 if a9 > b9 else b9, a10 if a10 < b10 else b10, a11 if a11 < b11 else b11, a12 if a12 < b12 else b12, a13 if a13 < b13 else b13, a14 if a14 < b14 else b14, a15 if a15 < b15 else b15, a16 if a16 < b16 else b16, a17 if a17 < b17 else b17, a18 if a18 < b18 else b18, a19 if a19 < b19 else b19)
+    return Extent(a.a0 if a.a0 > b.a0 else b.a0, a.a1 if a.a1 > b.a1 else b.a1, a.a2 if a.a2 > b.a2 else b.a2, a.a3 if a.a3 > b.a3 else b.a3, a.a4 if a.a4 > b.a4 else b.a4, a.a5 if a.a5 > b.a5 else b.a5, a.a6 if a.a6 > b.a6 else b.a6, a.a7 if a.a7 > b.a7 else b.a7, a.a8 if a.a8 > b.a8 else b.a8, a.a9 if a.a9 > b.a9 else b.a9, a.a10 if a.a10 < b.a10 else b.a10, a.a11 if a.a11 < b.a11 else b.a11, a.a12 if a.a12 < b.a12 else b.a12, a.a13 if a.a13 < b.a13 else b.a13, a.a14 if a.a14 < b.a14 else b.a14, a.a15 if a.a15 < b.a15 else b.a15, a.a16 if a.a16 < b.a16 else b.a16, a.a17 if a.a17 < b.a17 else b.a17, a.a18 if a.a18 < b.a18 else b.a18, a.a19 if a.a19 < b.a19 else b.a19)
 
 
 def crossed(x: float, y: float, px: float, py: float, a: Extent, b: Extent) -> bool:
-    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, = a
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15, b16, b17, b18, b19, = b
     v = x * 1.0 + y * 0.0
-    if v > a0 and v > b0 and v > px * 1.0 + py * 0.0:
+    if v > a.a0 and v > b.a0 and v > px * 1.0 + py * 0.0:
         return True
-    if v < a10 and v < b10 and v < px * 1.0 + py * 0.0:
+    if v < a.a10 and v < b.a10 and v < px * 1.0 + py * 0.0:
         return True
     v = x * 0.9510565162951535 + y * 0.3090169943749474
-    if v > a1 and v > b1 and v > px * 0.9510565162951535 + py * 0.3090169943749474:
+    if v > a.a1 and v > b.a1 and v > px * 0.9510565162951535 + py * 0.3090169943749474:
         return True
-    if v < a11 and v < b11 and v < px * 0.9510565162951535 + py * 0.3090169943749474:
+    if v < a.a11 and v < b.a11 and v < px * 0.9510565162951535 + py * 0.3090169943749474:
         return True
     v = x * 0.8090169943749475 + y * 0.5877852522924731
-    if v > a2 and v > b2 and v > px * 0.8090169943749475 + py * 0.5877852522924731:
+    if v > a.a2 and v > b.a2 and v > px * 0.8090169943749475 + py * 0.5877852522924731:
         return True
-    if v < a12 and v < b12 and v < px * 0.8090169943749475 + py * 0.5877852522924731:
+    if v < a.a12 and v < b.a12 and v < px * 0.8090169943749475 + py * 0.5877852522924731:
         return True
     v = x * 0.5877852522924731 + y * 0.8090169943749475
-    if v > a3 and v > b3 and v > px * 0.5877852522924731 + py * 0.8090169943749475:
+    if v > a.a3 and v > b.a3 and v > px * 0.5877852522924731 + py * 0.8090169943749475:
         return True
-    if v < a13 and v < b13 and v < px * 0.5877852522924731 + py * 0.8090169943749475:
+    if v < a.a13 and v < b.a13 and v < px * 0.5877852522924731 + py * 0.8090169943749475:
         return True
     v = x * 0.30901699437494745 + y * 0.9510565162951535
-    if v > a4 and v > b4 and v > px * 0.30901699437494745 + py * 0.9510565162951535:
+    if v > a.a4 and v > b.a4 and v > px * 0.30901699437494745 + py * 0.9510565162951535:
         return True
-    if v < a14 and v < b14 and v < px * 0.30901699437494745 + py * 0.9510565162951535:
+    if v < a.a14 and v < b.a14 and v < px * 0.30901699437494745 + py * 0.9510565162951535:
         return True
     v = x * 0.0 + y * 1.0
-    if v > a5 and v > b5 and v > px * 0.0 + py * 1.0:
+    if v > a.a5 and v > b.a5 and v > px * 0.0 + py * 1.0:
         return True
-    if v < a15 and v < b15 and v < px * 0.0 + py * 1.0:
+    if v < a.a15 and v < b.a15 and v < px * 0.0 + py * 1.0:
         return True
     v = x * -0.30901699437494734 + y * 0.9510565162951536
-    if v > a6 and v > b6 and v > px * -0.30901699437494734 + py * 0.9510565162951536:
+    if v > a.a6 and v > b.a6 and v > px * -0.30901699437494734 + py * 0.9510565162951536:
         return True
-    if v < a16 and v < b16 and v < px * -0.30901699437494734 + py * 0.9510565162951536:
+    if v < a.a16 and v < b.a16 and v < px * -0.30901699437494734 + py * 0.9510565162951536:
         return True
     v = x * -0.587785252292473 + y * 0.8090169943749475
-    if v > a7 and v > b7 and v > px * -0.587785252292473 + py * 0.8090169943749475:
+    if v > a.a7 and v > b.a7 and v > px * -0.587785252292473 + py * 0.8090169943749475:
         return True
-    if v < a17 and v < b17 and v < px * -0.587785252292473 + py * 0.8090169943749475:
+    if v < a.a17 and v < b.a17 and v < px * -0.587785252292473 + py * 0.8090169943749475:
         return True
     v = x * -0.8090169943749473 + y * 0.5877852522924732
-    if v > a8 and v > b8 and v > px * -0.8090169943749473 + py * 0.5877852522924732:
+    if v > a.a8 and v > b.a8 and v > px * -0.8090169943749473 + py * 0.5877852522924732:
         return True
-    if v < a18 and v < b18 and v < px * -0.8090169943749473 + py * 0.5877852522924732:
+    if v < a.a18 and v < b.a18 and v < px * -0.8090169943749473 + py * 0.5877852522924732:
         return True
     v = x * -0.9510565162951535 + y * 0.3090169943749475
-    if v > a9 and v > b9 and v > px * -0.9510565162951535 + py * 0.3090169943749475:
+    if v > a.a9 and v > b.a9 and v > px * -0.9510565162951535 + py * 0.3090169943749475:
         return True
-    if v < a19 and v < b19 and v < px * -0.9510565162951535 + py * 0.3090169943749475:
+    if v < a.a19 and v < b.a19 and v < px * -0.9510565162951535 + py * 0.3090169943749475:
         return True
     return False
 
 
 def crossed2(x: float, y: float, px: float, py: float, ex: float, ey: float,
              a: Extent, b: Extent) -> bool:
-    a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, = a
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15, b16, b17, b18, b19, = b
     v = x * 1.0 + y * 0.0
-    if v > a0 and v > b0 and v > px * 1.0 + py * 0.0 and v > ex * 1.0 + ey * 0.0:
+    if v > a.a0 and v > b.a0 and v > px * 1.0 + py * 0.0 and v > ex * 1.0 + ey * 0.0:
         return True
-    if v < a10 and v < b10 and v < px * 1.0 + py * 0.0 and v < ex * 1.0 + ey * 0.0:
+    if v < a.a10 and v < b.a10 and v < px * 1.0 + py * 0.0 and v < ex * 1.0 + ey * 0.0:
         return True
     v = x * 0.9510565162951535 + y * 0.3090169943749474
-    if v > a1 and v > b1 and v > px * 0.9510565162951535 + py * 0.3090169943749474 and v > ex * 0.9510565162951535 + ey * 0.3090169943749474:
+    if v > a.a1 and v > b.a1 and v > px * 0.9510565162951535 + py * 0.3090169943749474 and v > ex * 0.9510565162951535 + ey * 0.3090169943749474:
         return True
-    if v < a11 and v < b11 and v < px * 0.9510565162951535 + py * 0.3090169943749474 and v < ex * 0.9510565162951535 + ey * 0.3090169943749474:
+    if v < a.a11 and v < b.a11 and v < px * 0.9510565162951535 + py * 0.3090169943749474 and v < ex * 0.9510565162951535 + ey * 0.3090169943749474:
         return True
     v = x * 0.8090169943749475 + y * 0.5877852522924731
-    if v > a2 and v > b2 and v > px * 0.8090169943749475 + py * 0.5877852522924731 and v > ex * 0.8090169943749475 + ey * 0.5877852522924731:
+    if v > a.a2 and v > b.a2 and v > px * 0.8090169943749475 + py * 0.5877852522924731 and v > ex * 0.8090169943749475 + ey * 0.5877852522924731:
         return True
-    if v < a12 and v < b12 and v < px * 0.8090169943749475 + py * 0.5877852522924731 and v < ex * 0.8090169943749475 + ey * 0.5877852522924731:
+    if v < a.a12 and v < b.a12 and v < px * 0.8090169943749475 + py * 0.5877852522924731 and v < ex * 0.8090169943749475 + ey * 0.5877852522924731:
         return True
     v = x * 0.5877852522924731 + y * 0.8090169943749475
-    if v > a3 and v > b3 and v > px * 0.5877852522924731 + py * 0.8090169943749475 and v > ex * 0.5877852522924731 + ey * 0.8090169943749475:
+    if v > a.a3 and v > b.a3 and v > px * 0.5877852522924731 + py * 0.8090169943749475 and v > ex * 0.5877852522924731 + ey * 0.8090169943749475:
         return True
-    if v < a13 and v < b13 and v < px * 0.5877852522924731 + py * 0.8090169943749475 and v < ex * 0.5877852522924731 + ey * 0.8090169943749475:
+    if v < a.a13 and v < b.a13 and v < px * 0.5877852522924731 + py * 0.8090169943749475 and v < ex * 0.5877852522924731 + ey * 0.8090169943749475:
         return True
     v = x * 0.30901699437494745 + y * 0.9510565162951535
-    if v > a4 and v > b4 and v > px * 0.30901699437494745 + py * 0.9510565162951535 and v > ex * 0.30901699437494745 + ey * 0.9510565162951535:
+    if v > a.a4 and v > b.a4 and v > px * 0.30901699437494745 + py * 0.9510565162951535 and v > ex * 0.30901699437494745 + ey * 0.9510565162951535:
         return True
-    if v < a14 and v < b14 and v < px * 0.30901699437494745 + py * 0.9510565162951535 and v < ex * 0.30901699437494745 + ey * 0.9510565162951535:
+    if v < a.a14 and v < b.a14 and v < px * 0.30901699437494745 + py * 0.9510565162951535 and v < ex * 0.30901699437494745 + ey * 0.9510565162951535:
         return True
     v = x * 0.0 + y * 1.0
-    if v > a5 and v > b5 and v > px * 0.0 + py * 1.0 and v > ex * 0.0 + ey * 1.0:
+    if v > a.a5 and v > b.a5 and v > px * 0.0 + py * 1.0 and v > ex * 0.0 + ey * 1.0:
         return True
-    if v < a15 and v < b15 and v < px * 0.0 + py * 1.0 and v < ex * 0.0 + ey * 1.0:
+    if v < a.a15 and v < b.a15 and v < px * 0.0 + py * 1.0 and v < ex * 0.0 + ey * 1.0:
         return True
     v = x * -0.30901699437494734 + y * 0.9510565162951536
-    if v > a6 and v > b6 and v > px * -0.30901699437494734 + py * 0.9510565162951536 and v > ex * -0.30901699437494734 + ey * 0.9510565162951536:
+    if v > a.a6 and v > b.a6 and v > px * -0.30901699437494734 + py * 0.9510565162951536 and v > ex * -0.30901699437494734 + ey * 0.9510565162951536:
         return True
-    if v < a16 and v < b16 and v < px * -0.30901699437494734 + py * 0.9510565162951536 and v < ex * -0.30901699437494734 + ey * 0.9510565162951536:
+    if v < a.a16 and v < b.a16 and v < px * -0.30901699437494734 + py * 0.9510565162951536 and v < ex * -0.30901699437494734 + ey * 0.9510565162951536:
         return True
     v = x * -0.587785252292473 + y * 0.8090169943749475
-    if v > a7 and v > b7 and v > px * -0.587785252292473 + py * 0.8090169943749475 and v > ex * -0.587785252292473 + ey * 0.8090169943749475:
+    if v > a.a7 and v > b.a7 and v > px * -0.587785252292473 + py * 0.8090169943749475 and v > ex * -0.587785252292473 + ey * 0.8090169943749475:
         return True
-    if v < a17 and v < b17 and v < px * -0.587785252292473 + py * 0.8090169943749475 and v < ex * -0.587785252292473 + ey * 0.8090169943749475:
+    if v < a.a17 and v < b.a17 and v < px * -0.587785252292473 + py * 0.8090169943749475 and v < ex * -0.587785252292473 + ey * 0.8090169943749475:
         return True
     v = x * -0.8090169943749473 + y * 0.5877852522924732
-    if v > a8 and v > b8 and v > px * -0.8090169943749473 + py * 0.5877852522924732 and v > ex * -0.8090169943749473 + ey * 0.5877852522924732:
+    if v > a.a8 and v > b.a8 and v > px * -0.8090169943749473 + py * 0.5877852522924732 and v > ex * -0.8090169943749473 + ey * 0.5877852522924732:
         return True
-    if v < a18 and v < b18 and v < px * -0.8090169943749473 + py * 0.5877852522924732 and v < ex * -0.8090169943749473 + ey * 0.5877852522924732:
+    if v < a.a18 and v < b.a18 and v < px * -0.8090169943749473 + py * 0.5877852522924732 and v < ex * -0.8090169943749473 + ey * 0.5877852522924732:
         return True
     v = x * -0.9510565162951535 + y * 0.3090169943749475
-    if v > a9 and v > b9 and v > px * -0.9510565162951535 + py * 0.3090169943749475 and v > ex * -0.9510565162951535 + ey * 0.3090169943749475:
+    if v > a.a9 and v > b.a9 and v > px * -0.9510565162951535 + py * 0.3090169943749475 and v > ex * -0.9510565162951535 + ey * 0.3090169943749475:
         return True
-    if v < a19 and v < b19 and v < px * -0.9510565162951535 + py * 0.3090169943749475 and v < ex * -0.9510565162951535 + ey * 0.3090169943749475:
+    if v < a.a19 and v < b.a19 and v < px * -0.9510565162951535 + py * 0.3090169943749475 and v < ex * -0.9510565162951535 + ey * 0.3090169943749475:
         return True
     return False
