@@ -283,8 +283,8 @@ class HandExtent:
                 self._drop_oldest()
         new = self._new_ext
         old = self._old[-1] if self._old else new
-        if old is None:  # never: the window always holds the newest position
-            return x, y
+        if old is None:  # never after reset(): the window always holds the newest position
+            raise ValueError("no position yet: reset() first")
         if new is None:
             new = old
         moving = t - since[-1][0] < ACROSS_STILL_S  # a stopped hand has no tremor riding on a movement
