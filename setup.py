@@ -31,7 +31,7 @@ PACKAGES = ["steadyinput", *(f"steadyinput.{p}" for p in find_packages("steadyin
             "steadyinput.profiles"]
 
 # the engine's per-event and per-tick work, as installed (steadyinput.filters lives in filters/)
-COMPILED = ["steadyinput/engine.py", "steadyinput/extent.py",
+COMPILED = ["steadyinput/engine.py", "steadyinput/extent.py", "steadyinput/extent_kernels.py",
             "steadyinput/filters/chain.py", "steadyinput/filters/kalman.py", "steadyinput/filters/adaptive.py",
             "steadyinput/filters/click_guard.py", "steadyinput/filters/dwell.py",
             "steadyinput/filters/lowpass.py", "steadyinput/filters/one_euro.py"]

@@ -5,7 +5,8 @@ Run by tests/test_engine_compiled.py and tests/test_install.py once as installed
 STEADYINPUT_PURE=1 (the pure-Python reference): the compiled engine must give the same digests.
 The traces: several users, 60/125/1000 Hz, jittered intervals, half pixels, clicks, gaps of
 several seconds, the toolbar layout's targets sidecar, and profiles with and without dwell; and
-seeded random streams (jitter, gaps, half pixels, held buttons) through every shipped profile.
+seeded random streams (jitter, gaps, half pixels, held buttons) through every shipped profile;
+and the bound with polygons of other side counts than the shipped one.
 
     python tests/replay_digest.py [--quick] [--real DIR_OF_SPIRAL_FILES]
 """
@@ -92,6 +93,20 @@ def random_cases(n: int) -> dict[str, str]:
     return out
 
 
+def polygon_cases() -> dict[str, str]:
+    """The bound with polygons other than the shipped one (their kernels run from generated text,
+    the shipped one's from the compiled module): a jittered 125 Hz tremor trace, moderate."""
+    from steadyinput.extent import EXTENT_S, HandExtent
+    sim = simulate(UserSpec("essential", 6.0, 5.0), TaskSpec(rate_hz=125.0, trials=6, rate_jitter=0.5,
+                                                            resolution_px=0.5, stop_prob=0.5), seed=5)
+    out = {}
+    for sides in (4, 8, 12, 20):
+        eng = build_engine(load("moderate"))
+        eng.extent = HandExtent(EXTENT_S, sides)
+        out[f"polygon of {sides} sides"] = digest(replay_trace(eng, sim.trace))
+    return out
+
+
 def real_cases(folder: Path) -> dict[str, str]:
     from steadyinput.spiral import read_spiral
     out = {}
@@ -109,6 +124,7 @@ def main() -> None:
     a = ap.parse_args()
     res = {"engine": Path(steadyinput.engine.__file__).name, "cases": simulated_cases(a.quick)}
     res["cases"].update(random_cases(20 if a.quick else 100))
+    res["cases"].update(polygon_cases())
     if a.real is not None:
         res["cases"].update(real_cases(a.real))
     print(json.dumps(res))
