@@ -5,7 +5,7 @@ tremor) click targets of 12, 16, 24 and 32 px in every layout of :mod:`steadyinp
 (the ISO ring, toolbars with icons ``gap`` px apart, checkbox lists, links in text, menus).
 Each trace is replayed through the profile that suits the user twice: filtering alone (the
 profile's ``targets`` section all off) and with assistance (press correction and sticky targets
-with the target lock, as the ``severe`` profile ships them; press correction alone with
+with the target lock and its edge rule, as the ``severe`` profile ships them; press correction alone with
 ``--press-only``), the layout fed
 to the engine as the provider would. For each press
 the person meant (the truth names the target), the first press the engine delivers for it is

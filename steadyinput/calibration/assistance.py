@@ -3,7 +3,7 @@ and what it would have changed on their own recording.
 
 It pays where filtering leaves the aim unsteady: a severe tremor (the ``severe`` profile is
 recommended) and ataxia (dysmetric reaching, with or without a tremor). There the tuned profile
-turns on press correction, sticky targets with the target lock and dwell on a target, as the
+turns on press correction, sticky targets with the target lock (and its edge rule) and dwell on a target, as the
 shipped ``severe`` profile does, with the reach (how far off a target a press is still taken as meant for it) from the
 person's measured size: :data:`~steadyinput.targets.assist.REACH_PER_TREMOR` times the hand's swing
 either side (half the tremor's peak-to-peak size, or for non-rhythmic unsteadiness its RMS as a

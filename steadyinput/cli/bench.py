@@ -56,7 +56,7 @@ def add_parser(sub) -> None:
     t.add_argument("--quick", action="store_true", help="a small subset (checks the command works)")
     t.add_argument("--press-only", action="store_true",
                    help="assistance is press correction alone (default: press correction and sticky targets "
-                        "with the target lock, as the severe profile ships them)")
+                        "with the target lock and its edge rule, as the severe profile ships them)")
     t.add_argument("-o", "--out", default="bench-results",
                    help="folder for targets.csv/.md/.png (default: bench-results)")
     t.set_defaults(run=run_targets)
