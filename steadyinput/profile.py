@@ -141,8 +141,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
                                        "another target, to let go to it (at most 0.2 x the measured tremor)",
                                0.0, 20.0),
         "edge_px": Spec(F, 2.0, "with press correction and the lock on: a press between targets this close to one "
-                                "target's edge, this much nearer to it than to any other and with the hand nearest "
-                                "to it, is delivered inside it (0: off)", 0.0, 10.0),
+                                "target's edge, this much nearer to it than to any other and with the hand's recent "
+                                "mean on it, is delivered inside it (0: off)", 0.0, 10.0),
     },
 }
 TOP: dict[str, Spec] = {

@@ -80,8 +80,8 @@ LOCK_HAND_MS = 200.0  # ms: time constant of "where the hand is now" (a shorter 
 LOCK_MARGIN_PX = 4.0  # px: the centroid may stray this far off the locked target before the lock lets go
 LOCK_SPEED_PX_S = 300.0  # px/s: a cursor faster than this is a deliberate move: the lock lets go at once
 LOCK_SWITCH_PX = 2.0  # px: at most this far past the locked target's border the means must be to let go to another
-EDGE_PX = 2.0  # px: a press this close to one target's edge, and this much nearer it than any other, goes to it
 LOCK_SWITCH_PER_TREMOR = 0.2  # ... and at most this share of the measured tremor amplitude (none: at the border)
+EDGE_PX = 2.0  # px: a press this close to one target's edge, and this much nearer it than any other, goes to it
 
 
 def _px(v: float) -> int:
